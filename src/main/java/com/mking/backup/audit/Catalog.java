@@ -1,0 +1,64 @@
+package com.mking.backup.audit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.mking.backup.pipeline.Manifest;
+import org.apache.camel.ProducerTemplate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads the backup catalog from the audit database through the {@code catalog} route (camel-sql). */
+public final class Catalog {
+
+    public static final String ROUTE = "direct:catalog";
+
+    private final ProducerTemplate producer;
+
+    public Catalog(ProducerTemplate producer) {
+        this.producer = producer;
+    }
+
+    /** Newest first; empty filters match everything. */
+    public List<CatalogEntry> list(String job, String backupId, String status, int limit) {
+        Map<String, Object> query = new HashMap<>();
+        query.put("job", job == null ? "" : job);
+        query.put("backupId", backupId == null ? "" : backupId);
+        query.put("status", status == null ? "" : status);
+        query.put("limit", limit);
+        List<?> rows = producer.requestBodyAndHeaders(ROUTE, null, query, List.class);
+        return rows.stream().map(row -> toEntry((Map<?, ?>) row)).toList();
+    }
+
+    public Optional<CatalogEntry> find(String backupId) {
+        return list(null, backupId, null, 1).stream().findFirst();
+    }
+
+    private static CatalogEntry toEntry(Map<?, ?> row) {
+        List<CatalogEntry.Copy> copies;
+        try {
+            copies = Manifest.json().readValue((String) row.get("copies"), new TypeReference<>() {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new CatalogEntry((String) row.get("backup_id"), (String) row.get("job_name"), (String) row.get("source_kind"),
+                (String) row.get("method"), (String) row.get("status"), time(row.get("start_time")), time(row.get("end_time")),
+                (Integer) row.get("duration_seconds"), (Long) row.get("raw_size_bytes"), (Long) row.get("stored_size_bytes"),
+                trim(row.get("sha256")), trim(row.get("raw_sha256")), (String) row.get("compression"),
+                (String) row.get("encryption_key_id"), (String) row.get("verification_status"),
+                (String) row.get("error_message"), copies);
+    }
+
+    private static java.time.LocalDateTime time(Object value) {
+        return value == null ? null : ((Timestamp) value).toLocalDateTime();
+    }
+
+    private static String trim(Object value) {
+        return value == null ? null : value.toString().trim();
+    }
+}

@@ -1,0 +1,22 @@
+package com.mking.backup.audit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.LocalDateTime;
+import java.util.List;
+
+/** One backup as the catalog (the audit database) knows it; {@code list --json} prints these. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CatalogEntry(String backupId, String job, String source, String method, String status,
+                           LocalDateTime startTime, LocalDateTime endTime, Integer durationSeconds, Long rawSize,
+                           Long storedSize, String sha256, String rawSha256, String compression, String encryptionKeyId,
+                           String verification, String error, List<Copy> copies) {
+
+    /** A stored copy: the store's name and where the data and manifest are. */
+    public record Copy(String store, String location, String dataKey, String manifestKey, long size, String sha256) {
+    }
+
+    public List<String> storeNames() {
+        return copies.stream().map(Copy::store).toList();
+    }
+}

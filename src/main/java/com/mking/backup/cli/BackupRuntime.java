@@ -1,0 +1,173 @@
+package com.mking.backup.cli;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.config.MkingConfiguration;
+import com.mking.backup.config.Settings;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.route.AlertRoutes;
+import com.mking.backup.route.BackupJobTemplates;
+import com.mking.backup.route.BackupRoutes;
+import com.mking.backup.route.CatalogRoutes;
+import com.mking.backup.route.ErrorHandling;
+import com.mking.backup.route.RestoreRoutes;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Boots the camel-main runtime the same way for the daemon and for every CLI command: properties
+ * (application.properties, --config files, -D, environment), the Java route builders and templates,
+ * and the policy in {@code routes/*.yaml}. Then validates every job before anything runs.
+ */
+public final class BackupRuntime implements AutoCloseable {
+
+    private final Main main;
+    private final CamelContext context;
+
+    private BackupRuntime(Main main) {
+        this.main = main;
+        this.context = main.getCamelContext();
+    }
+
+    /**
+     * @param daemon true for {@code start}: Quartz joins the schedule. CLI commands keep the scheduler off.
+     * @param overrides properties that win over the files (tests, {@code --routes})
+     */
+    public static BackupRuntime boot(List<Path> configFiles, boolean daemon, Map<String, String> overrides) {
+        Path home = Settings.home();
+        List<String> locations = new ArrayList<>();
+        Path defaults = home.resolve("application.properties");
+        locations.add("file:" + defaults + ";optional=true");
+        for (Path file : configFiles) {
+            Path absolute = file.toAbsolutePath();
+            if (!Files.isReadable(absolute)) {
+                throw new ConfigException("--config " + file, "the file does not exist or is not readable",
+                        "give the path of a readable properties file");
+            }
+            locations.add("file:" + absolute);
+        }
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(String.join(",", locations));
+        Properties initial = new Properties();
+        initial.put("mking.home", home.toString());
+        initial.put("mking.scheduler.enabled", Boolean.toString(daemon));
+        main.setInitialProperties(initial);
+        Properties override = new Properties();
+        override.put("mking.scheduler.enabled", Boolean.toString(daemon));
+        overrides.forEach(override::put);
+        main.setOverrideProperties(override);
+        String routes = overrides.getOrDefault("mking.routes-dir", System.getProperty("mking.routes-dir",
+                home.resolve("routes").toString()));
+        main.configure().withName("mking-backup")
+                .withStreamCachingEnabled(false)
+                .withJmxEnabled(true)
+                .withRoutesIncludePattern("file:" + Path.of(routes).toAbsolutePath() + "/*.yaml")
+                .withShutdownTimeout(30)
+                .addConfiguration(MkingConfiguration.class);
+        main.configure().addRoutesBuilder(new ErrorHandling());
+        main.configure().addRoutesBuilder(new AlertRoutes());
+        main.configure().addRoutesBuilder(new BackupJobTemplates());
+        main.configure().addRoutesBuilder(new BackupRoutes());
+        main.configure().addRoutesBuilder(new RestoreRoutes());
+        main.configure().addRoutesBuilder(new CatalogRoutes());
+        try {
+            main.start();
+        } catch (Exception e) {
+            stopQuietly(main);
+            throw asConfigError(e);
+        }
+        BackupRuntime runtime = new BackupRuntime(main);
+        try {
+            runtime.jobs().validateAll();
+            runtime.recordJobs();
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw asConfigError(e);
+        }
+        return runtime;
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    public JobCatalog jobs() {
+        return context.getRegistry().findSingleByType(JobCatalog.class);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getRegistry().findSingleByType(type);
+    }
+
+    public ProducerTemplate producer() {
+        return context.createProducerTemplate();
+    }
+
+    /** Starts every job's Quartz trigger route (the daemon only). */
+    public void startTriggers() throws Exception {
+        for (JobSpec job : jobs().jobs()) {
+            context.getRouteController().startRoute(job.name());
+        }
+    }
+
+    /** Refreshes {@code backup_configurations} from the route files: one active row per declared job. */
+    private void recordJobs() {
+        ProducerTemplate producer = producer();
+        producer.sendBody(CatalogRoutes.JOBS_DEACTIVATED, null);
+        boolean encrypted = context.getPropertiesComponent().resolveProperty("mking.encryption.key-id")
+                .filter(s -> !s.isBlank()).isPresent();
+        for (JobSpec job : jobs().jobs()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", job.name());
+            row.put("backupType", job.source());
+            row.put("sourcePath", job.parameter("host", "") + ":" + job.parameter("port", "") + "/" + job.parameter("database", ""));
+            row.put("destinationPath", String.join(",", job.stores()));
+            row.put("cron", job.cron());
+            row.put("compressionEnabled", true);
+            row.put("encryptionEnabled", encrypted);
+            row.put("remoteEnabled", job.stores().stream().anyMatch(s -> !s.equals("local")));
+            row.put("sourceKind", job.source());
+            row.put("stores", String.join(",", job.stores()));
+            row.put("routeFile", job.routeFile());
+            row.put("parameters", job.parameters().toString());
+            producer.sendBody(CatalogRoutes.JOB_CONFIGURED, row);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopQuietly(main);
+    }
+
+    private static void stopQuietly(Main main) {
+        try {
+            main.stop();
+        } catch (Exception ignored) {
+            // shutting down after a failure; the original error is what the operator needs
+        }
+    }
+
+    /** Start-up failures are configuration or environment problems: exit code 2 with the root message. */
+    static ConfigException asConfigError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException config) {
+                return config;
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return new ConfigException("start-up", message, "check application.properties and routes/*.yaml");
+    }
+}

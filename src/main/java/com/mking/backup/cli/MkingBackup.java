@@ -1,0 +1,58 @@
+package com.mking.backup.cli;
+
+import com.mking.backup.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator's entry point: {@code mking-backup start | run | list | restore | keygen}.
+ * Exit codes: 0 success, 1 the operation failed, 2 bad usage or configuration.
+ */
+@Command(name = "mking-backup", mixinStandardHelpOptions = true, version = "mking-backup 0.1.0",
+        description = "Backup and disaster-recovery orchestrator (Apache Camel routes).",
+        subcommands = {StartCommand.class, RunCommand.class, ListCommand.class, RestoreCommand.class, KeygenCommand.class})
+public final class MkingBackup {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int CONFIG = 2;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "extra properties file (repeatable); wins over application.properties")
+    List<Path> configFiles = new ArrayList<>();
+
+    @Option(names = "--routes", paramLabel = "DIR", description = "directory of the policy route files (default: routes/)")
+    Path routesDir;
+
+    BackupRuntime boot(boolean daemon) {
+        Map<String, String> overrides = routesDir == null ? Map.of() : Map.of("mking.routes-dir", routesDir.toString());
+        return BackupRuntime.boot(configFiles, daemon, overrides);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        CommandLine commandLine = new CommandLine(new MkingBackup());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("configuration error: " + e.getMessage());
+                return CONFIG;
+            }
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return CONFIG;
+            }
+            cmd.getErr().println("failed: " + com.mking.backup.job.BackupRunner.describe(e));
+            return FAILED;
+        });
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,145 @@
+package com.mking.backup.config;
+
+import com.mking.backup.audit.AuditDatabase;
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.exec.StreamingExecutor;
+import com.mking.backup.job.BackupRunner;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobLocks;
+import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.ArtefactWriter;
+import com.mking.backup.pipeline.Compression;
+import com.mking.backup.pipeline.Keyring;
+import com.mking.backup.pipeline.PipelineSettings;
+import com.mking.backup.restore.Restorer;
+import com.mking.backup.source.PostgresLogicalSource;
+import com.mking.backup.source.SourceRegistry;
+import com.mking.backup.store.StoreRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.support.service.ServiceSupport;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds every bean the routes use, from the {@code mking.*} properties (camel-main configuration class).
+ * Each bean is plain Java; routes find them by type or by the names given here.
+ */
+public final class MkingConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Clock clock = Clock.systemUTC();
+
+        AuditDatabase audit = AuditDatabase.open(settings);
+        context.addService(new Closer(audit));
+        context.getRegistry().bind("auditDatabase", audit);
+        context.getRegistry().bind("auditDataSource", audit.dataSource());
+        configureQuartz(context, settings, audit);
+
+        Keyring keyring = keyring(settings);
+        PipelineSettings pipeline = pipeline(settings, keyring);
+        ArtefactWriter writer = new ArtefactWriter(pipeline, keyring);
+        ArtefactReader reader = new ArtefactReader(keyring);
+        context.getRegistry().bind("artefactWriter", writer);
+        context.getRegistry().bind("artefactReader", reader);
+
+        StreamingExecutor executor = new StreamingExecutor();
+        context.getRegistry().bind("toolExecutor", executor);
+
+        StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
+        SourceRegistry sources = new SourceRegistry(List.of(
+                new PostgresLogicalSource(settings.get("mking.tools.postgresql-bin", ""))));
+        JobCatalog jobs = new JobCatalog(context, sources, stores);
+        Catalog catalog = new Catalog(context.createProducerTemplate());
+        context.getRegistry().bind("stores", stores);
+        context.getRegistry().bind("sources", sources);
+        context.getRegistry().bind("jobs", jobs);
+        context.getRegistry().bind("catalog", catalog);
+        context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
+                new JobLocks(audit.dataSource()), clock));
+        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, clock));
+    }
+
+    private static Keyring keyring(Settings settings) {
+        var keyDir = settings.optional("mking.encryption.key-dir");
+        var keyId = settings.optional("mking.encryption.key-id");
+        if (keyDir.isEmpty()) {
+            if (keyId.isPresent()) {
+                throw new ConfigException("mking.encryption.key-dir", "not set but mking.encryption.key-id is",
+                        "set the directory holding " + keyId.get() + ".key (create one with: mking-backup keygen " + keyId.get() + ")");
+            }
+            return Keyring.none();
+        }
+        try {
+            return Keyring.load(Settings.home().resolve(keyDir.get()), keyId.orElse(""));
+        } catch (IOException e) {
+            throw new ConfigException(keyId.isPresent() ? "mking.encryption.key-id" : "mking.encryption.key-dir",
+                    e.getMessage(), "create the key with: mking-backup keygen KEY_ID, or fix the path");
+        }
+    }
+
+    private static PipelineSettings pipeline(Settings settings, Keyring keyring) {
+        Compression compression;
+        try {
+            compression = Compression.parse(settings.get("mking.pipeline.compression", "zstd"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("mking.pipeline.compression", e.getMessage(), "use zstd, gzip or none");
+        }
+        int level = settings.integer("mking.pipeline.compression-level", 3);
+        int max = compression == Compression.GZIP ? 9 : 19;
+        if (level < 1 || level > max) {
+            throw new ConfigException("mking.pipeline.compression-level", "level " + level + " is out of range for "
+                    + compression.id(), "use 1 to " + max + " (3 is a good default for zstd)");
+        }
+        return new PipelineSettings(compression, level, keyring.currentKeyId().isPresent(),
+                settings.bool("mking.pipeline.verify-after-write", true));
+    }
+
+    /**
+     * Quartz keeps its triggers in the audit database, clustered even on one node: that is what makes a
+     * fire missed while the daemon was down run once at start-up, and lets nodes share the schedule.
+     */
+    private static void configureQuartz(CamelContext context, Settings settings, AuditDatabase audit) {
+        Map<String, Object> quartz = new HashMap<>();
+        quartz.put("org.quartz.scheduler.instanceName", "mking-backup");
+        quartz.put("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.put("org.quartz.threadPool.threadCount", Integer.toString(settings.integer("mking.scheduler.threads", 4)));
+        quartz.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        quartz.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.put("org.quartz.jobStore.dataSource", "audit");
+        quartz.put("org.quartz.jobStore.isClustered", "true");
+        quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
+        quartz.put("org.quartz.dataSource.audit.provider", "hikaricp");
+        quartz.put("org.quartz.dataSource.audit.driver", "org.postgresql.Driver");
+        quartz.put("org.quartz.dataSource.audit.URL", audit.url());
+        quartz.put("org.quartz.dataSource.audit.user", audit.user());
+        quartz.put("org.quartz.dataSource.audit.password", audit.password());
+        quartz.put("org.quartz.dataSource.audit.maxConnections", "4");
+        QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
+        component.setProperties(quartz);
+        // CLI commands must never join the cluster: their scheduler would fire the daemon's jobs
+        component.setAutoStartScheduler(settings.bool("mking.scheduler.enabled", true));
+    }
+
+    /** Closes the audit database (and stops the embedded server this process started) with the context. */
+    private static final class Closer extends ServiceSupport {
+        private final AuditDatabase audit;
+
+        Closer(AuditDatabase audit) {
+            this.audit = audit;
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            audit.close();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package com.mking.backup.job;
+
+import com.mking.backup.exec.RunningTool;
+import com.mking.backup.pipeline.Manifest;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The state of one backup run as it moves through the {@code backup-run} route (an exchange property).
+ * Getters are JavaBean-style because the audit SQL reads them with {@code :#${exchangeProperty.run.x}}.
+ * Audit times are UTC.
+ */
+public final class BackupRun {
+
+    public enum Status { RUNNING, SUCCESS, FAILED, SKIPPED }
+
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+
+    private final JobSpec job;
+    private final String method;
+    private final String backupId;
+    private final Instant startedAt;
+    private final String triggeredBy;
+    private final AtomicLong progress;
+    private final List<StoredCopy> copies = new ArrayList<>();
+    private volatile Status status = Status.RUNNING;
+    private Instant finishedAt;
+    private Integer executionId;
+    private Manifest manifest;
+    private String error;
+    private RunningTool tool;
+    private JobLocks.Lock lock;
+    private com.mking.backup.source.Source.Description description;
+
+    public BackupRun(JobSpec job, String method, Instant startedAt, String triggeredBy, AtomicLong progress) {
+        this.job = job;
+        this.progress = progress;
+        this.method = method;
+        this.startedAt = startedAt;
+        this.triggeredBy = triggeredBy;
+        this.backupId = ID_TIME.format(startedAt) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+    }
+
+    /** Store prefix of this backup: {@code <job>/<yyyy>/<mm>/<dd>/<backup-id>/}. */
+    public String keyPrefix() {
+        return job.name() + "/" + DAY_PATH.format(startedAt) + "/" + backupId + "/";
+    }
+
+    public JobSpec job() {
+        return job;
+    }
+
+    public AtomicLong progress() {
+        return progress;
+    }
+
+    public List<StoredCopy> copies() {
+        return copies;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+
+    public RunningTool tool() {
+        return tool;
+    }
+
+    public void tool(RunningTool tool) {
+        this.tool = tool;
+    }
+
+    public com.mking.backup.source.Source.Description description() {
+        return description;
+    }
+
+    public void description(com.mking.backup.source.Source.Description description) {
+        this.description = description;
+    }
+
+    public JobLocks.Lock lock() {
+        return lock;
+    }
+
+    public void lock(JobLocks.Lock lock) {
+        this.lock = lock;
+    }
+
+    public void executionId(Integer executionId) {
+        this.executionId = executionId;
+    }
+
+    public void succeeded(Manifest manifest, List<StoredCopy> copies, Instant finishedAt) {
+        this.manifest = manifest;
+        this.copies.addAll(copies);
+        this.finishedAt = finishedAt;
+        this.status = Status.SUCCESS;
+    }
+
+    public void failed(String error, Instant finishedAt) {
+        this.error = error;
+        this.finishedAt = finishedAt;
+        this.status = Status.FAILED;
+    }
+
+    public void skipped(String reason, Instant finishedAt) {
+        this.error = reason;
+        this.finishedAt = finishedAt;
+        this.status = Status.SKIPPED;
+    }
+
+    // --- read by the audit SQL -------------------------------------------------------------------
+
+    public String getBackupId() {
+        return backupId;
+    }
+
+    public String getJobName() {
+        return job.name();
+    }
+
+    public String getSourceKind() {
+        return job.source();
+    }
+
+    public String getMethod() {
+        return method;
+    }
+
+    public String getTriggeredBy() {
+        return triggeredBy;
+    }
+
+    public Integer getExecutionId() {
+        return executionId;
+    }
+
+    public LocalDateTime getStartTime() {
+        return LocalDateTime.ofInstant(startedAt, ZoneOffset.UTC);
+    }
+
+    public LocalDateTime getEndTime() {
+        return finishedAt == null ? null : LocalDateTime.ofInstant(finishedAt, ZoneOffset.UTC);
+    }
+
+    public Integer getDurationSeconds() {
+        return finishedAt == null ? null : (int) Math.round((finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public String getToolVersion() {
+        return description == null ? null : description.toolVersion();
+    }
+
+    public String getServerVersion() {
+        return description == null ? null : description.serverVersion();
+    }
+
+    public String getHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    public Manifest.Artefact getArtefact() {
+        return manifest == null ? null : manifest.artefact();
+    }
+
+    public Manifest getManifest() {
+        return manifest;
+    }
+
+    public String getEncryptionKeyId() {
+        return manifest == null || manifest.encryption() == null ? null : manifest.encryption().keyId();
+    }
+
+    public String getBackupPath() {
+        return copies.isEmpty() ? null : copies.get(0).location() + "/" + copies.get(0).dataKey();
+    }
+
+    public String getManifestKey() {
+        return copies.isEmpty() ? null : copies.get(0).manifestKey();
+    }
+
+    public List<StoredCopy> getCopies() {
+        return copies;
+    }
+}

@@ -1,0 +1,198 @@
+package com.mking.backup.job;
+
+import com.mking.backup.exec.RunningTool;
+import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.ArtefactWriter;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceRegistry;
+import com.mking.backup.source.ToolCommand;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.exec.ExecBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The steps of the {@code backup-run} route, each a plain method taking the exchange. The run's state
+ * travels as the {@link #RUN} exchange property.
+ */
+public final class BackupRunner {
+
+    public static final String RUN = "run";
+    public static final String JOB_HEADER = "mkingJob";
+    public static final String TRIGGER_HEADER = "mkingTrigger";
+    /** Optional header: an AtomicLong the caller watches for progress (raw bytes read). */
+    public static final String PROGRESS_HEADER = "mkingProgress";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupRunner.class);
+
+    private final JobCatalog jobs;
+    private final SourceRegistry sources;
+    private final StoreRegistry stores;
+    private final ArtefactWriter writer;
+    private final ArtefactReader reader;
+    private final JobLocks locks;
+    private final Clock clock;
+
+    public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
+                        ArtefactReader reader, JobLocks locks, Clock clock) {
+        this.jobs = jobs;
+        this.sources = sources;
+        this.stores = stores;
+        this.writer = writer;
+        this.reader = reader;
+        this.locks = locks;
+        this.clock = clock;
+    }
+
+    /** Creates the run and takes the job's lock; a run already in progress makes this one skip. */
+    public void begin(Exchange exchange) throws Exception {
+        JobSpec job = jobs.job(exchange.getMessage().getHeader(JOB_HEADER, String.class));
+        String trigger = exchange.getMessage().getHeader(TRIGGER_HEADER, "schedule", String.class);
+        AtomicLong progress = exchange.getMessage().getHeader(PROGRESS_HEADER, new AtomicLong(), AtomicLong.class);
+        BackupRun run = new BackupRun(job, sources.get(job.source()).method(), clock.instant(), trigger, progress);
+        exchange.setProperty(RUN, run);
+        run.lock(locks.tryLock(job.name()).orElse(null));
+        if (run.lock() == null) {
+            run.skipped("job '" + job.name() + "' is already running (another trigger, CLI or node); this run was skipped",
+                    clock.instant());
+            LOG.warn(run.error());
+        }
+    }
+
+    public static boolean isSkipped(Exchange exchange) {
+        return run(exchange).status() == BackupRun.Status.SKIPPED;
+    }
+
+    /**
+     * Asks the source for its versions (this is where an unreachable source fails, before any tool runs),
+     * then sets the camel-exec headers for the dump command; the body (stdin) is empty.
+     */
+    public void prepareDump(Exchange exchange) throws IOException {
+        BackupRun run = run(exchange);
+        Source source = sources.get(run.job().source());
+        run.description(source.describe(run.job()));
+        ToolCommand command = source.dumpCommand(run.job());
+        exchange.getMessage().setBody(null);
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
+        LOG.info("backup {} of job {}: running {}", run.getBackupId(), run.getJobName(), command.executable());
+    }
+
+    /**
+     * Streams the tool's output through the pipeline into every store of the job, checks each copy, then
+     * writes the manifests: a backup is complete in all its stores or present in none.
+     */
+    public void storeArtefact(Exchange exchange) throws IOException {
+        BackupRun run = run(exchange);
+        RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
+        run.tool(tool);
+        JobSpec job = run.job();
+        Source source = sources.get(job.source());
+        Source.Description description = run.description();
+        List<Store> targets = job.stores().stream().map(stores::get).toList();
+        String name = source.artefactName(job);
+        String dataKey = run.keyPrefix() + name + writer.storedSuffix();
+        String manifestKey = run.keyPrefix() + Manifest.FILE_NAME;
+
+        Manifest.Artefact artefact;
+        try (InputStream raw = tool.getStdout()) {
+            artefact = writer.write(dataKey, name, raw, targets, run.getBackupId(), run.progress());
+        }
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
+                source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
+                writer.settings().compression().id(), writer.encryption(), List.of(artefact), description.details());
+        List<StoredCopy> copies = new ArrayList<>();
+        try {
+            for (Store store : targets) {
+                if (writer.settings().verifyAfterWrite()) {
+                    reader.verifyStored(store, dataKey, artefact);
+                }
+            }
+            for (Store store : targets) {
+                store.put(manifestKey, new ByteArrayInputStream(manifest.toJson()));
+                copies.add(new StoredCopy(store.name(), store.describe(), dataKey, manifestKey, artefact.storedSize(),
+                        artefact.storedSha256()));
+            }
+        } catch (IOException | RuntimeException e) {
+            removeEverywhere(targets, manifestKey, dataKey);
+            throw e;
+        }
+        run.succeeded(manifest, copies, clock.instant());
+        LOG.info("backup {} of job {} complete: {} bytes raw, {} bytes stored, sha256 {}, stores {}", run.getBackupId(),
+                job.name(), artefact.rawSize(), artefact.storedSize(), artefact.storedSha256(), job.stores());
+    }
+
+    /** Marks the run failed and removes anything it stored; called by the error handler. */
+    public void fail(Exchange exchange) {
+        BackupRun run = exchange.getProperty(RUN, BackupRun.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = describe(cause);
+        if (run == null) {
+            LOG.error("backup could not start: {}", message);
+            return;
+        }
+        if (run.tool() != null) {
+            run.tool().kill();
+        }
+        if (run.status() == BackupRun.Status.RUNNING || run.status() == BackupRun.Status.SUCCESS) {
+            if (run.status() == BackupRun.Status.SUCCESS) {
+                // stored, but a later step (the audit) failed: do not leave copies nobody can find
+                removeEverywhere(run.job().stores().stream().filter(stores::contains).map(stores::get).toList(),
+                        run.getManifestKey(), run.copies().get(0).dataKey());
+            }
+            run.failed(message, clock.instant());
+        }
+        LOG.error("backup {} of job {} failed: {}", run.getBackupId(), run.getJobName(), message);
+    }
+
+    /** Releases the job lock; always the last step. */
+    public void finish(Exchange exchange) {
+        BackupRun run = exchange.getProperty(RUN, BackupRun.class);
+        if (run != null && run.lock() != null) {
+            run.lock().close();
+            run.lock(null);
+        }
+    }
+
+    public static BackupRun run(Exchange exchange) {
+        return exchange.getProperty(RUN, BackupRun.class);
+    }
+
+    private static void removeEverywhere(List<Store> targets, String... keys) {
+        for (Store store : targets) {
+            for (String key : keys) {
+                try {
+                    store.delete(key);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {} from store '{}': {}", key, store.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** A one-line, secret-free description of a failure: the message chain without stack traces. */
+    public static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = cause; t != null && text.length() < 2000; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (text.indexOf(message) < 0) {
+                text.append(text.length() == 0 ? "" : " <- ").append(message);
+            }
+        }
+        return text.toString();
+    }
+}

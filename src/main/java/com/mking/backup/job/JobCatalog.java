@@ -1,0 +1,131 @@
+package com.mking.backup.job;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceRegistry;
+import com.mking.backup.store.StoreRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.PropertyDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.quartz.CronExpression;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The jobs declared in the route files: every route instantiated from a source's route template (see
+ * {@code BackupJobTemplates}) is one job, named by its route id. The template parameters are read
+ * back from the route definitions, so the YAML stays the single place where policy lives.
+ */
+public final class JobCatalog {
+
+    /** Route property that marks a job's trigger route and names its source kind. */
+    public static final String SOURCE_PROPERTY = "mking.source";
+
+    private final CamelContext context;
+    private final SourceRegistry sources;
+    private final StoreRegistry stores;
+    private volatile Map<String, JobSpec> jobs;
+
+    public JobCatalog(CamelContext context, SourceRegistry sources, StoreRegistry stores) {
+        this.context = context;
+        this.sources = sources;
+        this.stores = stores;
+    }
+
+    public List<JobSpec> jobs() {
+        return List.copyOf(load().values());
+    }
+
+    public JobSpec job(String name) {
+        JobSpec job = load().get(name);
+        if (job == null) {
+            throw new IllegalArgumentException("no job named '" + name + "'; jobs in the route files: "
+                    + String.join(", ", load().keySet()));
+        }
+        return job;
+    }
+
+    public Optional<JobSpec> find(String name) {
+        return Optional.ofNullable(load().get(name));
+    }
+
+    /** Checks every job (cron, stores, source parameters and tools); the first problem is thrown. */
+    public void validateAll() {
+        for (JobSpec job : load().values()) {
+            if (!CronExpression.isValidExpression(job.cron())) {
+                throw new ConfigException(job.where("cron"), "'" + job.cron() + "' is not a valid Quartz cron",
+                        "use six or seven fields: seconds minutes hours day-of-month month day-of-week [year], "
+                                + "e.g. \"0 0 3 ? * SUN\"");
+            }
+            if (job.stores().isEmpty()) {
+                throw new ConfigException(job.where("stores"), "no store given", "name stores from mking.stores: "
+                        + String.join(", ", stores.names()));
+            }
+            for (String store : job.stores()) {
+                if (!stores.contains(store)) {
+                    throw new ConfigException(job.where("stores"), "unknown store '" + store + "'",
+                            "use stores defined in mking.stores (" + String.join(", ", stores.names())
+                                    + ") or define mking.store." + store + ".type");
+                }
+            }
+            sources.get(job.source()).validate(job);
+        }
+    }
+
+    /** Next time the job's cron fires after {@code after}, or empty when it never fires again. */
+    public static Optional<Date> nextFire(JobSpec job, Date after) {
+        try {
+            return Optional.ofNullable(new CronExpression(job.cron()).getNextValidTimeAfter(after));
+        } catch (java.text.ParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Map<String, JobSpec> load() {
+        if (jobs == null) {
+            Map<String, JobSpec> found = new LinkedHashMap<>();
+            for (RouteDefinition route : ((ModelCamelContext) context).getRouteDefinitions()) {
+                sourceKind(route).ifPresent(kind -> {
+                    JobSpec job = toJob(route, sources.get(kind));
+                    found.put(job.name(), job);
+                });
+            }
+            jobs = found;
+        }
+        return jobs;
+    }
+
+    private static Optional<String> sourceKind(RouteDefinition route) {
+        if (route.getRouteProperties() == null) {
+            return Optional.empty();
+        }
+        return route.getRouteProperties().stream().filter(p -> SOURCE_PROPERTY.equals(p.getKey()))
+                .map(PropertyDefinition::getValue).findFirst();
+    }
+
+    private static JobSpec toJob(RouteDefinition route, Source source) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        source.parameters().forEach(p -> {
+            if (p.defaultValue() != null) {
+                parameters.put(p.name(), p.defaultValue());
+            }
+        });
+        Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
+        given.forEach((key, value) -> parameters.put(key, value == null ? "" : value.toString()));
+        String routeFile = route.getResource() == null ? null : route.getResource().getLocation();
+        if (routeFile != null) {
+            routeFile = routeFile.replaceFirst("^file:", "");
+        }
+        List<String> storeNames = new ArrayList<>(Arrays.stream(parameters.getOrDefault("stores", "").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        return new JobSpec(route.getRouteId(), source.kind(), parameters.getOrDefault("cron", "").trim(), storeNames,
+                Map.copyOf(parameters), routeFile);
+    }
+}

@@ -1,0 +1,182 @@
+package com.mking.backup.pipeline;
+
+import com.mking.backup.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Streams one artefact from a tool's output to every store at once:
+ * raw bytes → SHA-256 → compression → encryption → SHA-256 → one pipe per store.
+ * Memory is bounded by the pipes, whatever the size of the data. All or nothing: when the source or
+ * any store fails, copies already published are deleted and the error is rethrown.
+ */
+public final class ArtefactWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArtefactWriter.class);
+    private static final int PIPE_CHUNKS = 16;
+
+    private final PipelineSettings settings;
+    private final Keyring keyring;
+
+    public ArtefactWriter(PipelineSettings settings, Keyring keyring) {
+        this.settings = settings;
+        this.keyring = keyring;
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    /** File name suffix of stored data, e.g. {@code .zst.enc}. */
+    public String storedSuffix() {
+        return settings.compression().extension() + (settings.encrypt() ? ".enc" : "");
+    }
+
+    /** The manifest's encryption block for new backups, or null when they are not encrypted. */
+    public Manifest.Encryption encryption() throws IOException {
+        if (!settings.encrypt()) {
+            return null;
+        }
+        String keyId = keyring.currentKeyId().orElseThrow();
+        return new Manifest.Encryption("AES256-GCM-HKDF-1MB", keyId, keyring.fingerprint(keyId));
+    }
+
+    /**
+     * @param associatedData bound into the encryption (the backup id), so a data file cannot be passed
+     *                       off as another backup's
+     * @param progress       raw bytes read so far, for the CLI's progress line
+     */
+    public Manifest.Artefact write(String key, String name, InputStream raw, List<Store> stores,
+                                   String associatedData, AtomicLong progress) throws IOException {
+        ExecutorService uploads = Executors.newFixedThreadPool(stores.size(), r -> {
+            Thread thread = new Thread(r, "store-upload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<Pipe> pipes = new ArrayList<>();
+        List<Future<Long>> puts = new ArrayList<>();
+        for (Store store : stores) {
+            Pipe pipe = new Pipe(PIPE_CHUNKS);
+            pipes.add(pipe);
+            puts.add(uploads.submit(() -> {
+                try (InputStream source = pipe.source()) {
+                    return store.put(key, source);
+                }
+            }));
+        }
+        try {
+            DigestOutputStream stored = new DigestOutputStream(new FanOutOutputStream(pipes));
+            OutputStream encoded = settings.encrypt()
+                    ? keyring.encrypt(stored, keyring.currentKeyId().orElseThrow(), associatedData) : stored;
+            DigestOutputStream rawDigest = new DigestOutputStream(settings.compression().compress(encoded,
+                    settings.compressionLevel()));
+            try {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = raw.read(buffer)) > 0; ) {
+                    rawDigest.write(buffer, 0, n);
+                    progress.addAndGet(n);
+                }
+                rawDigest.close();
+            } catch (IOException | RuntimeException e) {
+                pipes.forEach(pipe -> pipe.abort(e));
+                Throwable storeFailure = firstStoreFailure(puts);
+                deleteQuietly(stores, key);
+                // a store that failed first closes its pipe; its own error says more than "pipe closed"
+                if (storeFailure != null && e.getMessage() != null && e.getMessage().contains("pipe has closed")) {
+                    throw new IOException(storeFailure.getMessage(), storeFailure);
+                }
+                throw e;
+            }
+            List<String> failures = new ArrayList<>();
+            Throwable firstFailure = null;
+            for (int i = 0; i < stores.size(); i++) {
+                try {
+                    puts.get(i).get();
+                } catch (ExecutionException e) {
+                    failures.add(e.getCause().getMessage());
+                    firstFailure = firstFailure == null ? e.getCause() : firstFailure;
+                }
+            }
+            if (!failures.isEmpty()) {
+                deleteQuietly(stores, key);
+                throw new IOException(String.join("; ", failures), firstFailure);
+            }
+            return new Manifest.Artefact(name, key.substring(key.lastIndexOf('/') + 1), rawDigest.count(), rawDigest.sha256(), stored.count(), stored.sha256());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pipes.forEach(pipe -> pipe.abort(e));
+            deleteQuietly(stores, key);
+            throw new java.io.InterruptedIOException("backup interrupted");
+        } finally {
+            uploads.shutdownNow();
+        }
+    }
+
+    /** Waits for every put to end and returns the first one that failed on its own, if any. */
+    private static Throwable firstStoreFailure(List<Future<Long>> puts) {
+        Throwable first = null;
+        for (Future<Long> put : puts) {
+            try {
+                put.get();
+            } catch (ExecutionException e) {
+                boolean aborted = e.getCause().getMessage() != null && e.getCause().getMessage().contains("stream aborted");
+                if (first == null && !aborted) {
+                    first = e.getCause();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return first;
+    }
+
+    /** Removes whatever a failed write may have published, so nothing half-done looks like a backup. */
+    static void deleteQuietly(List<Store> stores, String key) {
+        for (Store store : stores) {
+            try {
+                store.delete(key);
+            } catch (IOException e) {
+                LOG.warn("could not remove {} from store '{}' after a failed backup: {}", key, store.name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Writes every byte to each pipe in turn; a pipe whose store failed makes the write fail. */
+    private static final class FanOutOutputStream extends OutputStream {
+        private final List<OutputStream> sinks = new ArrayList<>();
+
+        FanOutOutputStream(List<Pipe> pipes) {
+            pipes.forEach(pipe -> sinks.add(pipe.sink()));
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            for (OutputStream sink : sinks) {
+                sink.write(buffer, offset, length);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (OutputStream sink : sinks) {
+                sink.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package com.mking.backup.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bounded in-memory pipe between one writer thread and one reader thread. Unlike
+ * {@link java.io.PipedInputStream}, the writer can {@link #abort} it: the reader then fails instead of
+ * seeing a clean end of stream, so a store never publishes a truncated artefact as complete.
+ */
+public final class Pipe {
+
+    private static final byte[] END = new byte[0];
+
+    private final BlockingQueue<byte[]> chunks;
+    private volatile Throwable abortCause;
+    private volatile boolean readerGone;
+
+    /** @param capacityChunks how many written chunks may wait for the reader (memory bound). */
+    public Pipe(int capacityChunks) {
+        this.chunks = new ArrayBlockingQueue<>(capacityChunks);
+    }
+
+    public OutputStream sink() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
+                if (length > 0) {
+                    offer(Arrays.copyOfRange(buffer, offset, offset + length));
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                offer(END);
+            }
+        };
+    }
+
+    /** Makes the reader fail with {@code cause} instead of reaching a clean end of stream. */
+    public void abort(Throwable cause) {
+        abortCause = cause;
+        chunks.clear();
+        chunks.offer(END);
+    }
+
+    public InputStream source() {
+        return new InputStream() {
+            private byte[] current = new byte[0];
+            private int position;
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (length == 0) {
+                    return 0;
+                }
+                while (position == current.length) {
+                    if (ended) {
+                        return -1;
+                    }
+                    byte[] next = take();
+                    if (abortCause != null) {
+                        throw new IOException("stream aborted by its writer: " + abortCause.getMessage(), abortCause);
+                    }
+                    if (next == END) {
+                        ended = true;
+                        return -1;
+                    }
+                    current = next;
+                    position = 0;
+                }
+                int n = Math.min(length, current.length - position);
+                System.arraycopy(current, position, buffer, offset, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public void close() {
+                readerGone = true;
+                chunks.clear();
+            }
+        };
+    }
+
+    private void offer(byte[] chunk) throws IOException {
+        try {
+            while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                if (readerGone) {
+                    throw new IOException("the reading side of the pipe has closed");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing to pipe");
+        }
+    }
+
+    private byte[] take() throws IOException {
+        try {
+            return chunks.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading from pipe");
+        }
+    }
+}

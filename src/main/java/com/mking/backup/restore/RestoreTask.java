@@ -1,0 +1,172 @@
+package com.mking.backup.restore;
+
+import com.mking.backup.exec.RunningTool;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.store.Store;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The state of one restore in the {@code restore} route (exchange property {@code restore}); getters
+ * are read by the audit SQL. Times are UTC.
+ */
+public final class RestoreTask {
+
+    private final RestoreRequest request;
+    private final Instant startedAt;
+    private JobSpec job;
+    private Store store;
+    private String dataKey;
+    private Manifest manifest;
+    private Integer taskId;
+    private boolean checksumVerified;
+    private boolean targetPrepared;
+    private RunningTool tool;
+    private Instant finishedAt;
+    private String error;
+    private boolean succeeded;
+
+    public RestoreTask(RestoreRequest request, Instant startedAt) {
+        this.request = request;
+        this.startedAt = startedAt;
+    }
+
+    void located(JobSpec job, Store store, String dataKey, Manifest manifest) {
+        this.job = job;
+        this.store = store;
+        this.dataKey = dataKey;
+        this.manifest = manifest;
+    }
+
+    public RestoreRequest request() {
+        return request;
+    }
+
+    public JobSpec job() {
+        return job;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public String dataKey() {
+        return dataKey;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public boolean succeeded() {
+        return succeeded;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+
+    RunningTool tool() {
+        return tool;
+    }
+
+    void tool(RunningTool tool) {
+        this.tool = tool;
+    }
+
+    boolean targetPrepared() {
+        return targetPrepared;
+    }
+
+    void targetPrepared(boolean prepared) {
+        this.targetPrepared = prepared;
+    }
+
+    public void taskId(Integer taskId) {
+        this.taskId = taskId;
+    }
+
+    void checksumVerified() {
+        this.checksumVerified = true;
+    }
+
+    void succeeded(Instant at) {
+        this.succeeded = true;
+        this.finishedAt = at;
+    }
+
+    void failed(String error, Instant at) {
+        this.error = error;
+        this.finishedAt = at;
+    }
+
+    // --- read by the audit SQL -------------------------------------------------------------------
+
+    public String getBackupId() {
+        return request.backupId();
+    }
+
+    public String getRestoreType() {
+        return "full";
+    }
+
+    public String getTarget() {
+        return request.target();
+    }
+
+    public String getRequestedBy() {
+        return request.requestedBy();
+    }
+
+    public String getStore() {
+        return store == null ? request.fromStore() : store.name();
+    }
+
+    public boolean isForced() {
+        return request.force();
+    }
+
+    public boolean getForced() {
+        return request.force();
+    }
+
+    public Integer getTaskId() {
+        return taskId;
+    }
+
+    public boolean getChecksumVerified() {
+        return checksumVerified;
+    }
+
+    public LocalDateTime getStartTime() {
+        return LocalDateTime.ofInstant(startedAt, ZoneOffset.UTC);
+    }
+
+    public LocalDateTime getEndTime() {
+        return finishedAt == null ? null : LocalDateTime.ofInstant(finishedAt, ZoneOffset.UTC);
+    }
+
+    public Integer getDurationSeconds() {
+        return finishedAt == null ? null : (int) Math.round((finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
+    }
+
+    public Long getRestoredBytes() {
+        return manifest == null ? null : manifest.artefact().rawSize();
+    }
+
+    public String getError() {
+        return error;
+    }
+}

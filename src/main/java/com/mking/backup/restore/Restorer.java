@@ -1,0 +1,180 @@
+package com.mking.backup.restore;
+
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.exec.RunningTool;
+import com.mking.backup.job.BackupRunner;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceRegistry;
+import com.mking.backup.source.ToolCommand;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.exec.ExecBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The steps of the {@code restore} route. A restore reads one stored copy, checks its SHA-256 against
+ * the manifest before any tool sees a byte, then streams the decoded data into the source's restore
+ * tool. The backup is found through the audit catalog, or, when the audit database lost it, by its
+ * manifest in the stores.
+ */
+public final class Restorer {
+
+    public static final String TASK = "restore";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
+
+    private final Catalog catalog;
+    private final JobCatalog jobs;
+    private final SourceRegistry sources;
+    private final StoreRegistry stores;
+    private final ArtefactReader reader;
+    private final Clock clock;
+
+    public Restorer(Catalog catalog, JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactReader reader,
+                    Clock clock) {
+        this.catalog = catalog;
+        this.jobs = jobs;
+        this.sources = sources;
+        this.stores = stores;
+        this.reader = reader;
+        this.clock = clock;
+    }
+
+    public static RestoreTask task(Exchange exchange) {
+        return exchange.getProperty(TASK, RestoreTask.class);
+    }
+
+    /** Finds the backup, picks the store to read from and loads its manifest. */
+    public void locate(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
+        String backupId = task.request().backupId();
+        Optional<CatalogEntry> entry = catalog.find(backupId);
+        String manifestKey;
+        Store store;
+        if (entry.isPresent() && !entry.get().copies().isEmpty()) {
+            if (!"success".equals(entry.get().status())) {
+                throw new IOException("backup " + backupId + " has status '" + entry.get().status() + "'; only successful backups can be restored");
+            }
+            CatalogEntry.Copy copy = pickCopy(entry.get(), task.request().fromStore());
+            store = stores.get(copy.store());
+            manifestKey = copy.manifestKey();
+        } else {
+            Map.Entry<Store, String> found = findManifestInStores(backupId, task.request().fromStore());
+            store = found.getKey();
+            manifestKey = found.getValue();
+            LOG.warn("backup {} is not in the audit catalog; restoring from its manifest in store '{}'", backupId, store.name());
+        }
+        Manifest manifest = Manifest.read(store.get(manifestKey));
+        String dataKey = manifestKey.substring(0, manifestKey.length() - Manifest.FILE_NAME.length())
+                + manifest.artefact().storedName();
+        JobSpec job = jobs.find(manifest.job()).orElseGet(() -> jobFromManifest(manifest));
+        task.located(job, store, dataKey, manifest);
+        LOG.info("restoring backup {} of job {} from store '{}' into '{}'", backupId, manifest.job(), store.name(),
+                task.request().target());
+    }
+
+    /** Reads the whole stored copy and compares it with the manifest before anything is restored. */
+    public void verify(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
+        reader.verifyStored(task.store(), task.dataKey(), task.manifest().artefact());
+        task.checksumVerified();
+    }
+
+    /** Prepares the target, then puts the decoded stream in the body and the restore command in headers. */
+    public void prepareRestore(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
+        Source source = sources.get(task.manifest().source());
+        source.prepareRestoreTarget(task.job(), task.request());
+        task.targetPrepared(true);
+        ToolCommand command = source.restoreCommand(task.job(), task.manifest(), task.request());
+        exchange.getMessage().setBody(reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()));
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
+    }
+
+    /** Waits for the restore tool; then moves the restored data into place. */
+    public void complete(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
+        RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
+        task.tool(tool);
+        tool.awaitSuccess();
+        sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true);
+        task.succeeded(clock.instant());
+        LOG.info("restore of backup {} into '{}' succeeded in {} s", task.getBackupId(), task.getTarget(),
+                task.getDurationSeconds());
+    }
+
+    /** Error handler step: stops the tool, removes the half-restored scratch target, records the error. */
+    public void fail(Exchange exchange) {
+        RestoreTask task = task(exchange);
+        String message = BackupRunner.describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        if (task == null) {
+            LOG.error("restore could not start: {}", message);
+            return;
+        }
+        if (task.tool() != null) {
+            task.tool().kill();
+        }
+        if (task.targetPrepared()) {
+            try {
+                sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), false);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not clean up after the failed restore: {}", e.getMessage());
+            }
+        }
+        task.failed(message, clock.instant());
+        LOG.error("restore of backup {} failed: {}", task.getBackupId(), message);
+    }
+
+    private CatalogEntry.Copy pickCopy(CatalogEntry entry, String fromStore) throws IOException {
+        if (fromStore != null) {
+            return entry.copies().stream().filter(c -> c.store().equals(fromStore)).findFirst()
+                    .orElseThrow(() -> new IOException("backup " + entry.backupId() + " has no copy in store '" + fromStore
+                            + "'; it has copies in " + entry.storeNames()));
+        }
+        for (String name : stores.names()) {
+            for (CatalogEntry.Copy copy : entry.copies()) {
+                if (copy.store().equals(name)) {
+                    return copy;
+                }
+            }
+        }
+        throw new IOException("backup " + entry.backupId() + " has copies in " + entry.storeNames()
+                + " but none of those stores is configured (mking.stores)");
+    }
+
+    private Map.Entry<Store, String> findManifestInStores(String backupId, String fromStore) throws IOException {
+        List<String> candidates = fromStore == null ? stores.names() : List.of(fromStore);
+        for (String name : candidates) {
+            Store store = stores.get(name);
+            for (String key : store.list("")) {
+                if (key.endsWith("/" + backupId + "/" + Manifest.FILE_NAME)) {
+                    return Map.entry(store, key);
+                }
+            }
+        }
+        throw new FileNotFoundException("backup " + backupId + " is neither in the audit catalog nor in stores " + candidates
+                + " (mking-backup list shows the backups)");
+    }
+
+    /** When the job is gone from the route files, the manifest still says which server it came from. */
+    private static JobSpec jobFromManifest(Manifest manifest) {
+        Map<String, String> parameters = new HashMap<>(manifest.details());
+        return new JobSpec(manifest.job(), manifest.source(), "", List.of(), parameters, "manifest " + manifest.backupId());
+    }
+}

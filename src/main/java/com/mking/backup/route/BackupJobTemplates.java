@@ -1,0 +1,44 @@
+package com.mking.backup.route;
+
+import com.mking.backup.job.BackupRunner;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceRegistry;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteTemplateDefinition;
+
+/**
+ * One route template per source kind (its id is the kind, e.g. {@code pg-logical}). Route files
+ * instantiate it once per job with {@code templatedRoute}; the resulting route is the job's Quartz
+ * trigger, named after the job, and hands the run to the shared {@code backup-run} route.
+ *
+ * <p>Triggers do not start with the context: the daemon starts them after every job passed
+ * validation, and CLI commands never start them.
+ */
+public final class BackupJobTemplates extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        SourceRegistry sources = getCamelContext().getRegistry().findSingleByType(SourceRegistry.class);
+        for (Source source : sources.all()) {
+            RouteTemplateDefinition template = routeTemplate(source.kind())
+                    .templateParameter("job", null, "job name: the route id, the store folder and the audit name")
+                    .templateParameter("cron", null, "Quartz cron (seconds first), e.g. \"0 0 3 ? * SUN\"")
+                    .templateParameter("stores", "local", "comma-separated stores from mking.stores");
+            for (Source.Parameter parameter : source.parameters()) {
+                if (parameter.defaultValue() == null) {
+                    template.templateParameter(parameter.name(), null, parameter.description());
+                } else {
+                    template.templateOptionalParameter(parameter.name(), parameter.description());
+                }
+            }
+            template.from("quartz:mking/{{job}}?cron={{cron}}&deleteJob=false&pauseJob=false")
+                    .routeId("{{job}}")
+                    .routeProperty(JobCatalog.SOURCE_PROPERTY, source.kind())
+                    .autoStartup(false)
+                    .setHeader(BackupRunner.JOB_HEADER, constant("{{job}}"))
+                    .setHeader(BackupRunner.TRIGGER_HEADER, constant("schedule"))
+                    .to(BackupRoutes.RUN);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package com.mking.backup.route;
+
+import com.mking.backup.job.BackupRun;
+import com.mking.backup.job.BackupRunner;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * {@code backup-run}: one backup of one job, whatever triggered it (Quartz or {@code mking-backup run}).
+ * The source's tool runs through camel-exec with a streaming executor; its output goes through the
+ * pipeline into the stores; every step lands in the audit tables through camel-sql.
+ */
+public final class BackupRoutes extends RouteBuilder {
+
+    public static final String RUN = "direct:backup-run";
+    static final String EXECUTION_ID = "mkingExecutionId";
+
+    @Override
+    public void configure() {
+        BackupRunner runner = getCamelContext().getRegistry().findSingleByType(BackupRunner.class);
+        boolean verifyAfterWrite = getCamelContext().getPropertiesComponent()
+                .resolveProperty("mking.pipeline.verify-after-write").map(Boolean::parseBoolean).orElse(true);
+
+        from(RUN).routeId("backup-run").routeConfigurationId(ErrorHandling.BACKUP)
+                .process(runner::begin)
+                .filter(exchange -> !BackupRunner.isSkipped(exchange))
+                    .to(Sql.returning("backup-started", EXECUTION_ID))
+                    .process(exchange -> BackupRunner.run(exchange)
+                            .executionId(exchange.getMessage().getHeader(EXECUTION_ID, Integer.class)))
+                    .process(runner::prepareDump)
+                    .to("exec:backup-tool?commandExecutor=#toolExecutor")
+                    .process(runner::storeArtefact)
+                    .setProperty("verificationStatus", constant(verifyAfterWrite ? "passed" : "pending"))
+                    .setProperty("copyVerifiedAt", simple(verifyAfterWrite ? "${exchangeProperty.run.endTime}" : "${null}"))
+                    .to(Sql.update("backup-succeeded"))
+                    .split(simple("${exchangeProperty.run.copies}"))
+                        .to(Sql.update("copy-stored"))
+                    .end()
+                    .process(runner::finish)
+                .end()
+                .setBody(exchangeProperty(BackupRunner.RUN).convertTo(BackupRun.class));
+
+    }
+}

@@ -1,0 +1,18 @@
+package com.mking.backup.route;
+
+import com.mking.backup.audit.Catalog;
+import org.apache.camel.builder.RouteBuilder;
+
+/** Reads and writes of the catalog that are not part of a run: the job list and the backup catalog. */
+public final class CatalogRoutes extends RouteBuilder {
+
+    public static final String JOB_CONFIGURED = "direct:job-configured";
+    public static final String JOBS_DEACTIVATED = "direct:jobs-deactivated";
+
+    @Override
+    public void configure() {
+        from(JOB_CONFIGURED).routeId("job-configured").to(Sql.update("job-configured"));
+        from(JOBS_DEACTIVATED).routeId("jobs-deactivated").to(Sql.update("jobs-deactivated"));
+        from(Catalog.ROUTE).routeId("catalog").to(Sql.query("catalog"));
+    }
+}

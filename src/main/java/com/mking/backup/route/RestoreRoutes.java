@@ -1,0 +1,29 @@
+package com.mking.backup.route;
+
+import com.mking.backup.restore.Restorer;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * {@code restore}: one restore of one backup. The {@code restore_tasks} row is written first, so even a
+ * restore that cannot find its backup is on record.
+ */
+public final class RestoreRoutes extends RouteBuilder {
+
+    public static final String RESTORE = "direct:restore";
+    static final String TASK_ID = "mkingRestoreTaskId";
+
+    @Override
+    public void configure() {
+        Restorer restorer = getCamelContext().getRegistry().findSingleByType(Restorer.class);
+
+        from(RESTORE).routeId("restore").routeConfigurationId(ErrorHandling.RESTORE)
+                .to(Sql.returning("restore-started", TASK_ID))
+                .process(exchange -> Restorer.task(exchange).taskId(exchange.getMessage().getHeader(TASK_ID, Integer.class)))
+                .process(restorer::locate)
+                .process(restorer::verify)
+                .process(restorer::prepareRestore)
+                .to("exec:restore-tool?commandExecutor=#toolExecutor")
+                .process(restorer::complete)
+                .to(Sql.update("restore-succeeded"));
+    }
+}

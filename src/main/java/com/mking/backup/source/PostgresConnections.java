@@ -1,0 +1,41 @@
+package com.mking.backup.source;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.job.JobSpec;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * JDBC connections to a PostgreSQL source, with the same host, port, user and password the tools use.
+ * The password comes from the environment variable the job names ({@code passwordEnv}).
+ */
+final class PostgresConnections {
+
+    private PostgresConnections() {
+    }
+
+    static Connection open(JobSpec job, String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", job.parameter("user", "postgres"));
+        password(job).ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("ApplicationName", "mking-backup");
+        String url = "jdbc:postgresql://" + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                + "/" + database;
+        return DriverManager.getConnection(url, properties);
+    }
+
+    static java.util.Optional<String> password(JobSpec job) {
+        return job.parameter("passwordEnv").map(variable -> {
+            String value = System.getenv(variable);
+            if (value == null) {
+                throw new ConfigException(job.where("passwordEnv"), "environment variable " + variable + " is not set",
+                        "export " + variable + " before starting mking-backup, or remove passwordEnv to use ~/.pgpass");
+            }
+            return value;
+        });
+    }
+}

@@ -1,0 +1,57 @@
+package com.mking.backup.source;
+
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One kind of data source (the borgmatic pattern): how to dump it as one stream, how to describe it for
+ * the manifest, and how to restore a dump. A new source is one class implementing this, registered in
+ * {@link SourceRegistry}, plus a route-file entry and a round-trip test.
+ */
+public interface Source {
+
+    /** Route template id and manifest "source", e.g. {@code pg-logical}. */
+    String kind();
+
+    /** The seed's execution_type for its runs: full, incremental, wal or logical. */
+    String method();
+
+    /** The job parameters this source understands, in the order the documentation lists them. */
+    List<Parameter> parameters();
+
+    /** Checks a job's parameters at start-up; throws {@link com.mking.backup.config.ConfigException}. */
+    void validate(JobSpec job);
+
+    /** File name of the raw artefact inside the backup, e.g. {@code dump.pgdump}. */
+    String artefactName(JobSpec job);
+
+    /** The command whose stdout is the backup stream. */
+    ToolCommand dumpCommand(JobSpec job);
+
+    /** Tool and server versions and other facts for the manifest (method, toolVersion, serverVersion...). */
+    Description describe(JobSpec job) throws IOException;
+
+    /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
+    void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
+
+    /** The command that reads the raw artefact on stdin and restores it into the prepared target. */
+    ToolCommand restoreCommand(JobSpec job, Manifest manifest, RestoreRequest request);
+
+    /**
+     * Called after the restore command ended: on success, puts the restored data in place (what existed
+     * is moved aside, never dropped); on failure, removes what the attempt left behind.
+     */
+    void finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException;
+
+    /** A job parameter: its name, default (null when required) and what it means. */
+    record Parameter(String name, String defaultValue, String description) {
+    }
+
+    /** What {@link #describe} learned: goes into the manifest and the audit row. */
+    record Description(String toolVersion, String serverVersion, Map<String, String> details) {
+    }
+}

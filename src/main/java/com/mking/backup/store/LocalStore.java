@@ -1,0 +1,147 @@
+package com.mking.backup.store;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A directory on a local (or mounted) filesystem. Writes go through camel-file with a temporary name
+ * and a rename, then are fsynced, so a crash leaves at most a {@code .partial-*} file that no reader
+ * treats as an artefact.
+ */
+public final class LocalStore implements Store {
+
+    static final String PARTIAL_PREFIX = ".partial-";
+
+    private final String name;
+    private final Path root;
+    private final ProducerTemplate producer;
+
+    public LocalStore(String name, Path root, ProducerTemplate producer) {
+        this.name = name;
+        this.root = root.toAbsolutePath().normalize();
+        this.producer = producer;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long put(String key, InputStream data) throws IOException {
+        Path target = resolve(key);
+        Files.createDirectories(target.getParent());
+        Path partial = target.resolveSibling(PARTIAL_PREFIX + target.getFileName());
+        CountingInputStream counted = new CountingInputStream(data);
+        try {
+            producer.sendBodyAndHeader(
+                    "file:" + target.getParent() + "?fileExist=Fail&tempPrefix=" + PARTIAL_PREFIX,
+                    counted, Exchange.FILE_NAME, target.getFileName().toString());
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw new IOException("writing " + key + " to store '" + name + "' failed: " + rootCause(e), e);
+        }
+        fsync(target);
+        fsync(target.getParent());
+        return counted.count();
+    }
+
+    @Override
+    public InputStream get(String key) throws IOException {
+        Path path = resolve(key);
+        try {
+            return Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new FileNotFoundException(key + " not found in store '" + name + "'");
+        }
+    }
+
+    @Override
+    public Optional<Long> size(String key) throws IOException {
+        Path path = resolve(key);
+        return Files.isRegularFile(path) ? Optional.of(Files.size(path)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        Path base = prefix.isEmpty() ? root : resolve(prefix);
+        Path dir = Files.isDirectory(base) ? base : base.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith(PARTIAL_PREFIX))
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .filter(k -> k.startsWith(prefix))
+                    .forEach(keys::add);
+        }
+        return keys;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path path = resolve(key);
+        Files.deleteIfExists(path);
+        // remove directories left empty, up to the store root, so pruned days do not pile up
+        Path dir = path.getParent();
+        while (dir != null && !dir.equals(root) && isEmptyDirectory(dir)) {
+            Files.deleteIfExists(dir);
+            dir = dir.getParent();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "local:" + root;
+    }
+
+    private Path resolve(String key) {
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || key.startsWith("/")) {
+            throw new IllegalArgumentException("store key escapes the store root: " + key);
+        }
+        return path;
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static void fsync(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

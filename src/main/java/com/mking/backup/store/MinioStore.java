@@ -1,0 +1,148 @@
+package com.mking.backup.store;
+
+import io.minio.BucketExistsArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.minio.MinioConstants;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads use the MinIO client's multipart upload with an
+ * unknown length, so memory stays at one part whatever the artefact size, and the object only appears
+ * when the upload completes. Reads and deletes go through the camel-minio endpoint.
+ */
+public final class MinioStore implements Store {
+
+    /** 16 MiB parts: one part buffered in memory, up to 160 GiB per object within S3's 10,000 parts. */
+    static final long PART_SIZE = 16L * 1024 * 1024;
+
+    private final String name;
+    private final MinioClient client;
+    private final String bucket;
+    private final String endpointDescription;
+    private final ProducerTemplate producer;
+    private volatile boolean bucketChecked;
+
+    public MinioStore(String name, MinioClient client, String bucket, String endpointDescription,
+                      ProducerTemplate producer) {
+        this.name = name;
+        this.client = client;
+        this.bucket = bucket;
+        this.endpointDescription = endpointDescription;
+        this.producer = producer;
+    }
+
+    /** Creates the bucket when missing (before the first write: a store that is down fails runs, not start-up). */
+    public void ensureBucket() throws IOException {
+        try {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            }
+        } catch (Exception e) {
+            throw failure("checking bucket", bucket, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long put(String key, InputStream data) throws IOException {
+        if (!bucketChecked) {
+            ensureBucket();
+            bucketChecked = true;
+        }
+        CountingInputStream counted = new CountingInputStream(data);
+        try {
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(counted, -1, PART_SIZE)
+                    .contentType("application/octet-stream")
+                    .build());
+        } catch (Exception e) {
+            throw failure("writing", key, e);
+        }
+        return counted.count();
+    }
+
+    @Override
+    public InputStream get(String key) throws IOException {
+        if (size(key).isEmpty()) {
+            throw new FileNotFoundException(key + " not found in store '" + name + "'");
+        }
+        try {
+            return producer.requestBodyAndHeader(endpoint("getObject"), null, MinioConstants.OBJECT_NAME, key,
+                    InputStream.class);
+        } catch (CamelExecutionException e) {
+            throw failure("reading", key, e);
+        }
+    }
+
+    @Override
+    public Optional<Long> size(String key) throws IOException {
+        try {
+            return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+                return Optional.empty();
+            }
+            throw failure("checking", key, e);
+        } catch (Exception e) {
+            throw failure("checking", key, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        List<String> keys = new ArrayList<>();
+        try {
+            for (Result<Item> result : client.listObjects(
+                    ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+                keys.add(result.get().objectName());
+            }
+        } catch (Exception e) {
+            throw failure("listing", prefix, e);
+        }
+        return keys;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        try {
+            producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
+        } catch (CamelExecutionException e) {
+            throw failure("deleting", key, e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "minio:" + endpointDescription + "/" + bucket;
+    }
+
+    private String endpoint(String operation) {
+        return "minio:" + bucket + "?minioClient=#" + MinioStores.clientBeanName(name) + "&operation=" + operation
+                + "&autoCreateBucket=false";
+    }
+
+    private IOException failure(String action, String key, Exception e) {
+        Throwable cause = e instanceof CamelExecutionException && e.getCause() != null ? e.getCause() : e;
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new IOException(action + " " + key + " in store '" + name + "' (" + describe() + ") failed: " + detail, cause);
+    }
+}

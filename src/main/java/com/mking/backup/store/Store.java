@@ -1,0 +1,42 @@
+package com.mking.backup.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where backup artefacts live. Every implementation must pass {@code StoreContractTest}.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Keys are relative, '/'-separated paths without "..", e.g. {@code job/2026/11/25/id/data.zst}.</li>
+ *   <li>{@link #put} is atomic: readers see either nothing or the whole object, never a prefix. If the
+ *       stream throws, the put fails and nothing is published under {@code key}.</li>
+ *   <li>{@link #get} streams; it never loads the object in memory.</li>
+ *   <li>{@link #delete} of a missing key is not an error (deletion is idempotent).</li>
+ *   <li>{@link #list} is recursive and returns every key under the prefix.</li>
+ * </ul>
+ */
+public interface Store {
+
+    /** Name used in route files, manifests and audit rows, e.g. {@code local} or {@code minio}. */
+    String name();
+
+    /** Stores the whole stream under {@code key}, atomically. Returns the number of bytes stored. */
+    long put(String key, InputStream data) throws IOException;
+
+    /** Opens the object for reading. Fails with {@link java.io.FileNotFoundException} when absent. */
+    InputStream get(String key) throws IOException;
+
+    /** Size of the object, or empty when it does not exist. */
+    Optional<Long> size(String key) throws IOException;
+
+    /** Every key under the prefix (recursive), in no particular order. */
+    List<String> list(String prefix) throws IOException;
+
+    void delete(String key) throws IOException;
+
+    /** A short human description for logs and errors: never contains credentials. */
+    String describe();
+}

@@ -1,0 +1,87 @@
+package com.mking.backup.store;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.config.Settings;
+import io.minio.MinioClient;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stores defined in properties: {@code mking.stores=local,minio} names them, and
+ * {@code mking.store.<name>.type} (local | minio) with the type's own keys defines each. Jobs pick stores
+ * by name in the route files.
+ */
+public final class StoreRegistry {
+
+    private final Map<String, Store> stores = new LinkedHashMap<>();
+
+    public StoreRegistry(List<Store> stores) {
+        stores.forEach(store -> this.stores.put(store.name(), store));
+    }
+
+    public static StoreRegistry fromSettings(Settings settings, CamelContext context) {
+        ProducerTemplate producer = context.createProducerTemplate();
+        List<Store> stores = new ArrayList<>();
+        for (String name : settings.list("mking.stores", "local")) {
+            String prefix = "mking.store." + name + ".";
+            String type = settings.get(prefix + "type", name);
+            switch (type) {
+                case "local" -> stores.add(new LocalStore(name, settings.path(prefix + "path", "data/backups"), producer));
+                case "minio", "s3" -> stores.add(minio(settings, context, name, prefix, producer));
+                default -> throw new ConfigException(prefix + "type", "unknown store type '" + type + "'", "use local or minio");
+            }
+        }
+        if (stores.isEmpty()) {
+            throw new ConfigException("mking.stores", "no store defined", "name at least one store, e.g. mking.stores=local");
+        }
+        return new StoreRegistry(stores);
+    }
+
+    private static MinioStore minio(Settings settings, CamelContext context, String name, String prefix,
+                                    ProducerTemplate producer) {
+        String endpoint = settings.required(prefix + "endpoint", "set the S3/MinIO URL, e.g. http://minio:9000");
+        String bucket = settings.get(prefix + "bucket", "mking-backup");
+        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            throw new ConfigException(prefix + "bucket", "'" + bucket + "' is not a valid bucket name",
+                    "use 3-63 lowercase letters, digits, dots or hyphens");
+        }
+        MinioClient.Builder client = MinioClient.builder()
+                .credentials(settings.required(prefix + "access-key", "set it, or the environment variable "
+                                + envName(prefix + "access-key")),
+                        settings.required(prefix + "secret-key", "set the environment variable " + envName(prefix + "secret-key")))
+                .region(settings.get(prefix + "region", "us-east-1"));
+        try {
+            client.endpoint(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(prefix + "endpoint", "'" + endpoint + "' is not a valid URL", "use http(s)://HOST:PORT");
+        }
+        MinioClient built = client.build();
+        context.getRegistry().bind(MinioStores.clientBeanName(name), built);
+        return new MinioStore(name, built, bucket, endpoint, producer);
+    }
+
+    private static String envName(String property) {
+        return property.toUpperCase().replace('.', '_').replace('-', '_');
+    }
+
+    public Store get(String name) {
+        Store store = stores.get(name);
+        if (store == null) {
+            throw new IllegalArgumentException("unknown store '" + name + "'; defined stores: " + String.join(", ", stores.keySet()));
+        }
+        return store;
+    }
+
+    public boolean contains(String name) {
+        return stores.containsKey(name);
+    }
+
+    public List<String> names() {
+        return List.copyOf(stores.keySet());
+    }
+}

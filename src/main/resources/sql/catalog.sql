@@ -1,0 +1,14 @@
+SELECT e.id, e.backup_id, e.job_name, e.source_kind, e.method, e.status, e.start_time, e.end_time,
+       e.duration_seconds, e.raw_size_bytes, e.stored_size_bytes, e.sha256, e.raw_sha256, e.compression,
+       e.encryption_key_id, e.verification_status, e.error_message,
+       COALESCE((SELECT json_agg(json_build_object('store', c.store_name, 'location', c.store_location,
+                                                   'dataKey', c.data_key, 'manifestKey', c.manifest_key,
+                                                   'size', c.size_bytes, 'sha256', c.sha256) ORDER BY c.store_name)
+                 FROM backup_copies c WHERE c.backup_execution_id = e.id AND c.status = 'stored'), '[]')::text AS copies
+FROM backup_executions e
+WHERE e.backup_id IS NOT NULL
+  AND (:#${header.job} = '' OR e.job_name = :#${header.job})
+  AND (:#${header.backupId} = '' OR e.backup_id = :#${header.backupId})
+  AND (:#${header.status} = '' OR e.status = :#${header.status})
+ORDER BY e.start_time DESC, e.id DESC
+LIMIT :#${header.limit}

@@ -1,0 +1,8 @@
+UPDATE restore_tasks
+SET status = 'failed',
+    end_time = :#${exchangeProperty.restore.endTime},
+    duration_seconds = :#${exchangeProperty.restore.durationSeconds},
+    error_message = :#${exchangeProperty.restore.error},
+    checksum_verified = :#${exchangeProperty.restore.checksumVerified},
+    source_store = :#${exchangeProperty.restore.store}
+WHERE id = :#${exchangeProperty.restore.taskId}

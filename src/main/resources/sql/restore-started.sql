@@ -1,0 +1,7 @@
+INSERT INTO restore_tasks (backup_execution_id, restore_type, target_path, status, start_time, requested_by,
+                           backup_id, source_store, forced)
+VALUES ((SELECT id FROM backup_executions WHERE backup_id = :#${exchangeProperty.restore.backupId}),
+        :#${exchangeProperty.restore.restoreType}, :#${exchangeProperty.restore.target}, 'running',
+        :#${exchangeProperty.restore.startTime}, :#${exchangeProperty.restore.requestedBy},
+        :#${exchangeProperty.restore.backupId}, :#${exchangeProperty.restore.store}, :#${exchangeProperty.restore.forced})
+RETURNING id

@@ -1,0 +1,9 @@
+UPDATE restore_tasks
+SET status = 'success',
+    end_time = :#${exchangeProperty.restore.endTime},
+    duration_seconds = :#${exchangeProperty.restore.durationSeconds},
+    restored_size_bytes = :#${exchangeProperty.restore.restoredBytes},
+    restored_file_count = 1,
+    checksum_verified = :#${exchangeProperty.restore.checksumVerified},
+    source_store = :#${exchangeProperty.restore.store}
+WHERE id = :#${exchangeProperty.restore.taskId}
