@@ -2,7 +2,7 @@ UPDATE restore_tasks
 SET status = 'failed',
     end_time = :#${exchangeProperty.restore.endTime},
     duration_seconds = :#${exchangeProperty.restore.durationSeconds},
-    error_message = :#${exchangeProperty.restore.error},
+    error_message = :#${exchangeProperty.restore.errorMessage},
     checksum_verified = :#${exchangeProperty.restore.checksumVerified},
-    source_store = :#${exchangeProperty.restore.store}
+    source_store = :#${exchangeProperty.restore.storeName}
 WHERE id = :#${exchangeProperty.restore.taskId}

@@ -3,5 +3,5 @@ INSERT INTO restore_tasks (backup_execution_id, restore_type, target_path, statu
 VALUES ((SELECT id FROM backup_executions WHERE backup_id = :#${exchangeProperty.restore.backupId}),
         :#${exchangeProperty.restore.restoreType}, :#${exchangeProperty.restore.target}, 'running',
         :#${exchangeProperty.restore.startTime}, :#${exchangeProperty.restore.requestedBy},
-        :#${exchangeProperty.restore.backupId}, :#${exchangeProperty.restore.store}, :#${exchangeProperty.restore.forced})
+        :#${exchangeProperty.restore.backupId}, :#${exchangeProperty.restore.storeName}, :#${exchangeProperty.restore.forced})
 RETURNING id

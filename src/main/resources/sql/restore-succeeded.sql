@@ -5,5 +5,5 @@ SET status = 'success',
     restored_size_bytes = :#${exchangeProperty.restore.restoredBytes},
     restored_file_count = 1,
     checksum_verified = :#${exchangeProperty.restore.checksumVerified},
-    source_store = :#${exchangeProperty.restore.store}
+    source_store = :#${exchangeProperty.restore.storeName}
 WHERE id = :#${exchangeProperty.restore.taskId}

@@ -111,7 +111,7 @@ public final class BackupRun {
         this.lock = lock;
     }
 
-    public void executionId(Integer executionId) {
+    public void recordExecutionId(Integer executionId) {
         this.executionId = executionId;
     }
 
@@ -172,7 +172,7 @@ public final class BackupRun {
         return finishedAt == null ? null : (int) Math.round((finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
     }
 
-    public String getError() {
+    public String getErrorMessage() {
         return error;
     }
 
@@ -196,8 +196,8 @@ public final class BackupRun {
         return manifest == null ? null : manifest.artefact();
     }
 
-    public Manifest getManifest() {
-        return manifest;
+    public String getCompression() {
+        return manifest == null ? null : manifest.compression();
     }
 
     public String getEncryptionKeyId() {
@@ -212,7 +212,7 @@ public final class BackupRun {
         return copies.isEmpty() ? null : copies.get(0).manifestKey();
     }
 
-    public List<StoredCopy> getCopies() {
+    public List<StoredCopy> getStoredCopies() {
         return copies;
     }
 }

@@ -94,7 +94,7 @@ public final class RestoreTask {
         this.targetPrepared = prepared;
     }
 
-    public void taskId(Integer taskId) {
+    public void recordTaskId(Integer taskId) {
         this.taskId = taskId;
     }
 
@@ -130,12 +130,8 @@ public final class RestoreTask {
         return request.requestedBy();
     }
 
-    public String getStore() {
+    public String getStoreName() {
         return store == null ? request.fromStore() : store.name();
-    }
-
-    public boolean isForced() {
-        return request.force();
     }
 
     public boolean getForced() {
@@ -166,7 +162,7 @@ public final class RestoreTask {
         return manifest == null ? null : manifest.artefact().rawSize();
     }
 
-    public String getError() {
+    public String getErrorMessage() {
         return error;
     }
 }

@@ -5,6 +5,8 @@ import com.mking.backup.job.JobCatalog;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 
 /**
@@ -33,12 +35,17 @@ public final class BackupJobTemplates extends RouteBuilder {
                 }
             }
             template.from("quartz:mking/{{job}}?cron={{cron}}&deleteJob=false&pauseJob=false")
-                    .routeId("{{job}}")
                     .routeProperty(JobCatalog.SOURCE_PROPERTY, source.kind())
                     .autoStartup(false)
                     .setHeader(BackupRunner.JOB_HEADER, constant("{{job}}"))
                     .setHeader(BackupRunner.TRIGGER_HEADER, constant("schedule"))
                     .to(BackupRoutes.RUN);
+            // the job name is the route id (its name in JMX/Hawtio), unless the route file sets routeId itself
+            ((ModelCamelContext) getCamelContext()).addRouteTemplateDefinitionConverter(source.kind(), (in, parameters) -> {
+                RouteDefinition route = RouteTemplateDefinition.Converter.DEFAULT_CONVERTER.apply(in, parameters);
+                route.setId(String.valueOf(parameters.get("job")));
+                return route;
+            });
         }
     }
 }

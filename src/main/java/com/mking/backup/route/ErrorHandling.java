@@ -24,7 +24,7 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                     .to(Sql.update("backup-failed"))
                 .end()
                 .setHeader(AlertRoutes.SUBJECT, simple("backup of job ${exchangeProperty.run?.jobName} failed"))
-                .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.run?.error}"))
+                .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.run?.errorMessage}"))
                 .to(AlertRoutes.ALERT)
                 .process(runner::finish);
 
@@ -34,7 +34,7 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                     .to(Sql.update("restore-failed"))
                 .end()
                 .setHeader(AlertRoutes.SUBJECT, simple("restore of backup ${exchangeProperty.restore?.backupId} failed"))
-                .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.error}"))
+                .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.errorMessage}"))
                 .to(AlertRoutes.ALERT);
     }
 

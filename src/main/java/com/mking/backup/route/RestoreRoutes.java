@@ -18,7 +18,7 @@ public final class RestoreRoutes extends RouteBuilder {
 
         from(RESTORE).routeId("restore").routeConfigurationId(ErrorHandling.RESTORE)
                 .to(Sql.returning("restore-started", TASK_ID))
-                .process(exchange -> Restorer.task(exchange).taskId(exchange.getMessage().getHeader(TASK_ID, Integer.class)))
+                .process(exchange -> Restorer.task(exchange).recordTaskId(exchange.getMessage().getHeader(TASK_ID, Integer.class)))
                 .process(restorer::locate)
                 .process(restorer::verify)
                 .process(restorer::prepareRestore)
