@@ -98,7 +98,7 @@ public final class RestoreTask {
         this.taskId = taskId;
     }
 
-    void checksumVerified() {
+    void markChecksumVerified() {
         this.checksumVerified = true;
     }
 

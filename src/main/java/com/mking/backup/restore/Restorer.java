@@ -92,7 +92,7 @@ public final class Restorer {
     public void verify(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         reader.verifyStored(task.store(), task.dataKey(), task.manifest().artefact());
-        task.checksumVerified();
+        task.markChecksumVerified();
     }
 
     /** Prepares the target, then puts the decoded stream in the body and the restore command in headers. */

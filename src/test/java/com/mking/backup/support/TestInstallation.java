@@ -1,0 +1,156 @@
+package com.mking.backup.support;
+
+import com.mking.backup.cli.MkingBackup;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A throwaway installation: its own home directory, properties file, route files, local store and
+ * audit database (a fresh database on the machine's PostgreSQL). Runs the real CLI in-process.
+ */
+public final class TestInstallation implements AutoCloseable {
+
+    private final Path home;
+    private final Path routes;
+    private final Path config;
+    private final String auditDatabase;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+
+    public TestInstallation() throws IOException {
+        home = Files.createTempDirectory("mking-home");
+        routes = Files.createDirectories(home.resolve("routes"));
+        config = home.resolve("test.properties");
+        auditDatabase = TestDatabases.uniqueName("mking_audit");
+        set("mking.audit.url", TestDatabases.SERVER);
+        set("mking.audit.database", auditDatabase);
+        set("mking.stores", "local");
+        set("mking.store.local.type", "local");
+        set("mking.store.local.path", home.resolve("store").toString());
+        set("mking.pipeline.compression-level", "1");
+    }
+
+    public TestInstallation set(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    public TestInstallation withS3(TestS3 s3, String bucket) {
+        return set("mking.store.minio.type", "minio")
+                .set("mking.store.minio.endpoint", s3.endpoint())
+                .set("mking.store.minio.bucket", bucket)
+                .set("mking.store.minio.access-key", TestS3.ACCESS_KEY)
+                .set("mking.store.minio.secret-key", TestS3.SECRET_KEY);
+    }
+
+    /** Writes a route file declaring one pg-logical job. */
+    public TestInstallation withPgLogicalJob(String job, String database, String stores, String cron) throws IOException {
+        Files.writeString(routes.resolve(job + ".yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: pg-logical
+                    parameters:
+                      - name: job
+                        value: %s
+                      - name: cron
+                        value: "%s"
+                      - name: database
+                        value: %s
+                      - name: stores
+                        value: %s
+                """.formatted(job, cron, database, stores));
+        return this;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path routes() {
+        return routes;
+    }
+
+    public Path localStore() {
+        return home.resolve("store");
+    }
+
+    public String auditDatabase() {
+        return auditDatabase;
+    }
+
+    public Connection audit() throws SQLException {
+        return DriverManager.getConnection(TestDatabases.SERVER + "/" + auditDatabase, "postgres", "");
+    }
+
+    /** Runs {@code mking-backup ARGS} with this installation's config and routes; captures the output. */
+    public synchronized CliResult cli(String... args) throws IOException {
+        writeConfig();
+        List<String> all = new ArrayList<>(List.of("--config", config.toString(), "--routes", routes.toString()));
+        all.addAll(List.of(args));
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String previousHome = System.getProperty("mking.home");
+        System.setProperty("mking.home", home.toString());
+        System.setOut(new PrintStream(new Tee(out, originalOut), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new Tee(err, originalErr), true, StandardCharsets.UTF_8));
+        try {
+            int code = MkingBackup.execute(all.toArray(String[]::new));
+            return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+            if (previousHome == null) {
+                System.clearProperty("mking.home");
+            } else {
+                System.setProperty("mking.home", previousHome);
+            }
+        }
+    }
+
+    private void writeConfig() throws IOException {
+        StringBuilder text = new StringBuilder();
+        properties.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(config, text);
+    }
+
+    @Override
+    public void close() throws Exception {
+        TestDatabases.dropAll(auditDatabase);
+    }
+
+    /** Copies output to the test's buffer and to the console (so failures can be read in the log). */
+    private static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+    }
+}
