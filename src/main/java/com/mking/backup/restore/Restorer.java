@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -99,10 +100,17 @@ public final class Restorer {
     public void prepareRestore(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         Source source = sources.get(task.manifest().source());
-        source.prepareRestoreTarget(task.job(), task.request());
+        // opening first checks the key, so a wrong key fails before the target is touched
+        InputStream raw = reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact());
+        try {
+            source.prepareRestoreTarget(task.job(), task.request());
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
         task.targetPrepared(true);
         ToolCommand command = source.restoreCommand(task.job(), task.manifest(), task.request());
-        exchange.getMessage().setBody(reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()));
+        exchange.getMessage().setBody(raw);
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
     }
