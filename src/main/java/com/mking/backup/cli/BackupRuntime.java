@@ -13,7 +13,9 @@ import com.mking.backup.route.ErrorHandling;
 import com.mking.backup.route.RestoreRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +81,13 @@ public final class BackupRuntime implements AutoCloseable {
         main.configure().addRoutesBuilder(new BackupRoutes());
         main.configure().addRoutesBuilder(new RestoreRoutes());
         main.configure().addRoutesBuilder(new CatalogRoutes());
+        // validate the jobs once the route files are loaded, before any route (or Quartz trigger) starts
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                configured.getCamelContext().getRegistry().findSingleByType(JobCatalog.class).validateAll();
+            }
+        });
         try {
             main.start();
         } catch (Exception e) {
@@ -87,7 +96,6 @@ public final class BackupRuntime implements AutoCloseable {
         }
         BackupRuntime runtime = new BackupRuntime(main);
         try {
-            runtime.jobs().validateAll();
             runtime.recordJobs();
         } catch (RuntimeException e) {
             runtime.close();

@@ -20,8 +20,8 @@ public record JobSpec(String name, String source, String cron, List<String> stor
         return parameter(key).orElse(defaultValue);
     }
 
-    /** How errors point at this job's entry, e.g. {@code routes/postgresql.yaml job 'pg-logical' parameter 'cron'}. */
+    /** How errors point at this job's entry, e.g. {@code routes/*.yaml job 'pg-logical' parameter 'cron'}. */
     public String where(String parameterName) {
-        return (routeFile == null ? "route file" : routeFile) + " job '" + name + "' parameter '" + parameterName + "'";
+        return (routeFile == null ? "routes/*.yaml" : routeFile) + " job '" + name + "' parameter '" + parameterName + "'";
     }
 }
