@@ -1,5 +1,6 @@
 package com.mking.backup.support;
 
+import com.mking.backup.cli.BackupRuntime;
 import com.mking.backup.cli.MkingBackup;
 
 import java.io.ByteArrayOutputStream;
@@ -118,6 +119,13 @@ public final class TestInstallation implements AutoCloseable {
                 System.setProperty("mking.home", previousHome);
             }
         }
+    }
+
+    /** Boots the runtime in-process, as {@code start} does when {@code daemon} is true. Close it after use. */
+    public BackupRuntime runtime(boolean daemon) throws IOException {
+        writeConfig();
+        System.setProperty("mking.home", home.toString());
+        return BackupRuntime.boot(List.of(config), daemon, Map.of("mking.routes-dir", routes.toString()));
     }
 
     private void writeConfig() throws IOException {
