@@ -93,7 +93,7 @@ public final class ArtefactWriter {
                 Throwable storeFailure = firstStoreFailure(puts);
                 deleteQuietly(stores, key);
                 // a store that failed first closes its pipe; its own error says more than "pipe closed"
-                if (storeFailure != null && e.getMessage() != null && e.getMessage().contains("pipe has closed")) {
+                if (storeFailure != null && e instanceof Pipe.ReaderGone) {
                     throw new IOException(storeFailure.getMessage(), storeFailure);
                 }
                 throw e;
@@ -130,8 +130,7 @@ public final class ArtefactWriter {
             try {
                 put.get();
             } catch (ExecutionException e) {
-                boolean aborted = e.getCause().getMessage() != null && e.getCause().getMessage().contains("stream aborted");
-                if (first == null && !aborted) {
+                if (first == null && !Pipe.isPipeSignal(e.getCause())) {
                     first = e.getCause();
                 }
             } catch (InterruptedException e) {

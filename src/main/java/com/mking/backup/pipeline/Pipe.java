@@ -78,7 +78,7 @@ public final class Pipe {
                     }
                     byte[] next = take();
                     if (abortCause != null) {
-                        throw new IOException("stream aborted by its writer: " + abortCause.getMessage(), abortCause);
+                        throw new Aborted(abortCause);
                     }
                     if (next == END) {
                         ended = true;
@@ -105,7 +105,7 @@ public final class Pipe {
         try {
             while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
                 if (readerGone) {
-                    throw new IOException("the reading side of the pipe has closed");
+                    throw new ReaderGone();
                 }
             }
         } catch (InterruptedException e) {
@@ -121,5 +121,29 @@ public final class Pipe {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading from pipe");
         }
+    }
+
+    /** The reader sees this when the writer gave up: the data is incomplete and must not be published. */
+    public static final class Aborted extends IOException {
+        Aborted(Throwable cause) {
+            super("stream aborted by its writer: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The writer sees this when the reader stopped early (its store failed). */
+    public static final class ReaderGone extends IOException {
+        ReaderGone() {
+            super("the reading side of the pipe has closed");
+        }
+    }
+
+    /** True when {@code failure} (or a cause of it) is one of this pipe's own signals, not a root failure. */
+    public static boolean isPipeSignal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Aborted || t instanceof ReaderGone) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,0 +1,195 @@
+package com.mking.backup.pipeline;
+
+import com.mking.backup.store.LocalStore;
+import com.mking.backup.store.Store;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The stream stages end to end: encode into stores, decode back, and the ways that must fail. */
+class ArtefactPipelineTest {
+
+    @TempDir
+    Path dir;
+
+    private CamelContext camel;
+    private Keyring keyring;
+    private Store first;
+    private Store second;
+    private byte[] data;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        camel = new DefaultCamelContext();
+        camel.start();
+        Keyring.generate(dir.resolve("keys"), "k1");
+        keyring = Keyring.load(dir.resolve("keys"), "k1");
+        first = new LocalStore("first", dir.resolve("first"), camel.createProducerTemplate());
+        second = new LocalStore("second", dir.resolve("second"), camel.createProducerTemplate());
+        data = new byte[3 * 1024 * 1024 + 17];
+        Random random = new Random(42);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (random.nextInt(16) + 'a');
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        camel.stop();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"zstd,false", "zstd,true", "gzip,false", "gzip,true", "none,false", "none,true"})
+    void roundTripsThroughEveryEncoding(String compression, boolean encrypt) throws IOException {
+        ArtefactWriter writer = writer(compression, encrypt);
+        AtomicLong progress = new AtomicLong();
+        Manifest.Artefact artefact = writer.write("b/data", "dump", new ByteArrayInputStream(data), List.of(first, second),
+                "backup-1", progress);
+        Manifest manifest = manifest(compression, writer.encryption(), artefact);
+
+        assertThat(progress.get()).isEqualTo(data.length);
+        assertThat(artefact.rawSize()).isEqualTo(data.length);
+        assertThat(artefact.rawSha256()).isEqualTo(Sha256.of(new ByteArrayInputStream(data)).sha256());
+        for (Store store : List.of(first, second)) {
+            ArtefactReader reader = new ArtefactReader(keyring);
+            reader.verifyStored(store, "b/data", artefact);
+            assertThat(reader.openRaw(store, "b/data", manifest, artefact).readAllBytes()).isEqualTo(data);
+        }
+        if (!compression.equals("none")) {
+            assertThat(artefact.storedSize()).isLessThan(data.length * 6L / 10);
+        }
+    }
+
+    @Test
+    void aSourceFailingMidwayLeavesNothingInAnyStore() {
+        InputStream failing = new InputStream() {
+            private int read;
+
+            @Override
+            public int read() throws IOException {
+                if (++read > 2_000_000) {
+                    throw new IOException("pg_dump died");
+                }
+                return 'x';
+            }
+        };
+        assertThatThrownBy(() -> writer("zstd", true).write("b/data", "dump", failing, List.of(first, second), "id",
+                new AtomicLong())).hasMessageContaining("pg_dump died");
+        assertThat(dir.resolve("first/b/data")).doesNotExist();
+        assertThat(dir.resolve("second/b/data")).doesNotExist();
+    }
+
+    @Test
+    void oneStoreFailingRemovesTheOtherCopy() {
+        Store broken = new Store() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public long put(String key, InputStream in) throws IOException {
+                in.readNBytes(100_000);
+                throw new IOException("disk full in store 'broken'");
+            }
+
+            @Override
+            public InputStream get(String key) throws IOException {
+                throw new java.io.FileNotFoundException(key);
+            }
+
+            @Override
+            public java.util.Optional<Long> size(String key) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public List<String> list(String prefix) {
+                return List.of();
+            }
+
+            @Override
+            public void delete(String key) {
+            }
+
+            @Override
+            public String describe() {
+                return "broken";
+            }
+        };
+        assertThatThrownBy(() -> writer("zstd", false).write("b/data", "dump", new ByteArrayInputStream(data),
+                List.of(first, broken), "id", new AtomicLong())).hasMessageContaining("disk full");
+        assertThat(dir.resolve("first/b/data")).doesNotExist();
+    }
+
+    @Test
+    void tamperedBytesAreDetected() throws IOException {
+        ArtefactWriter writer = writer("zstd", false);
+        Manifest.Artefact artefact = writer.write("b/data", "dump", new ByteArrayInputStream(data), List.of(first), "id",
+                new AtomicLong());
+        try (RandomAccessFile file = new RandomAccessFile(dir.resolve("first/b/data").toFile(), "rw")) {
+            file.seek(100);
+            file.write(0);
+        }
+        ArtefactReader reader = new ArtefactReader(keyring);
+        assertThatThrownBy(() -> reader.verifyStored(first, "b/data", artefact)).isInstanceOf(ChecksumMismatchException.class);
+        Manifest manifest = manifest("zstd", null, artefact);
+        assertThatThrownBy(() -> reader.openRaw(first, "b/data", manifest, artefact).readAllBytes())
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aDifferentKeyUnderTheSameIdIsReportedAsAWrongKey() throws IOException {
+        ArtefactWriter writer = writer("zstd", true);
+        Manifest.Artefact artefact = writer.write("b/data", "dump", new ByteArrayInputStream(data), List.of(first), "id",
+                new AtomicLong());
+        Manifest manifest = manifest("zstd", writer.encryption(), artefact);
+        Files.delete(dir.resolve("keys/k1.key"));
+        Keyring.generate(dir.resolve("keys"), "k1");
+        ArtefactReader reader = new ArtefactReader(Keyring.load(dir.resolve("keys"), "k1"));
+        assertThatThrownBy(() -> reader.openRaw(first, "b/data", manifest, artefact))
+                .hasMessageContaining("wrong encryption key").hasMessageContaining("'k1'");
+        ArtefactReader withoutKey = new ArtefactReader(Keyring.none());
+        assertThatThrownBy(() -> withoutKey.openRaw(first, "b/data", manifest, artefact))
+                .hasMessageContaining("k1.key");
+    }
+
+    @Test
+    void encryptedDataIsBoundToItsBackupId() throws IOException {
+        ArtefactWriter writer = writer("none", true);
+        Manifest.Artefact artefact = writer.write("b/data", "dump", new ByteArrayInputStream(data), List.of(first), "backup-A",
+                new AtomicLong());
+        Manifest other = new Manifest(1, "backup-B", "job", "pg-logical", "logical", null, null, null, null, "none",
+                writer.encryption(), List.of(artefact), java.util.Map.of());
+        assertThatThrownBy(() -> new ArtefactReader(keyring).openRaw(first, "b/data", other, artefact).readAllBytes())
+                .isInstanceOf(IOException.class);
+    }
+
+    private ArtefactWriter writer(String compression, boolean encrypt) {
+        return new ArtefactWriter(new PipelineSettings(Compression.parse(compression), 3, encrypt, true),
+                encrypt ? keyring : Keyring.none());
+    }
+
+    private static Manifest manifest(String compression, Manifest.Encryption encryption, Manifest.Artefact artefact) {
+        return new Manifest(1, "backup-1", "job", "pg-logical", "logical", null, null, null, null, compression,
+                encryption, List.of(artefact), java.util.Map.of());
+    }
+}

@@ -1,0 +1,47 @@
+package com.mking.backup.store;
+
+import com.mking.backup.support.TestS3;
+import io.minio.MinioClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MinioStoreTest extends StoreContractTest {
+
+    private static TestS3 s3;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = new TestS3();
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Override
+    protected Store createStore() {
+        MinioClient client = s3.client();
+        camel.getRegistry().bind(MinioStores.clientBeanName("minio"), client);
+        String bucket = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+        return new MinioStore("minio", client, bucket, s3.endpoint(), camel.createProducerTemplate());
+    }
+
+    @Test
+    void anUnreachableServerFailsWithTheStoreNamedAndNoSecret() {
+        MinioClient client = MinioClient.builder().endpoint("http://127.0.0.1:1").credentials("id", "secret-value").build();
+        camel.getRegistry().bind(MinioStores.clientBeanName("down"), client);
+        MinioStore store = new MinioStore("down", client, "bucket", "http://127.0.0.1:1", camel.createProducerTemplate());
+        assertThatThrownBy(() -> store.put("k", new ByteArrayInputStream(new byte[10])))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("store 'down'")
+                .hasMessageNotContaining("secret-value");
+    }
+}
