@@ -11,6 +11,8 @@ import com.mking.backup.route.BackupRoutes;
 import com.mking.backup.route.CatalogRoutes;
 import com.mking.backup.route.ErrorHandling;
 import com.mking.backup.route.RestoreRoutes;
+import com.mking.backup.exec.StreamingExecutor;
+import com.mking.backup.source.PgPassFile;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
@@ -65,6 +67,8 @@ public final class BackupRuntime implements AutoCloseable {
         main.setInitialProperties(initial);
         Properties override = new Properties();
         override.put("mking.scheduler.enabled", Boolean.toString(daemon));
+        // only the daemon serves HTTP (health, Jolokia for Hawtio): CLI commands must not take its port
+        override.put("camel.management.enabled", Boolean.toString(daemon));
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
         String routes = overrides.getOrDefault("mking.routes-dir", System.getProperty("mking.routes-dir",
@@ -97,6 +101,7 @@ public final class BackupRuntime implements AutoCloseable {
         BackupRuntime runtime = new BackupRuntime(main);
         try {
             runtime.recordJobs();
+            runtime.writePgPass();
         } catch (RuntimeException e) {
             runtime.close();
             throw asConfigError(e);
@@ -124,6 +129,19 @@ public final class BackupRuntime implements AutoCloseable {
     public void startTriggers() throws Exception {
         for (JobSpec job : jobs().jobs()) {
             context.getRouteController().startRoute(job.name());
+        }
+    }
+
+    /** Passwords of PostgreSQL jobs go into a private pgpass file that the tools find via PGPASSFILE. */
+    private void writePgPass() {
+        Path file = new Settings(context).dataDir().resolve("secrets").resolve("pgpass");
+        try {
+            if (PgPassFile.write(file, jobs().jobs())) {
+                bean(StreamingExecutor.class).setEnvironment("PGPASSFILE", file.toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new ConfigException("mking.data-dir", "cannot write " + file + " (" + e.getMessage() + ")",
+                    "make the data directory writable by this user");
         }
     }
 

@@ -93,7 +93,7 @@ public final class JobCatalog {
             Map<String, JobSpec> found = new LinkedHashMap<>();
             for (RouteDefinition route : ((ModelCamelContext) context).getRouteDefinitions()) {
                 sourceKind(route).ifPresent(kind -> {
-                    JobSpec job = toJob(route, sources.get(kind));
+                    JobSpec job = toJob(route, sources.get(kind), context);
                     found.put(job.name(), job);
                 });
             }
@@ -110,7 +110,8 @@ public final class JobCatalog {
                 .map(PropertyDefinition::getValue).findFirst();
     }
 
-    private static JobSpec toJob(RouteDefinition route, Source source) {
+    /** Parameter values may use property placeholders ({@code {{mking.pg.host:127.0.0.1}}}); they are resolved here. */
+    private static JobSpec toJob(RouteDefinition route, Source source, CamelContext context) {
         Map<String, String> parameters = new LinkedHashMap<>();
         source.parameters().forEach(p -> {
             if (p.defaultValue() != null) {
@@ -118,7 +119,7 @@ public final class JobCatalog {
             }
         });
         Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
-        given.forEach((key, value) -> parameters.put(key, value == null ? "" : value.toString()));
+        given.forEach((key, value) -> parameters.put(key, value == null ? "" : context.resolvePropertyPlaceholders(value.toString())));
         String routeFile = route.getResource() == null ? null : route.getResource().getLocation();
         if (routeFile != null) {
             routeFile = routeFile.replaceFirst("^file:", "");
