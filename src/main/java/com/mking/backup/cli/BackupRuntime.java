@@ -48,17 +48,18 @@ public final class BackupRuntime implements AutoCloseable {
      */
     public static BackupRuntime boot(List<Path> configFiles, boolean daemon, Map<String, String> overrides) {
         Path home = Settings.home();
+        // Camel's property sources answer in order, first match wins: the last --config file comes
+        // first and application.properties last
         List<String> locations = new ArrayList<>();
-        Path defaults = home.resolve("application.properties");
-        locations.add("file:" + defaults + ";optional=true");
         for (Path file : configFiles) {
             Path absolute = file.toAbsolutePath();
             if (!Files.isReadable(absolute)) {
                 throw new ConfigException("--config " + file, "the file does not exist or is not readable",
                         "give the path of a readable properties file");
             }
-            locations.add("file:" + absolute);
+            locations.add(0, "file:" + absolute);
         }
+        locations.add("file:" + home.resolve("application.properties") + ";optional=true");
         Main main = new Main();
         main.setPropertyPlaceholderLocations(String.join(",", locations));
         Properties initial = new Properties();

@@ -43,7 +43,10 @@ final class RestoreCommand implements Callable<Integer> {
         try (BackupRuntime runtime = parent.boot(false)) {
             RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy);
             RestoreTask task = new RestoreTask(request, Instant.now());
-            Exchange exchange = runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
+            Exchange exchange;
+            try (Progress ignored = new Progress("restoring " + backupId, task.progress(), System.out)) {
+                exchange = runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
+            }
             if (task.succeeded()) {
                 System.out.printf("restored backup %s into database %s in %d s (%s, checksum verified)%n", backupId, database,
                         task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));

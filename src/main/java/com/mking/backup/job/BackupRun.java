@@ -4,6 +4,8 @@ import com.mking.backup.exec.RunningTool;
 import com.mking.backup.pipeline.Manifest;
 
 import java.time.Instant;
+import com.mking.backup.audit.AuditTimes;
+
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -161,15 +163,15 @@ public final class BackupRun {
     }
 
     public LocalDateTime getStartTime() {
-        return LocalDateTime.ofInstant(startedAt, ZoneOffset.UTC);
+        return AuditTimes.utc(startedAt);
     }
 
     public LocalDateTime getEndTime() {
-        return finishedAt == null ? null : LocalDateTime.ofInstant(finishedAt, ZoneOffset.UTC);
+        return AuditTimes.utc(finishedAt);
     }
 
     public Integer getDurationSeconds() {
-        return finishedAt == null ? null : (int) Math.round((finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
+        return AuditTimes.seconds(startedAt, finishedAt);
     }
 
     public String getErrorMessage() {

@@ -82,7 +82,7 @@ public final class ArtefactWriter {
             DigestOutputStream rawDigest = new DigestOutputStream(settings.compression().compress(encoded,
                     settings.compressionLevel()));
             try {
-                byte[] buffer = new byte[1 << 16];
+                byte[] buffer = new byte[1 << 18];
                 for (int n; (n = raw.read(buffer)) > 0; ) {
                     rawDigest.write(buffer, 0, n);
                     progress.addAndGet(n);

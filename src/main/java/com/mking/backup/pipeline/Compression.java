@@ -36,7 +36,8 @@ public enum Compression {
     public OutputStream compress(OutputStream out, int level) throws IOException {
         return switch (this) {
             case NONE -> out;
-            case ZSTD -> new ZstdOutputStream(out, level).setChecksum(true);
+            // one zstd worker thread: compression overlaps with reading and hashing on the caller's thread
+            case ZSTD -> new ZstdOutputStream(out, level).setChecksum(true).setWorkers(1);
             case GZIP -> new GZIPOutputStream(out, BUFFER) {
                 {
                     def.setLevel(Math.max(1, Math.min(9, level)));

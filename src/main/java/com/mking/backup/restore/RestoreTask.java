@@ -1,5 +1,6 @@
 package com.mking.backup.restore;
 
+import com.mking.backup.audit.AuditTimes;
 import com.mking.backup.exec.RunningTool;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
@@ -7,8 +8,8 @@ import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.store.Store;
 
 import java.time.Instant;
+
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 
 /**
  * The state of one restore in the {@code restore} route (exchange property {@code restore}); getters
@@ -18,6 +19,7 @@ public final class RestoreTask {
 
     private final RestoreRequest request;
     private final Instant startedAt;
+    private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
     private JobSpec job;
     private Store store;
     private String dataKey;
@@ -40,6 +42,11 @@ public final class RestoreTask {
         this.store = store;
         this.dataKey = dataKey;
         this.manifest = manifest;
+    }
+
+    /** Raw bytes fed to the restore tool so far. */
+    public java.util.concurrent.atomic.AtomicLong progress() {
+        return progress;
     }
 
     public RestoreRequest request() {
@@ -147,15 +154,15 @@ public final class RestoreTask {
     }
 
     public LocalDateTime getStartTime() {
-        return LocalDateTime.ofInstant(startedAt, ZoneOffset.UTC);
+        return AuditTimes.utc(startedAt);
     }
 
     public LocalDateTime getEndTime() {
-        return finishedAt == null ? null : LocalDateTime.ofInstant(finishedAt, ZoneOffset.UTC);
+        return AuditTimes.utc(finishedAt);
     }
 
     public Integer getDurationSeconds() {
-        return finishedAt == null ? null : (int) Math.round((finishedAt.toEpochMilli() - startedAt.toEpochMilli()) / 1000.0);
+        return AuditTimes.seconds(startedAt, finishedAt);
     }
 
     public Long getRestoredBytes() {

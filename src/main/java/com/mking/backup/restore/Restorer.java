@@ -8,6 +8,7 @@ import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.pipeline.ProgressInputStream;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
@@ -101,7 +102,8 @@ public final class Restorer {
         RestoreTask task = task(exchange);
         Source source = sources.get(task.manifest().source());
         // opening first checks the key, so a wrong key fails before the target is touched
-        InputStream raw = reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact());
+        InputStream raw = new ProgressInputStream(
+                reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()), task.progress());
         try {
             source.prepareRestoreTarget(task.job(), task.request());
         } catch (IOException | RuntimeException e) {

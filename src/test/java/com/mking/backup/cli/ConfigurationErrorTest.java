@@ -51,6 +51,18 @@ class ConfigurationErrorTest {
     }
 
     @Test
+    void configFilesWinOverApplicationPropertiesAndTheLastOneWins() throws Exception {
+        java.nio.file.Files.writeString(installation.home().resolve("application.properties"),
+                "mking.pipeline.compression=zstd\nmking.pipeline.compression-level=99\n");
+        java.nio.file.Path first = installation.home().resolve("first.properties");
+        java.nio.file.Path second = installation.home().resolve("second.properties");
+        java.nio.file.Files.writeString(first, "mking.pipeline.compression-level=77\n");
+        java.nio.file.Files.writeString(second, "mking.pipeline.compression-level=55\n");
+        assertConfigError(installation.cli("--config", first.toString(), "--config", second.toString(), "list"),
+                "mking.pipeline.compression-level", "level 55");
+    }
+
+    @Test
     void unreadableKeyDirectory() throws Exception {
         installation.set("mking.encryption.key-dir", installation.home().resolve("no-such-keys").toString())
                 .set("mking.encryption.key-id", "k1");
