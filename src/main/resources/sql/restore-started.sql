@@ -1,7 +1,8 @@
 INSERT INTO restore_tasks (backup_execution_id, restore_type, target_path, status, start_time, requested_by,
-                           backup_id, source_store, forced)
+                           backup_id, source_store, forced, restore_point)
 VALUES ((SELECT id FROM backup_executions WHERE backup_id = :#${exchangeProperty.restore.backupId}),
         :#${exchangeProperty.restore.restoreType}, :#${exchangeProperty.restore.target}, 'running',
         :#${exchangeProperty.restore.startTime}, :#${exchangeProperty.restore.requestedBy},
-        :#${exchangeProperty.restore.backupId}, :#${exchangeProperty.restore.storeName}, :#${exchangeProperty.restore.forced})
+        :#${exchangeProperty.restore.backupId}, :#${exchangeProperty.restore.storeName}, :#${exchangeProperty.restore.forced},
+        :#${exchangeProperty.restore.restorePoint})
 RETURNING id

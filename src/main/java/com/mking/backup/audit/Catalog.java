@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class Catalog {
 
     public static final String ROUTE = "direct:catalog";
+    public static final String DELETED_ROUTE = "direct:backup-deleted";
 
     private final ProducerTemplate producer;
 
@@ -32,6 +33,11 @@ public final class Catalog {
         query.put("limit", limit);
         List<?> rows = producer.requestBodyAndHeaders(ROUTE, null, query, List.class);
         return rows.stream().map(row -> toEntry((Map<?, ?>) row)).toList();
+    }
+
+    /** Records that a backup's copies were deleted (retention), with the reason. */
+    public void markDeleted(String backupId, String reason) {
+        producer.sendBodyAndHeaders(DELETED_ROUTE, null, Map.of("backupId", backupId, "reason", reason));
     }
 
     public Optional<CatalogEntry> find(String backupId) {

@@ -11,6 +11,8 @@ import com.mking.backup.route.BackupRoutes;
 import com.mking.backup.route.CatalogRoutes;
 import com.mking.backup.route.ErrorHandling;
 import com.mking.backup.route.RestoreRoutes;
+import com.mking.backup.route.MonitorRoutes;
+import com.mking.backup.route.WalRoutes;
 import com.mking.backup.exec.StreamingExecutor;
 import com.mking.backup.source.PgPassFile;
 import org.apache.camel.CamelContext;
@@ -86,6 +88,10 @@ public final class BackupRuntime implements AutoCloseable {
         main.configure().addRoutesBuilder(new BackupRoutes());
         main.configure().addRoutesBuilder(new RestoreRoutes());
         main.configure().addRoutesBuilder(new CatalogRoutes());
+        if (daemon) {
+            main.configure().addRoutesBuilder(new WalRoutes());
+            main.configure().addRoutesBuilder(new MonitorRoutes());
+        }
         // validate the jobs once the route files are loaded, before any route (or Quartz trigger) starts
         main.addMainListener(new MainListenerSupport() {
             @Override

@@ -41,7 +41,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
-            RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy);
+            RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy, java.util.Map.of());
             RestoreTask task = new RestoreTask(request, Instant.now());
             Exchange exchange;
             try (Progress ignored = new Progress("restoring " + backupId, task.progress(), System.out)) {

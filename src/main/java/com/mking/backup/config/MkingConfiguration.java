@@ -11,8 +11,15 @@ import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Compression;
 import com.mking.backup.pipeline.Keyring;
 import com.mking.backup.pipeline.PipelineSettings;
+import com.mking.backup.restore.RecoveryPlanner;
 import com.mking.backup.restore.Restorer;
 import com.mking.backup.source.PostgresLogicalSource;
+import com.mking.backup.source.PostgresPhysicalSource;
+import com.mking.backup.source.PostgresRecovery;
+import com.mking.backup.wal.ArchiveMonitor;
+import com.mking.backup.wal.BaseBackupRetention;
+import com.mking.backup.wal.WalArchive;
+import com.mking.backup.wal.WalPushEndpoint;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.store.StoreRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -55,10 +62,21 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("toolExecutor", executor);
 
         StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
+        String pgBin = settings.get("mking.tools.postgresql-bin", "");
+        // retention needs the WAL archive, which needs the job catalog, which needs the sources: look it up late
+        PostgresPhysicalSource.WalRetention retention =
+                job -> context.getRegistry().findSingleByType(BaseBackupRetention.class).apply(job);
         SourceRegistry sources = new SourceRegistry(List.of(
-                new PostgresLogicalSource(settings.get("mking.tools.postgresql-bin", ""))));
+                new PostgresLogicalSource(pgBin),
+                new PostgresPhysicalSource(pgBin, retention, new PostgresRecovery(pgBin))));
         JobCatalog jobs = new JobCatalog(context, sources, stores);
         Catalog catalog = new Catalog(context.createProducerTemplate());
+        WalArchive walArchive = new WalArchive(jobs, stores, writer, reader, clock);
+        context.getRegistry().bind("walArchive", walArchive);
+        context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
+        context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
+        context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
+        context.getRegistry().bind("recoveryPlanner", new RecoveryPlanner(catalog, stores, walArchive));
         context.getRegistry().bind("stores", stores);
         context.getRegistry().bind("sources", sources);
         context.getRegistry().bind("jobs", jobs);

@@ -41,6 +41,12 @@ public final class RunningTool extends ExecResult {
         return process.isAlive() ? 0 : process.exitValue();
     }
 
+    /** The last few KiB the tool wrote to stderr (complete once its stdout has ended). */
+    public String stderrText() {
+        stderr.awaitEnd();
+        return stderr.text();
+    }
+
     public String toolName() {
         return toolName;
     }

@@ -111,7 +111,8 @@ public final class BackupRunner {
         }
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
-                writer.settings().compression().id(), writer.encryption(), List.of(artefact), description.details());
+                writer.settings().compression().id(), writer.encryption(), List.of(artefact),
+                details(description.details(), source.resultDetails(job, tool.stderrText())));
         List<StoredCopy> copies = new ArrayList<>();
         try {
             for (Store store : targets) {
@@ -162,6 +163,22 @@ public final class BackupRunner {
         if (run != null && run.lock() != null) {
             run.lock().close();
             run.lock(null);
+        }
+    }
+
+    private static java.util.Map<String, String> details(java.util.Map<String, String> before, java.util.Map<String, String> after) {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(before);
+        all.putAll(after);
+        return all;
+    }
+
+    /** After the audit recorded success: source-specific retention (e.g. WAL no kept base backup needs). */
+    public void afterSuccess(Exchange exchange) {
+        BackupRun run = run(exchange);
+        try {
+            sources.get(run.job().source()).afterBackup(run.job());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("after backup {} of job {}: {}", run.getBackupId(), run.getJobName(), e.getMessage());
         }
     }
 

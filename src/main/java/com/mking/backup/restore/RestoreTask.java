@@ -126,7 +126,14 @@ public final class RestoreTask {
     }
 
     public String getRestoreType() {
-        return "full";
+        return request.options().containsKey("targetTime") || request.options().containsKey("targetName")
+                ? "point_in_time" : "full";
+    }
+
+    /** The recovery target time (UTC) of a point-in-time restore, else null. */
+    public LocalDateTime getRestorePoint() {
+        String time = request.options().get("targetInstant");
+        return time == null ? null : AuditTimes.utc(Instant.parse(time));
     }
 
     public String getTarget() {

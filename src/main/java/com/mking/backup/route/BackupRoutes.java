@@ -35,6 +35,7 @@ public final class BackupRoutes extends RouteBuilder {
                     .split(simple("${exchangeProperty.run.storedCopies}"))
                         .to(Sql.update("copy-stored"))
                     .end()
+                    .process(runner::afterSuccess)
                     .process(runner::finish)
                 .end()
                 .setBody(exchangeProperty(BackupRunner.RUN).convertTo(BackupRun.class));

@@ -12,12 +12,12 @@ import java.util.Properties;
  * JDBC connections to a PostgreSQL source, with the same host, port, user and password the tools use.
  * The password comes from the environment variable the job names ({@code passwordEnv}).
  */
-final class PostgresConnections {
+public final class PostgresConnections {
 
     private PostgresConnections() {
     }
 
-    static Connection open(JobSpec job, String database) throws SQLException {
+    public static Connection open(JobSpec job, String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", job.parameter("user", "postgres"));
         password(job).ifPresent(password -> properties.setProperty("password", password));
@@ -28,7 +28,7 @@ final class PostgresConnections {
         return DriverManager.getConnection(url, properties);
     }
 
-    static java.util.Optional<String> password(JobSpec job) {
+    public static java.util.Optional<String> password(JobSpec job) {
         return job.parameter("passwordEnv").map(variable -> {
             String value = System.getenv(variable);
             if (value == null) {

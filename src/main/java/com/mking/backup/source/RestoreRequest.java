@@ -1,9 +1,17 @@
 package com.mking.backup.source;
 
+import java.util.Map;
+
 /**
  * What an operator asked to restore and where to. {@code target} is source-specific (a database name
- * for PostgreSQL). {@code force} allows replacing a non-empty target.
+ * for pg-logical, a data directory for pg-physical). {@code force} allows replacing a non-empty target.
+ * {@code options} carries source-specific settings (recovery target, port, ...).
  */
 public record RestoreRequest(String backupId, String target, String fromStore, boolean force, boolean noOwner,
-                             String requestedBy) {
+                             String requestedBy, Map<String, String> options) {
+
+    public String option(String key, String defaultValue) {
+        String value = options.get(key);
+        return value == null || value.isBlank() ? defaultValue : value;
+    }
 }

@@ -35,6 +35,18 @@ public interface Source {
     /** Tool and server versions and other facts for the manifest (method, toolVersion, serverVersion...). */
     Description describe(JobSpec job) throws IOException;
 
+    /**
+     * Facts the tool printed while it ran (for pg_basebackup: WAL start and end positions), added to the
+     * manifest's details after a successful dump.
+     */
+    default Map<String, String> resultDetails(JobSpec job, String toolStderr) {
+        return Map.of();
+    }
+
+    /** Called after a backup of this job succeeded (retention of tool-specific artefacts such as WAL). */
+    default void afterBackup(JobSpec job) throws IOException {
+    }
+
     /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
     void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
 

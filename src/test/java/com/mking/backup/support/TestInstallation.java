@@ -74,6 +74,21 @@ public final class TestInstallation implements AutoCloseable {
         return this;
     }
 
+    /** Writes a route file declaring one pg-physical job on a throwaway cluster. */
+    public TestInstallation withPgPhysicalJob(String job, int port, String stores, String keepLast) throws IOException {
+        Files.writeString(routes.resolve(job + ".yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: pg-physical
+                    parameters:
+                      - {name: job, value: %s}
+                      - {name: cron, value: "0 0 2 * * ?"}
+                      - {name: port, value: "%d"}
+                      - {name: stores, value: "%s"}
+                      - {name: keepLast, value: "%s"}
+                """.formatted(job, port, stores, keepLast));
+        return this;
+    }
+
     public Path home() {
         return home;
     }

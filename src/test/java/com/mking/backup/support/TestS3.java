@@ -20,24 +20,36 @@ public final class TestS3 implements AutoCloseable {
     public static final String ACCESS_KEY = "test-access";
     public static final String SECRET_KEY = "test-secret-0123456789";
 
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
     private final Path directory;
+    private int port;
 
     public TestS3() throws Exception {
         directory = Files.createTempDirectory("s3proxy");
-        proxy = S3Proxy.builder()
+        proxy = startOn(0);
+        port = proxy.getPort();
+    }
+
+    private S3Proxy startOn(int port) throws Exception {
+        S3Proxy started = S3Proxy.builder()
                 .blobStore(new FilesystemNio2BlobStore(directory.toString()))
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
-        proxy.start();
-        while (!"STARTED".equals(proxy.getState())) {
+        started.start();
+        while (!"STARTED".equals(started.getState())) {
             Thread.sleep(10);
         }
+        return started;
+    }
+
+    /** Starts the server again on the same port, with the same objects (after {@link #stop()}). */
+    public void restart() throws Exception {
+        proxy = startOn(port);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+        return "http://127.0.0.1:" + port;
     }
 
     public MinioClient client() {

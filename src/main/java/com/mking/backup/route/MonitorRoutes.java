@@ -1,0 +1,52 @@
+package com.mking.backup.route;
+
+import com.mking.backup.audit.AuditTimes;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.wal.ArchiveMonitor;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scheduled checks of the daemon. {@code wal-archive-lag}: every pg-physical job's RPO lag is measured,
+ * stored in {@code wal_archive_status}, and alerts above {@code mking.wal.max-lag-seconds}.
+ */
+public final class MonitorRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
+        ArchiveMonitor monitor = getCamelContext().getRegistry().findSingleByType(ArchiveMonitor.class);
+
+        from("timer:wal-archive-lag?period={{mking.wal.check-period-seconds:60}}000&delay=10000").routeId("wal-archive-lag")
+                .process(exchange -> {
+                    List<ArchiveMonitor.Status> measured = new ArrayList<>();
+                    for (JobSpec job : jobs.jobs()) {
+                        if ("pg-physical".equals(job.source())) {
+                            try {
+                                measured.add(monitor.measure(job));
+                            } catch (java.io.IOException e) {
+                                log.warn("RPO lag of job {} not measured: {}", job.name(), e.getMessage());
+                            }
+                        }
+                    }
+                    exchange.getMessage().setBody(measured);
+                })
+                .split(body())
+                    .process(exchange -> {
+                        ArchiveMonitor.Status status = exchange.getMessage().getBody(ArchiveMonitor.Status.class);
+                        exchange.setProperty("archivedAt", AuditTimes.utc(status.lastArchivedTime()));
+                        exchange.setProperty("failedAt", AuditTimes.utc(status.lastFailedTime()));
+                    })
+                    .to(Sql.update("wal-archive-status"))
+                    .filter(simple("${body.lagSeconds} > {{mking.wal.max-lag-seconds:300}}"))
+                        .setHeader(AlertRoutes.SUBJECT, simple("WAL archive of job ${body.job} is ${body.lagSeconds} s behind"))
+                        .setHeader(AlertRoutes.DETAIL, simple("${body.pendingSegments} completed segments waiting, "
+                                + "${body.failedCount} archive failures, last failed ${body.lastFailedWal}"))
+                        .to(AlertRoutes.ALERT)
+                    .end()
+                .end();
+    }
+}

@@ -1,0 +1,18 @@
+package com.mking.backup.route;
+
+import com.mking.backup.wal.WalPushEndpoint;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * WAL archiving over the daemon's HTTP port (daemon only): PostgreSQL's archive_command is
+ * {@code curl -fsS -T %p http://HOST:8080/wal/<job>/%f}.
+ */
+public final class WalRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        WalPushEndpoint endpoint = getCamelContext().getRegistry().findSingleByType(WalPushEndpoint.class);
+        from("platform-http:/wal/{job}/{file}?httpMethodRestrict=PUT&useStreaming=true").routeId("wal-push")
+                .process(endpoint::handle);
+    }
+}

@@ -1,0 +1,86 @@
+package com.mking.backup.wal;
+
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.PostgresPhysicalSource;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Retention of a pg-physical job: the newest {@code keepLast} successful base backups stay; older ones
+ * are deleted (manifest first, then data; audited). WAL older than the oldest kept base backup's first
+ * segment is pruned; WAL a kept base backup needs is never touched, and timeline history files stay.
+ */
+public final class BaseBackupRetention implements PostgresPhysicalSource.WalRetention {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaseBackupRetention.class);
+
+    private final Catalog catalog;
+    private final StoreRegistry stores;
+    private final WalArchive archive;
+
+    public BaseBackupRetention(Catalog catalog, StoreRegistry stores, WalArchive archive) {
+        this.catalog = catalog;
+        this.stores = stores;
+        this.archive = archive;
+    }
+
+    @Override
+    public void apply(JobSpec job) throws IOException {
+        int keep = Integer.parseInt(job.parameter("keepLast", "7"));
+        List<CatalogEntry> successes = catalog.list(job.name(), null, "success", 100_000).stream()
+                .filter(entry -> !entry.copies().isEmpty()).toList();
+        if (successes.isEmpty()) {
+            return;
+        }
+        for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
+            for (CatalogEntry.Copy copy : old.copies()) {
+                if (stores.contains(copy.store())) {
+                    Store store = stores.get(copy.store());
+                    store.delete(copy.manifestKey());
+                    store.delete(copy.dataKey());
+                }
+            }
+            catalog.markDeleted(old.backupId(), "retention: keepLast " + keep);
+            LOG.info("retention removed base backup {} of job {} (keepLast {})", old.backupId(), job.name(), keep);
+        }
+        CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
+        Optional<Manifest> manifest = manifestOf(oldestKept);
+        if (manifest.isEmpty()) {
+            return;
+        }
+        Optional<WalNames.Segment> start = PostgresPhysicalSource.startSegment(manifest.get());
+        if (start.isEmpty()) {
+            return;
+        }
+        long segmentSize = Long.parseLong(manifest.get().details().get("walSegmentSize"));
+        for (String name : job.stores()) {
+            Store store = stores.get(name);
+            List<String> prunable = WalChain.prunable(archive.archived(job.name(), store), start.get(), segmentSize);
+            for (String file : prunable) {
+                archive.delete(job.name(), store, file);
+            }
+            if (!prunable.isEmpty()) {
+                LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", prunable.size(),
+                        job.name(), name, start.get().name(segmentSize));
+            }
+        }
+    }
+
+    private Optional<Manifest> manifestOf(CatalogEntry entry) throws IOException {
+        for (CatalogEntry.Copy copy : entry.copies()) {
+            if (stores.contains(copy.store())) {
+                return Optional.of(Manifest.read(stores.get(copy.store()).get(copy.manifestKey())));
+            }
+        }
+        return Optional.empty();
+    }
+}
