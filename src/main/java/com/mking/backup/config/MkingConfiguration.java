@@ -2,6 +2,7 @@ package com.mking.backup.config;
 
 import com.mking.backup.audit.AuditDatabase;
 import com.mking.backup.audit.Catalog;
+import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.StreamingExecutor;
 import com.mking.backup.job.BackupRunner;
 import com.mking.backup.job.JobCatalog;
@@ -82,7 +83,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("jobs", jobs);
         context.getRegistry().bind("catalog", catalog);
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
-                new JobLocks(audit.dataSource()), clock));
+                new JobLocks(audit.dataSource()), clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, clock));
     }
 

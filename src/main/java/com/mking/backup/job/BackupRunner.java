@@ -1,5 +1,6 @@
 package com.mking.backup.job;
 
+import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.RunningTool;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.ArtefactWriter;
@@ -43,9 +44,11 @@ public final class BackupRunner {
     private final ArtefactReader reader;
     private final JobLocks locks;
     private final Clock clock;
+    private final RemoteShell remoteShell;
 
     public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
-                        ArtefactReader reader, JobLocks locks, Clock clock) {
+                        ArtefactReader reader, JobLocks locks, Clock clock, RemoteShell remoteShell) {
+        this.remoteShell = remoteShell;
         this.jobs = jobs;
         this.sources = sources;
         this.stores = stores;
@@ -82,7 +85,7 @@ public final class BackupRunner {
         BackupRun run = run(exchange);
         Source source = sources.get(run.job().source());
         run.description(source.describe(run.job()));
-        ToolCommand command = source.dumpCommand(run.job());
+        ToolCommand command = remoteShell.wrap(run.job(), source.dumpCommand(run.job()));
         exchange.getMessage().setBody(null);
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());

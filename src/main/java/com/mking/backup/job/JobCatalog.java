@@ -75,6 +75,7 @@ public final class JobCatalog {
                                     + ") or define mking.store." + store + ".type");
                 }
             }
+            com.mking.backup.exec.RemoteShell.validate(job);
             sources.get(job.source()).validate(job);
         }
     }

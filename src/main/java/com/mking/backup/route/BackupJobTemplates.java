@@ -26,7 +26,9 @@ public final class BackupJobTemplates extends RouteBuilder {
             RouteTemplateDefinition template = routeTemplate(source.kind())
                     .templateParameter("job", null, "job name: the route id, the store folder and the audit name")
                     .templateParameter("cron", null, "Quartz cron (seconds first), e.g. \"0 0 3 ? * SUN\"")
-                    .templateParameter("stores", "local", "comma-separated stores from mking.stores");
+                    .templateParameter("stores", "local", "comma-separated stores from mking.stores")
+                    .templateOptionalParameter("ssh", "run the tool on this host over SSH: user@host[:port]")
+                    .templateOptionalParameter("sshKey", "identity file for ssh (default: the user's keys)");
             for (Source.Parameter parameter : source.parameters()) {
                 if (parameter.defaultValue() == null) {
                     template.templateParameter(parameter.name(), null, parameter.description());

@@ -5,7 +5,7 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * WAL archiving over the daemon's HTTP port (daemon only): PostgreSQL's archive_command is
- * {@code curl -fsS -T %p http://HOST:8080/wal/<job>/%f}.
+ * {@code curl -fsS -H "Expect:" -T %p http://HOST:8080/wal/<job>/%f}.
  */
 public final class WalRoutes extends RouteBuilder {
 

@@ -74,7 +74,7 @@ public final class PostgresLogicalSource implements Source {
             throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
         }
         String pgDump = tool(job, "pg_dump");
-        if (!PostgresTools.isExecutable(pgDump)) {
+        if (!com.mking.backup.exec.RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {
             throw new ConfigException(job.where("binDir"), pgDump + " is not installed or not executable",
                     "install the PostgreSQL client (apt-get install postgresql-client) or set binDir / mking.tools.postgresql-bin");
         }
@@ -173,7 +173,11 @@ public final class PostgresLogicalSource implements Source {
                 "--username=" + job.parameter("user", "postgres"), "--dbname=" + database, "--no-password");
     }
 
+    /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     private String tool(JobSpec job, String name) {
+        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+            return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
+        }
         return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));
     }
 

@@ -82,7 +82,7 @@ public final class PostgresPhysicalSource implements Source {
                     "keep at least 1 base backup, e.g. 7");
         }
         String tool = tool(job, "pg_basebackup");
-        if (!PostgresTools.isExecutable(tool)) {
+        if (!com.mking.backup.exec.RemoteShell.isRemote(job) && !PostgresTools.isExecutable(tool)) {
             throw new ConfigException(job.where("binDir"), tool + " is not installed or not executable",
                     "install the PostgreSQL client or set binDir / mking.tools.postgresql-bin");
         }
@@ -195,7 +195,11 @@ public final class PostgresPhysicalSource implements Source {
         return Path.of(request.target()).toAbsolutePath().normalize();
     }
 
+    /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     private String tool(JobSpec job, String name) {
+        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+            return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
+        }
         return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));
     }
 

@@ -184,7 +184,7 @@ class PointInTimeRecoveryTest {
 
     private TestCluster startCluster(int port) throws Exception {
         return TestCluster.start(port, Map.of("archive_mode", "on",
-                "archive_command", "curl -fsS -T %p http://127.0.0.1:" + httpPort + "/wal/" + JOB + "/%f"));
+                "archive_command", "curl -fsS -H \"Expect:\" -T %p http://127.0.0.1:" + httpPort + "/wal/" + JOB + "/%f"));
     }
 
     private void awaitArchived(String segment) {

@@ -42,7 +42,7 @@ class WalArchivingOutageTest {
                 .withPgPhysicalJob(JOB, pgPort, "local,minio", "2");
         daemon = installation.runtime(true);
         cluster = TestCluster.start(pgPort, Map.of("archive_mode", "on",
-                "archive_command", "curl -fsS -T %p http://127.0.0.1:" + httpPort + "/wal/" + JOB + "/%f"));
+                "archive_command", "curl -fsS -H \"Expect:\" -T %p http://127.0.0.1:" + httpPort + "/wal/" + JOB + "/%f"));
         cluster.execute("CREATE TABLE t (id serial PRIMARY KEY, v text)");
     }
 
