@@ -35,6 +35,11 @@ public final class Catalog {
         return rows.stream().map(row -> toEntry((Map<?, ?>) row)).toList();
     }
 
+    /** Successful backups of a job that still have a stored copy, newest first. */
+    public List<CatalogEntry> restorable(String job) {
+        return list(job, null, "success", 100_000).stream().filter(entry -> !entry.copies().isEmpty()).toList();
+    }
+
     /** Records that a backup's copies were deleted (retention), with the reason. */
     public void markDeleted(String backupId, String reason) {
         producer.sendBodyAndHeaders(DELETED_ROUTE, null, Map.of("backupId", backupId, "reason", reason));

@@ -31,8 +31,7 @@ final class WalVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(false)) {
-            List<CatalogEntry> kept = runtime.bean(Catalog.class).list(job, null, "success", 100_000).stream()
-                    .filter(entry -> !entry.copies().isEmpty()).toList();
+            List<CatalogEntry> kept = runtime.bean(Catalog.class).restorable(job);
             if (kept.isEmpty()) {
                 System.err.println("job " + job + " has no base backup to verify WAL from");
                 return MkingBackup.FAILED;

@@ -37,8 +37,7 @@ public final class RecoveryPlanner {
     }
 
     public Plan plan(String job, Optional<Instant> target, String fromStore) throws IOException {
-        List<CatalogEntry> candidates = catalog.list(job, null, "success", 100_000).stream()
-                .filter(entry -> !entry.copies().isEmpty())
+        List<CatalogEntry> candidates = catalog.restorable(job).stream()
                 .filter(entry -> target.isEmpty()
                         || !entry.endTime().toInstant(ZoneOffset.UTC).isAfter(target.get()))
                 .toList();

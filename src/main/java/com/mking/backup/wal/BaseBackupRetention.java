@@ -36,8 +36,7 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
     @Override
     public void apply(JobSpec job) throws IOException {
         int keep = Integer.parseInt(job.parameter("keepLast", "7"));
-        List<CatalogEntry> successes = catalog.list(job.name(), null, "success", 100_000).stream()
-                .filter(entry -> !entry.copies().isEmpty()).toList();
+        List<CatalogEntry> successes = catalog.restorable(job.name());
         if (successes.isEmpty()) {
             return;
         }
