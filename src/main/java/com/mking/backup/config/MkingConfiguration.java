@@ -1,5 +1,8 @@
 package com.mking.backup.config;
 
+import com.mking.backup.alert.AlertDispatcher;
+import com.mking.backup.alert.AlertLedger;
+import com.mking.backup.alert.AlertPolicy;
 import com.mking.backup.audit.AuditDatabase;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.exec.RemoteShell;
@@ -77,6 +80,10 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
+        context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
+                new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
+        context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
+                settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
         context.getRegistry().bind("recoveryPlanner", new RecoveryPlanner(catalog, stores, walArchive));
         context.getRegistry().bind("stores", stores);
         context.getRegistry().bind("sources", sources);

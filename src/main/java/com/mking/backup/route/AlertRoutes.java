@@ -1,21 +1,50 @@
 package com.mking.backup.route;
 
+import com.mking.backup.alert.Alert;
+import com.mking.backup.alert.AlertDispatcher;
+import com.mking.backup.alert.AlertLedger;
+import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Where alerts go. For now every alert is logged at ERROR with its subject and detail; mail and Slack
- * channels plug in here.
+ * Where alerts go. {@code direct:alert} raises a condition (headers: condition, level, subject, detail);
+ * {@code direct:alert-clear} closes one and sends a recovery notice if it was open. The ledger decides
+ * what is sent (no storms); the channels themselves are routes in routes/alerts.yaml.
  */
 public final class AlertRoutes extends RouteBuilder {
 
     public static final String ALERT = "direct:alert";
+    public static final String CLEAR = "direct:alert-clear";
+    public static final String CONDITION = "mkingAlertCondition";
+    public static final String LEVEL = "mkingAlertLevel";
     public static final String SUBJECT = "mkingAlertSubject";
     public static final String DETAIL = "mkingAlertDetail";
 
     @Override
     public void configure() {
+        AlertLedger ledger = getCamelContext().getRegistry().findSingleByType(AlertLedger.class);
+        AlertDispatcher dispatcher = getCamelContext().getRegistry().findSingleByType(AlertDispatcher.class);
+
         from(ALERT).routeId("alert")
-                .log(LoggingLevel.ERROR, "mking.alert", "ALERT ${header." + SUBJECT + "}: ${header." + DETAIL + "}");
+                .log(LoggingLevel.ERROR, "mking.alert", "ALERT ${header." + SUBJECT + "}: ${header." + DETAIL + "}")
+                .filter(exchange -> ledger.raise(alert(exchange)))
+                    .process(dispatcher::deliver)
+                .end();
+
+        from(CLEAR).routeId("alert-clear")
+                .filter(exchange -> ledger.clear(exchange.getMessage().getHeader(CONDITION, String.class)))
+                    .setHeader(LEVEL, constant(Alert.Level.GOOD.name()))
+                    .log(LoggingLevel.INFO, "mking.alert", "RECOVERED ${header." + SUBJECT + "}")
+                    .process(dispatcher::deliver)
+                .end();
+    }
+
+    private static Alert alert(Exchange exchange) {
+        var message = exchange.getMessage();
+        String subject = message.getHeader(SUBJECT, "alert", String.class);
+        return new Alert(message.getHeader(CONDITION, subject, String.class),
+                Alert.Level.valueOf(message.getHeader(LEVEL, Alert.Level.DANGER.name(), String.class)),
+                subject, message.getHeader(DETAIL, "", String.class));
     }
 }

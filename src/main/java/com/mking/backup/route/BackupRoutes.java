@@ -36,6 +36,11 @@ public final class BackupRoutes extends RouteBuilder {
                         .to(Sql.update("copy-stored"))
                     .end()
                     .process(runner::afterSuccess)
+                    .setHeader(AlertRoutes.CONDITION, simple("backup-failed:${exchangeProperty.run.jobName}"))
+                    .setHeader(AlertRoutes.SUBJECT, simple("backup of job ${exchangeProperty.run.jobName} succeeded again"))
+                    .setHeader(AlertRoutes.DETAIL, simple("backup ${exchangeProperty.run.backupId} is complete in "
+                            + "${exchangeProperty.run.job.stores}"))
+                    .to(AlertRoutes.CLEAR)
                     .process(runner::finish)
                 .end()
                 .setBody(exchangeProperty(BackupRunner.RUN).convertTo(BackupRun.class));

@@ -23,6 +23,8 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                 .choice().when(simple("${exchangeProperty.run?.executionId} != null"))
                     .to(Sql.update("backup-failed"))
                 .end()
+                .setHeader(AlertRoutes.CONDITION, simple("backup-failed:${exchangeProperty.run?.jobName}"))
+                .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
                 .setHeader(AlertRoutes.SUBJECT, simple("backup of job ${exchangeProperty.run?.jobName} failed"))
                 .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.run?.errorMessage}"))
                 .to(AlertRoutes.ALERT)
@@ -33,6 +35,8 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                 .choice().when(simple("${exchangeProperty.restore?.taskId} != null"))
                     .to(Sql.update("restore-failed"))
                 .end()
+                .setHeader(AlertRoutes.CONDITION, simple("restore-failed:${exchangeProperty.restore?.target}"))
+                .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
                 .setHeader(AlertRoutes.SUBJECT, simple("restore of backup ${exchangeProperty.restore?.backupId} failed"))
                 .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.errorMessage}"))
                 .to(AlertRoutes.ALERT);

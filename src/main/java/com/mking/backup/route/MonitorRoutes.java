@@ -41,11 +41,18 @@ public final class MonitorRoutes extends RouteBuilder {
                         exchange.setProperty("failedAt", AuditTimes.utc(status.lastFailedTime()));
                     })
                     .to(Sql.update("wal-archive-status"))
-                    .filter(simple("${body.lagSeconds} > {{mking.wal.max-lag-seconds:300}}"))
-                        .setHeader(AlertRoutes.SUBJECT, simple("WAL archive of job ${body.job} is ${body.lagSeconds} s behind"))
-                        .setHeader(AlertRoutes.DETAIL, simple("${body.pendingSegments} completed segments waiting, "
-                                + "${body.failedCount} archive failures, last failed ${body.lastFailedWal}"))
-                        .to(AlertRoutes.ALERT)
+                    .setHeader(AlertRoutes.CONDITION, simple("wal-lag:${body.job}"))
+                    .choice()
+                        .when(simple("${body.lagSeconds} > {{mking.wal.max-lag-seconds:300}}"))
+                            .setHeader(AlertRoutes.LEVEL, constant("WARNING"))
+                            .setHeader(AlertRoutes.SUBJECT, simple("WAL archive of job ${body.job} is behind"))
+                            .setHeader(AlertRoutes.DETAIL, simple("${body.pendingSegments} completed segments waiting, "
+                                    + "${body.failedCount} archive failures, last failed ${body.lastFailedWal}"))
+                            .to(AlertRoutes.ALERT)
+                        .otherwise()
+                            .setHeader(AlertRoutes.SUBJECT, simple("WAL archive of job ${body.job} caught up"))
+                            .setHeader(AlertRoutes.DETAIL, simple("RPO lag ${body.lagSeconds} s"))
+                            .to(AlertRoutes.CLEAR)
                     .end()
                 .end();
     }

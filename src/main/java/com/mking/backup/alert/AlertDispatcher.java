@@ -1,0 +1,47 @@
+package com.mking.backup.alert;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hands an alert to every channel route ({@code direct:alert-mail}, {@code direct:alert-slack}, defined in
+ * routes/alerts.yaml) one after the other. A broken channel never blocks the others: its failure is
+ * logged and counted, and the next channel still gets the alert.
+ */
+public final class AlertDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
+
+    private final ProducerTemplate producer;
+    private final List<String> channels;
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
+    public AlertDispatcher(ProducerTemplate producer, List<String> channels) {
+        this.producer = producer;
+        this.channels = List.copyOf(channels);
+    }
+
+    public void deliver(Exchange alert) {
+        for (String channel : channels) {
+            Exchange result = producer.send(channel, copy -> copy.getMessage().setHeaders(new java.util.HashMap<>(alert.getMessage().getHeaders())));
+            if (result.getException() != null) {
+                failures.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();
+                LOG.error("alert channel {} failed: {}", channel, result.getException().getMessage());
+            }
+        }
+    }
+
+    /** Failed deliveries per channel since start. */
+    public Map<String, Long> failures() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        failures.forEach((channel, count) -> counts.put(channel, count.get()));
+        return counts;
+    }
+}
