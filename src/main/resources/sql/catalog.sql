@@ -1,6 +1,6 @@
 SELECT e.id, e.backup_id, e.job_name, e.source_kind, e.method, e.status, e.start_time, e.end_time,
        e.duration_seconds, e.raw_size_bytes, e.stored_size_bytes, e.sha256, e.raw_sha256, e.compression,
-       e.encryption_key_id, e.verification_status, e.error_message,
+       e.encryption_key_id, e.verification_status, e.verification_time, e.error_message,
        COALESCE((SELECT json_agg(json_build_object('store', c.store_name, 'location', c.store_location,
                                                    'dataKey', c.data_key, 'manifestKey', c.manifest_key,
                                                    'size', c.size_bytes, 'sha256', c.sha256) ORDER BY c.store_name)

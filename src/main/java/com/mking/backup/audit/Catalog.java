@@ -35,9 +35,15 @@ public final class Catalog {
         return rows.stream().map(row -> toEntry((Map<?, ?>) row)).toList();
     }
 
-    /** Successful backups of a job that still have a stored copy, newest first. */
+    /**
+     * Successful backups of a job that still have a stored copy and did not fail verification, newest
+     * first: what retention counts and recovery starts from.
+     */
     public List<CatalogEntry> restorable(String job) {
-        return list(job, null, "success", 100_000).stream().filter(entry -> !entry.copies().isEmpty()).toList();
+        return list(job, null, "success", 100_000).stream()
+                .filter(entry -> !entry.copies().isEmpty())
+                .filter(entry -> !"failed".equals(entry.verification()))
+                .toList();
     }
 
     /** Records that a backup's copies were deleted (retention), with the reason. */
@@ -61,7 +67,7 @@ public final class Catalog {
                 (String) row.get("method"), (String) row.get("status"), time(row.get("start_time")), time(row.get("end_time")),
                 (Integer) row.get("duration_seconds"), (Long) row.get("raw_size_bytes"), (Long) row.get("stored_size_bytes"),
                 trim(row.get("sha256")), trim(row.get("raw_sha256")), (String) row.get("compression"),
-                (String) row.get("encryption_key_id"), (String) row.get("verification_status"),
+                (String) row.get("encryption_key_id"), (String) row.get("verification_status"), time(row.get("verification_time")),
                 (String) row.get("error_message"), copies);
     }
 

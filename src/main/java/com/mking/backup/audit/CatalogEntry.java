@@ -10,10 +10,15 @@ import java.util.List;
 public record CatalogEntry(String backupId, String job, String source, String method, String status,
                            LocalDateTime startTime, LocalDateTime endTime, Integer durationSeconds, Long rawSize,
                            Long storedSize, String sha256, String rawSha256, String compression, String encryptionKeyId,
-                           String verification, String error, List<Copy> copies) {
+                           String verification, LocalDateTime verifiedAt, String error, List<Copy> copies) {
 
     /** A stored copy: the store's name and where the data and manifest are. */
     public record Copy(String store, String location, String dataKey, String manifestKey, long size, String sha256) {
+    }
+
+    /** When the catalog last saw this backup verified (the verification time), for rotating samples. */
+    public LocalDateTime lastVerified() {
+        return verifiedAt;
     }
 
     public List<String> storeNames() {

@@ -19,6 +19,8 @@ public final class BackupRoutes extends RouteBuilder {
         BackupRunner runner = getCamelContext().getRegistry().findSingleByType(BackupRunner.class);
         boolean verifyAfterWrite = getCamelContext().getPropertiesComponent()
                 .resolveProperty("mking.pipeline.verify-after-write").map(Boolean::parseBoolean).orElse(true);
+        boolean verifyAfterBackup = getCamelContext().getPropertiesComponent()
+                .resolveProperty("mking.verify.after-backup").map(Boolean::parseBoolean).orElse(true);
 
         from(RUN).routeId("backup-run").routeConfigurationId(ErrorHandling.BACKUP)
                 .process(runner::begin)
@@ -42,6 +44,10 @@ public final class BackupRoutes extends RouteBuilder {
                             + "${exchangeProperty.run.job.stores}"))
                     .to(AlertRoutes.CLEAR)
                     .process(runner::finish)
+                    .filter(constant(verifyAfterBackup))
+                        .setHeader(VerifyRoutes.BACKUP_ID, simple("${exchangeProperty.run.backupId}"))
+                        .to(VerifyRoutes.VERIFY)
+                    .end()
                 .end()
                 .setBody(exchangeProperty(BackupRunner.RUN).convertTo(BackupRun.class));
 

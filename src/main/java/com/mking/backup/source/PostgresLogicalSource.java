@@ -114,6 +114,15 @@ public final class PostgresLogicalSource implements Source {
         }
     }
 
+    /** A custom-format dump must list its table of contents; a plain dump has only its checksums. */
+    @Override
+    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+        if ("plain".equals(manifest.details().get("format"))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new ToolCommand(PostgresTools.resolve("pg_restore", defaultBinDir), List.of("--list")));
+    }
+
     @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         String target = request.target();

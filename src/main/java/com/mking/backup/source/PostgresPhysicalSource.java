@@ -157,6 +157,12 @@ public final class PostgresPhysicalSource implements Source {
         retention.apply(job);
     }
 
+    /** The base backup must be a readable tar archive with a backup_label. */
+    @Override
+    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+        return java.util.Optional.of(new ToolCommand("tar", List.of("--list", "--file=-", "backup_label")));
+    }
+
     @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         Path directory = dataDirectory(request);

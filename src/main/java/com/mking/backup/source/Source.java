@@ -47,6 +47,14 @@ public interface Source {
     default void afterBackup(JobSpec job) throws IOException {
     }
 
+    /**
+     * The format's own integrity check, reading the raw artefact on stdin (exit 0 = intact), e.g.
+     * {@code pg_restore --list}; empty when the format has none beyond its checksums.
+     */
+    default java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+        return java.util.Optional.empty();
+    }
+
     /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
     void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
 

@@ -1,0 +1,73 @@
+package com.mking.backup.route;
+
+import com.mking.backup.audit.AuditTimes;
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.verify.Verifier;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.util.List;
+
+/**
+ * {@code verify-backup}: re-reads every stored copy of one backup (header {@value #BACKUP_ID}), records
+ * one backup_verifications row per copy, sets the backup's verification status, and alerts when a copy
+ * fails (a recovery notice when it passes again). The body ends as the list of copy results.
+ * Failures are handled here: verification never turns a good backup into a failed run.
+ */
+public final class VerifyRoutes extends RouteBuilder {
+
+    public static final String VERIFY = "direct:verify-backup";
+    public static final String BACKUP_ID = "mkingBackupId";
+
+    @Override
+    public void configure() {
+        Verifier verifier = getCamelContext().getRegistry().findSingleByType(Verifier.class);
+        Catalog catalog = getCamelContext().getRegistry().findSingleByType(Catalog.class);
+
+        onException(Exception.class).handled(true)
+                .log(org.apache.camel.LoggingLevel.ERROR, "verification of ${header." + BACKUP_ID + "} could not run: ${exception.message}");
+
+        from(VERIFY).routeId("verify-backup")
+                .process(exchange -> {
+                    String backupId = exchange.getMessage().getHeader(BACKUP_ID, String.class);
+                    var entry = catalog.find(backupId).orElseThrow(() -> new IllegalArgumentException("no backup " + backupId));
+                    exchange.getMessage().setBody(verifier.verify(entry));
+                })
+                .setProperty("results", body())
+                .split(body())
+                    .process(exchange -> {
+                        Verifier.CopyResult result = exchange.getMessage().getBody(Verifier.CopyResult.class);
+                        exchange.setProperty("verificationStatus", result.passed() ? "passed" : "failed");
+                        exchange.setProperty("verificationStart", AuditTimes.utc(result.startedAt()));
+                        exchange.setProperty("verificationEnd", AuditTimes.utc(result.finishedAt()));
+                        exchange.setProperty("verificationSeconds", AuditTimes.seconds(result.startedAt(), result.finishedAt()));
+                        exchange.setProperty("verifiedFiles", result.passed() ? 1 : 0);
+                        exchange.setProperty("failedFiles", result.passed() ? 0 : 1);
+                    })
+                    .to(Sql.update("verification-recorded"))
+                    .filter(simple("${body.passed}"))
+                        .to(Sql.update("copy-verified"))
+                    .end()
+                .end()
+                .process(exchange -> {
+                    List<?> results = exchange.getProperty("results", List.class);
+                    List<String> failures = results.stream().map(Verifier.CopyResult.class::cast)
+                            .filter(r -> !r.passed()).map(r -> r.store() + ": " + r.error()).toList();
+                    exchange.setProperty("backupVerification", failures.isEmpty() ? "passed" : "failed");
+                    exchange.getMessage().setHeader(AlertRoutes.DETAIL, failures.isEmpty()
+                            ? "all " + results.size() + " copies passed" : String.join("; ", failures));
+                    exchange.getMessage().setBody(results);
+                })
+                .to(Sql.update("backup-verified"))
+                .setHeader(AlertRoutes.CONDITION, simple("verification-failed:${header." + BACKUP_ID + "}"))
+                .choice()
+                    .when(exchangeProperty("backupVerification").isEqualTo("failed"))
+                        .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
+                        .setHeader(AlertRoutes.SUBJECT, simple("verification of backup ${header." + BACKUP_ID + "} failed"))
+                        .to(AlertRoutes.ALERT)
+                    .otherwise()
+                        .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} verifies again"))
+                        .to(AlertRoutes.CLEAR)
+                .end()
+                .setBody(exchangeProperty("results"));
+    }
+}

@@ -1,0 +1,95 @@
+package com.mking.backup.verify;
+
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.cli.BackupRuntime;
+import com.mking.backup.support.CliResult;
+import com.mking.backup.support.TestDatabases;
+import com.mking.backup.support.TestInstallation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every backup is verified after it is written; a copy corrupted later fails verification and stops counting. */
+class VerificationTest {
+
+    private TestInstallation installation;
+    private String database;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        database = TestDatabases.uniqueName("verified");
+        TestDatabases.create(database);
+        try (Connection connection = TestDatabases.connect(database); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE items (id serial PRIMARY KEY, name text);"
+                    + "INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 10000) g");
+        }
+        installation = new TestInstallation().withPgLogicalJob("items", database, "local", "0 0 3 * * ?");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        TestDatabases.dropAll(database);
+        installation.close();
+    }
+
+    @Test
+    void aCorruptedCopyFailsVerificationIsRecordedAlertsAndStopsCounting() throws Exception {
+        CliResult run = installation.cli("run", "items");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        String backupId = run.out().replaceAll("(?s).*backup (\\S+) of job items succeeded.*", "$1");
+        assertThat(rows("SELECT status || '/' || format_checked || '/' || store_name FROM backup_verifications"))
+                .isEqualTo("passed/true/local");
+        assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
+                .isEqualTo("passed");
+
+        Path data;
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(file.length() / 3);
+            file.write(0x55);
+        }
+        CliResult verify = installation.cli("verify", backupId);
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.out()).contains("FAILED").contains("SHA-256 mismatch");
+        assertThat(rows("SELECT string_agg(status, ',' ORDER BY id) FROM backup_verifications")).isEqualTo("passed,failed");
+        assertThat(rows("SELECT error_details FROM backup_verifications WHERE status = 'failed'")).contains("SHA-256 mismatch");
+        assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
+                .isEqualTo("failed");
+        assertThat(rows("SELECT send_count || ':' || level FROM alert_conditions WHERE condition_key = 'verification-failed:"
+                + backupId + "'")).isEqualTo("1:DANGER");
+        try (BackupRuntime runtime = installation.runtime(false)) {
+            assertThat(runtime.bean(Catalog.class).restorable("items")).as("a failed copy no longer counts").isEmpty();
+        }
+    }
+
+    @Test
+    void verifyAllSamplesTheLeastRecentlyVerifiedFirst() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            assertThat(installation.cli("run", "items").exitCode()).isEqualTo(0);
+        }
+        CliResult sample = installation.cli("verify", "--all", "--sample", "50");
+        assertThat(sample.exitCode()).as(sample.all()).isEqualTo(0);
+        assertThat(sample.out().lines().filter(line -> line.contains("passed")).count()).isEqualTo(2);
+        assertThat(rows("SELECT count(*) FROM backup_verifications")).isEqualTo("6");
+    }
+
+    private String rows(String sql) throws Exception {
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            assertThat(row.next()).isTrue();
+            return row.getString(1);
+        }
+    }
+}
