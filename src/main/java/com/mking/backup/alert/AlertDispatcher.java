@@ -25,13 +25,16 @@ public final class AlertDispatcher {
 
     public AlertDispatcher(ProducerTemplate producer, List<String> channels) {
         this.producer = producer;
-        this.channels = List.copyOf(channels);
+        // never wait for a channel whose route file is not installed
+        this.channels = channels.stream().map(c -> c.startsWith("direct:") && !c.contains("?") ? c + "?block=false" : c).toList();
     }
 
     public void deliver(Exchange alert) {
         for (String channel : channels) {
             Exchange result = producer.send(channel, copy -> copy.getMessage().setHeaders(new java.util.HashMap<>(alert.getMessage().getHeaders())));
-            if (result.getException() != null) {
+            if (result.getException() instanceof org.apache.camel.component.direct.DirectConsumerNotAvailableException) {
+                LOG.debug("alert channel {} has no route (routes/alerts.yaml not installed)", channel);
+            } else if (result.getException() != null) {
                 failures.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();
                 LOG.error("alert channel {} failed: {}", channel, result.getException().getMessage());
             }

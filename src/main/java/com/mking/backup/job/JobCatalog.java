@@ -76,6 +76,11 @@ public final class JobCatalog {
                 }
             }
             com.mking.backup.exec.RemoteShell.validate(job);
+            for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly")) {
+                job.parameter(rule).filter(value -> !value.matches("\\d{1,6}")).ifPresent(value -> {
+                    throw new ConfigException(job.where(rule), "'" + value + "' is not a count", "use a whole number, 0 to switch the rule off");
+                });
+            }
             sources.get(job.source()).validate(job);
         }
     }

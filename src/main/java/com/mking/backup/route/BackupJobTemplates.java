@@ -28,7 +28,12 @@ public final class BackupJobTemplates extends RouteBuilder {
                     .templateParameter("cron", null, "Quartz cron (seconds first), e.g. \"0 0 3 ? * SUN\"")
                     .templateParameter("stores", "local", "comma-separated stores from mking.stores")
                     .templateOptionalParameter("ssh", "run the tool on this host over SSH: user@host[:port]")
-                    .templateOptionalParameter("sshKey", "identity file for ssh (default: the user's keys)");
+                    .templateOptionalParameter("sshKey", "identity file for ssh (default: the user's keys)")
+                    .templateOptionalParameter("keepLast", "newest backups always kept (pg-physical: 7, WAL before the oldest pruned)")
+                    .templateOptionalParameter("keepDaily", "newest backup of each of the last N days (30)")
+                    .templateOptionalParameter("keepWeekly", "newest backup of each of the last N ISO weeks (12)")
+                    .templateOptionalParameter("keepMonthly", "newest backup of each of the last N months (12)")
+                    .templateOptionalParameter("keepYearly", "newest backup of each of the last N years (7)");
             for (Source.Parameter parameter : source.parameters()) {
                 if (parameter.defaultValue() == null) {
                     template.templateParameter(parameter.name(), null, parameter.description());

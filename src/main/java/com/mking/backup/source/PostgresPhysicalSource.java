@@ -68,7 +68,6 @@ public final class PostgresPhysicalSource implements Source {
                 new Parameter("port", "5432", "server port"),
                 new Parameter("user", "postgres", "role with the REPLICATION attribute (no superuser needed)"),
                 new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
-                new Parameter("keepLast", "7", "base backups kept; WAL older than the oldest kept one is pruned"),
                 new Parameter("binDir", "", "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto"));
     }
 
@@ -77,7 +76,7 @@ public final class PostgresPhysicalSource implements Source {
         if (!job.parameter("port", "5432").matches("\\d{1,5}")) {
             throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
         }
-        if (!job.parameter("keepLast", "7").matches("[1-9]\\d*")) {
+        if (!job.parameter("keepLast", "7").matches("[1-9]\\d*")) { // a physical job needs at least one base backup
             throw new ConfigException(job.where("keepLast"), "'" + job.parameter("keepLast", "") + "' is not a positive number",
                     "keep at least 1 base backup, e.g. 7");
         }

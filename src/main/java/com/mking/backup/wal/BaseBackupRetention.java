@@ -4,6 +4,7 @@ import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.retention.Pruner;
 import com.mking.backup.source.PostgresPhysicalSource;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
@@ -40,16 +41,9 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
         if (successes.isEmpty()) {
             return;
         }
+        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC);
         for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
-            for (CatalogEntry.Copy copy : old.copies()) {
-                if (stores.contains(copy.store())) {
-                    Store store = stores.get(copy.store());
-                    store.delete(copy.manifestKey());
-                    store.delete(copy.dataKey());
-                }
-            }
-            catalog.markDeleted(old.backupId(), "retention: keepLast " + keep);
-            LOG.info("retention removed base backup {} of job {} (keepLast {})", old.backupId(), job.name(), keep);
+            pruner.delete(old, "retention: keepLast " + keep);
         }
         CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
         Optional<Manifest> manifest = manifestOf(oldestKept);
