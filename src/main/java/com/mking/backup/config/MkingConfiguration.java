@@ -20,6 +20,7 @@ import com.mking.backup.restore.Restorer;
 import com.mking.backup.source.PostgresLogicalSource;
 import com.mking.backup.source.PostgresPhysicalSource;
 import com.mking.backup.source.PostgresRecovery;
+import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.retention.Pruner;
 import com.mking.backup.verify.Verifier;
 import com.mking.backup.wal.ArchiveMonitor;
@@ -82,6 +83,8 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
+        context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
+                context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault()));
         context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
         context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),

@@ -76,7 +76,7 @@ public final class JobCatalog {
                 }
             }
             com.mking.backup.exec.RemoteShell.validate(job);
-            for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly")) {
+            for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly", "staleAfterHours", "minCopies")) {
                 job.parameter(rule).filter(value -> !value.matches("\\d{1,6}")).ifPresent(value -> {
                     throw new ConfigException(job.where(rule), "'" + value + "' is not a count", "use a whole number, 0 to switch the rule off");
                 });

@@ -33,7 +33,9 @@ public final class BackupJobTemplates extends RouteBuilder {
                     .templateOptionalParameter("keepDaily", "newest backup of each of the last N days (30)")
                     .templateOptionalParameter("keepWeekly", "newest backup of each of the last N ISO weeks (12)")
                     .templateOptionalParameter("keepMonthly", "newest backup of each of the last N months (12)")
-                    .templateOptionalParameter("keepYearly", "newest backup of each of the last N years (7)");
+                    .templateOptionalParameter("keepYearly", "newest backup of each of the last N years (7)")
+                    .templateOptionalParameter("staleAfterHours", "alert when no success for this long (default: cron period + 1 h)")
+                    .templateOptionalParameter("minCopies", "alert when a store holds fewer restorable backups of the job (0: off)");
             for (Source.Parameter parameter : source.parameters()) {
                 if (parameter.defaultValue() == null) {
                     template.templateParameter(parameter.name(), null, parameter.description());

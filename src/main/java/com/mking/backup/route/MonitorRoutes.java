@@ -3,6 +3,7 @@ package com.mking.backup.route;
 import com.mking.backup.audit.AuditTimes;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.wal.ArchiveMonitor;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -10,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scheduled checks of the daemon. {@code wal-archive-lag}: every pg-physical job's RPO lag is measured,
+ * Scheduled checks of the daemon. {@code monitor-checks}: staleness, store usage and copy counts
+ * ({@link MonitorRunner}). {@code wal-archive-lag}: every pg-physical job's RPO lag is measured,
  * stored in {@code wal_archive_status}, and alerts above {@code mking.wal.max-lag-seconds}.
  */
 public final class MonitorRoutes extends RouteBuilder {
@@ -19,6 +21,10 @@ public final class MonitorRoutes extends RouteBuilder {
     public void configure() {
         JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
         ArchiveMonitor monitor = getCamelContext().getRegistry().findSingleByType(ArchiveMonitor.class);
+
+        MonitorRunner runner = getCamelContext().getRegistry().findSingleByType(MonitorRunner.class);
+        from("timer:monitor-checks?period={{mking.monitor.period-seconds:300}}000&delay=30000").routeId("monitor-checks")
+                .process(exchange -> runner.runOnce());
 
         from("timer:wal-archive-lag?period={{mking.wal.check-period-seconds:60}}000&delay=10000").routeId("wal-archive-lag")
                 .process(exchange -> {

@@ -1,0 +1,52 @@
+package com.mking.backup.monitor;
+
+import com.mking.backup.alert.Alert;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The monitoring decisions, as pure functions of (facts, clock, thresholds): each returns the alert to
+ * raise, or empty when the condition is clear. Tested without Camel or servers.
+ */
+public final class Checks {
+
+    private Checks() {
+    }
+
+    /** No successful backup of the job inside its window (the plan: 25 h). */
+    public static Optional<Alert> staleness(String job, Optional<Instant> lastSuccess, Instant now, Duration window) {
+        if (lastSuccess.isPresent() && !lastSuccess.get().plus(window).isBefore(now)) {
+            return Optional.empty();
+        }
+        String detail = lastSuccess.map(t -> "last success " + t + ", " + Duration.between(t, now).toHours() + " h ago")
+                .orElse("no successful backup on record") + "; window " + window.toHours() + " h";
+        return Optional.of(new Alert("stale:" + job, Alert.Level.DANGER, "job " + job + " has no recent successful backup", detail));
+    }
+
+    /** Store usage against the plan's thresholds (warning 80 %, critical 90 %); unknown capacity never alerts. */
+    public static Optional<Alert> storage(String store, long used, long total, int warningPercent, int criticalPercent) {
+        if (total <= 0) {
+            return Optional.empty();
+        }
+        double percent = 100.0 * used / total;
+        Alert.Level level = percent >= criticalPercent ? Alert.Level.DANGER : percent >= warningPercent ? Alert.Level.WARNING : null;
+        if (level == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Alert("storage:" + store, level, "store " + store + " is " + Math.round(percent) + " % full",
+                String.format("%d of %d bytes used (warning at %d %%, critical at %d %%)", used, total, warningPercent,
+                        criticalPercent)));
+    }
+
+    /** Fewer restorable copies of a job in a store than the policy wants (the plan: 7 full backups in MinIO). */
+    public static Optional<Alert> copyCount(String job, String store, int count, int minimum) {
+        if (minimum <= 0 || count >= minimum) {
+            return Optional.empty();
+        }
+        return Optional.of(new Alert("copies:" + job + ":" + store, Alert.Level.WARNING,
+                "job " + job + " has " + count + " restorable backups in store " + store,
+                "the policy wants at least " + minimum));
+    }
+}

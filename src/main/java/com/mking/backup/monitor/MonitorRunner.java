@@ -1,0 +1,161 @@
+package com.mking.backup.monitor;
+
+import com.mking.backup.alert.Alert;
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.config.Settings;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.route.AlertRoutes;
+import com.mking.backup.store.LocalStore;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.apache.camel.ProducerTemplate;
+import org.quartz.CronExpression;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One pass of the daemon's monitoring: staleness of every job, usage of every store (a
+ * {@code storage_monitoring} row each), and the number of restorable backups per job and store. Each
+ * finding raises or clears its alert condition; the ledger keeps that from becoming a storm.
+ */
+public final class MonitorRunner {
+
+    public static final String STORAGE_RECORDED = "direct:storage-recorded";
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorRunner.class);
+
+    private final JobCatalog jobs;
+    private final Catalog catalog;
+    private final StoreRegistry stores;
+    private final Settings settings;
+    private final ProducerTemplate producer;
+    private final Clock clock;
+
+    public MonitorRunner(JobCatalog jobs, Catalog catalog, StoreRegistry stores, Settings settings, ProducerTemplate producer,
+                         Clock clock) {
+        this.jobs = jobs;
+        this.catalog = catalog;
+        this.stores = stores;
+        this.settings = settings;
+        this.producer = producer;
+        this.clock = clock;
+    }
+
+    /** What one check found: the condition and, when it is not clear, its alert. */
+    public record Finding(String condition, Optional<Alert> alert) {
+    }
+
+    public List<Finding> runOnce() {
+        Instant now = clock.instant();
+        List<Finding> findings = new ArrayList<>();
+        for (JobSpec job : jobs.jobs()) {
+            Optional<Instant> lastSuccess = catalog.list(job.name(), null, "success", 1).stream().findFirst()
+                    .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
+            findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess, now, window(job))));
+            int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
+            if (minimum > 0) {
+                List<CatalogEntry> restorable = catalog.restorable(job.name());
+                for (String store : job.stores()) {
+                    int count = (int) restorable.stream().filter(e -> e.storeNames().contains(store)).count();
+                    findings.add(new Finding("copies:" + job.name() + ":" + store, Checks.copyCount(job.name(), store, count, minimum)));
+                }
+            }
+        }
+        int warning = settings.integer("mking.monitor.storage-warning-percent", 80);
+        int critical = settings.integer("mking.monitor.storage-critical-percent", 90);
+        for (String name : stores.names()) {
+            try {
+                long[] usage = usage(stores.get(name));
+                record(name, usage[0], usage[1], warning, critical);
+                findings.add(new Finding("storage:" + name, Checks.storage(name, usage[0], usage[1], warning, critical)));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("usage of store {} not measured: {}", name, e.getMessage());
+            }
+        }
+        for (Finding finding : findings) {
+            Map<String, Object> headers = new HashMap<>();
+            headers.put(AlertRoutes.CONDITION, finding.condition());
+            if (finding.alert().isPresent()) {
+                Alert alert = finding.alert().get();
+                headers.put(AlertRoutes.LEVEL, alert.level().name());
+                headers.put(AlertRoutes.SUBJECT, alert.subject());
+                headers.put(AlertRoutes.DETAIL, alert.detail());
+                producer.sendBodyAndHeaders(AlertRoutes.ALERT, null, headers);
+            } else {
+                headers.put(AlertRoutes.SUBJECT, finding.condition() + " is clear again");
+                headers.put(AlertRoutes.DETAIL, "checked at " + now);
+                producer.sendBodyAndHeaders(AlertRoutes.CLEAR, null, headers);
+            }
+        }
+        return findings;
+    }
+
+    /**
+     * How long a job may go without success: its cron period plus an hour (a daily job: 25 h, as the plan
+     * says), or {@code staleAfterHours} from the route file.
+     */
+    static Duration window(JobSpec job) {
+        Optional<String> explicit = job.parameter("staleAfterHours");
+        if (explicit.isPresent()) {
+            return Duration.ofHours(Long.parseLong(explicit.get()));
+        }
+        try {
+            CronExpression cron = new CronExpression(job.cron());
+            Date first = cron.getNextValidTimeAfter(new Date());
+            Date second = first == null ? null : cron.getNextValidTimeAfter(first);
+            if (second != null) {
+                return Duration.ofMillis(second.getTime() - first.getTime()).plusHours(1);
+            }
+        } catch (java.text.ParseException ignored) {
+            // validated at start-up
+        }
+        return Duration.ofHours(25);
+    }
+
+    /**
+     * Used and total bytes. With {@code mking.store.<name>.capacity-bytes} set, used is the size of the
+     * store's objects against that capacity (a quota, or a bucket's budget); otherwise a local store
+     * reports its filesystem and an S3 bucket its size with an unknown total.
+     */
+    private long[] usage(Store store) throws IOException {
+        Optional<String> capacity = settings.optional("mking.store." + store.name() + ".capacity-bytes");
+        if (capacity.isEmpty() && store instanceof LocalStore local) {
+            Files.createDirectories(local.root());
+            FileStore fileStore = Files.getFileStore(local.root());
+            return new long[]{fileStore.getTotalSpace() - fileStore.getUsableSpace(), fileStore.getTotalSpace()};
+        }
+        long used = 0;
+        for (String key : store.list("")) {
+            used += store.size(key).orElse(0L);
+        }
+        return new long[]{used, capacity.map(Long::parseLong).orElse(0L)};
+    }
+
+    private void record(String store, long used, long total, int warning, int critical) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("path", store);
+        row.put("total", total);
+        row.put("used", used);
+        row.put("available", Math.max(0, total - used));
+        row.put("percent", total <= 0 ? 0.0 : Math.round(10000.0 * used / total) / 100.0);
+        row.put("warning", warning);
+        row.put("critical", critical);
+        row.put("alert", Checks.storage(store, used, total, warning, critical).isPresent());
+        producer.sendBody(STORAGE_RECORDED, row);
+    }
+}
