@@ -1,0 +1,51 @@
+package com.mking.backup.monitor;
+
+import com.mking.backup.alert.Alert;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChecksTest {
+
+    private final Instant now = Instant.parse("2026-11-25T09:00:00Z");
+
+    @Test
+    void aJobIsStaleOnlyAfterItsWindow() {
+        Duration window = Duration.ofHours(25);
+        assertThat(Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(24))), now, window)).isEmpty();
+        Optional<Alert> stale = Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(26))), now, window);
+        assertThat(stale).isPresent();
+        assertThat(stale.get().condition()).isEqualTo("stale:db");
+        assertThat(stale.get().detail()).contains("26 h ago");
+        assertThat(Checks.staleness("db", Optional.empty(), now, window).get().detail()).contains("no successful backup");
+    }
+
+    @Test
+    void storageThresholdsFollowThePlan() {
+        assertThat(Checks.storage("local", 79, 100, 80, 90)).isEmpty();
+        assertThat(Checks.storage("local", 80, 100, 80, 90).get().level()).isEqualTo(Alert.Level.WARNING);
+        assertThat(Checks.storage("local", 90, 100, 80, 90).get().level()).isEqualTo(Alert.Level.DANGER);
+        assertThat(Checks.storage("minio", 10_000, 0, 80, 90)).as("unknown capacity never alerts").isEmpty();
+    }
+
+    @Test
+    void tooFewCopiesInAStore() {
+        assertThat(Checks.copyCount("db", "minio", 6, 7).get().subject()).contains("6 restorable backups in store minio");
+        assertThat(Checks.copyCount("db", "minio", 7, 7)).isEmpty();
+        assertThat(Checks.copyCount("db", "minio", 0, 0)).isEmpty();
+    }
+
+    @Test
+    void theStalenessWindowFollowsTheCron() {
+        var daily = new com.mking.backup.job.JobSpec("d", "pg-logical", "0 0 3 * * ?", java.util.List.of("local"),
+                java.util.Map.of(), null);
+        var weekly = new com.mking.backup.job.JobSpec("w", "pg-logical", "0 0 3 ? * SUN", java.util.List.of("local"),
+                java.util.Map.of(), null);
+        assertThat(MonitorRunner.window(daily)).isEqualTo(Duration.ofHours(25));
+        assertThat(MonitorRunner.window(weekly)).isEqualTo(Duration.ofDays(7).plusHours(1));
+    }
+}
