@@ -68,11 +68,19 @@ public final class BackupRuntime implements AutoCloseable {
         Properties initial = new Properties();
         initial.put("mking.home", home.toString());
         initial.put("mking.scheduler.enabled", Boolean.toString(daemon));
+        // the daemon's management endpoint, unless the files say otherwise
+        initial.put("camel.management.host", "127.0.0.1");
+        initial.put("camel.management.port", "8080");
+        initial.put("camel.management.healthCheckEnabled", "true");
+        initial.put("camel.management.jolokiaEnabled", "true");
+        initial.put("camel.management.infoEnabled", "true");
         main.setInitialProperties(initial);
         Properties override = new Properties();
         override.put("mking.scheduler.enabled", Boolean.toString(daemon));
         // only the daemon serves HTTP (health, Jolokia for Hawtio): CLI commands must not take its port
         override.put("camel.management.enabled", Boolean.toString(daemon));
+        override.put("camel.metrics.enabled", Boolean.toString(daemon));
+        override.put("camel.management.metricsEnabled", Boolean.toString(daemon));
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
         String routes = overrides.getOrDefault("mking.routes-dir", System.getProperty("mking.routes-dir",
@@ -132,6 +140,22 @@ public final class BackupRuntime implements AutoCloseable {
 
     public ProducerTemplate producer() {
         return context.createProducerTemplate();
+    }
+
+    /** Daemon only: health checks and per-job metrics on the management endpoint. */
+    public void startObservability() {
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (registry != null) {
+            com.mking.backup.observe.HealthChecks.all(bean(com.mking.backup.audit.AuditDatabase.class).dataSource(),
+                    bean(com.mking.backup.store.StoreRegistry.class)).forEach(check -> {
+                        check.setCamelContext(context);
+                        registry.register(check);
+                    });
+        }
+        var meters = context.getRegistry().lookupByNameAndType("metricsRegistry", io.micrometer.core.instrument.MeterRegistry.class);
+        if (meters != null) {
+            bean(com.mking.backup.observe.JobMetrics.class).bindTo(meters);
+        }
     }
 
     /** Starts every job's Quartz trigger route (the daemon only). */

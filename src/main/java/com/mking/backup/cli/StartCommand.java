@@ -23,6 +23,7 @@ final class StartCommand implements Callable<Integer> {
             runtime.close();
             stopped.countDown();
         }, "shutdown"));
+        runtime.startObservability();
         runtime.startTriggers();
         System.out.println("mking-backup daemon started; jobs:");
         Date now = new Date();

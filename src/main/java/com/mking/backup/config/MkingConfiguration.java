@@ -5,6 +5,8 @@ import com.mking.backup.alert.AlertLedger;
 import com.mking.backup.alert.AlertPolicy;
 import com.mking.backup.audit.AuditDatabase;
 import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.JobStats;
+import com.mking.backup.observe.JobMetrics;
 import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.StreamingExecutor;
 import com.mking.backup.job.BackupRunner;
@@ -83,6 +85,9 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
+        JobStats jobStats = new JobStats(context.createProducerTemplate());
+        context.getRegistry().bind("jobStats", jobStats);
+        context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats));
         context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
                 context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault()));

@@ -14,6 +14,7 @@ public final class CatalogRoutes extends RouteBuilder {
         from(JOB_CONFIGURED).routeId("job-configured").to(Sql.update("job-configured"));
         from(JOBS_DEACTIVATED).routeId("jobs-deactivated").to(Sql.update("jobs-deactivated"));
         from(Catalog.ROUTE).routeId("catalog").to(Sql.query("catalog"));
+        from(com.mking.backup.audit.JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
         from(com.mking.backup.monitor.MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
                 .to(Sql.update("storage-recorded"));
         from(Catalog.DELETED_ROUTE).routeId("backup-deleted")

@@ -4,6 +4,7 @@ import com.mking.backup.audit.AuditTimes;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.monitor.MonitorRunner;
+import com.mking.backup.observe.JobMetrics;
 import com.mking.backup.wal.ArchiveMonitor;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -25,6 +26,8 @@ public final class MonitorRoutes extends RouteBuilder {
         MonitorRunner runner = getCamelContext().getRegistry().findSingleByType(MonitorRunner.class);
         from("timer:monitor-checks?period={{mking.monitor.period-seconds:300}}000&delay=30000").routeId("monitor-checks")
                 .process(exchange -> runner.runOnce());
+        from("timer:job-metrics?period=60000&delay=5000").routeId("job-metrics")
+                .process(exchange -> getCamelContext().getRegistry().findSingleByType(JobMetrics.class).refresh());
 
         from("timer:wal-archive-lag?period={{mking.wal.check-period-seconds:60}}000&delay=10000").routeId("wal-archive-lag")
                 .process(exchange -> {
@@ -47,6 +50,10 @@ public final class MonitorRoutes extends RouteBuilder {
                         exchange.setProperty("failedAt", AuditTimes.utc(status.lastFailedTime()));
                     })
                     .to(Sql.update("wal-archive-status"))
+                    .process(exchange -> {
+                        ArchiveMonitor.Status status = exchange.getMessage().getBody(ArchiveMonitor.Status.class);
+                        getCamelContext().getRegistry().findSingleByType(JobMetrics.class).rpoLag(status.job(), status.lagSeconds());
+                    })
                     .setHeader(AlertRoutes.CONDITION, simple("wal-lag:${body.job}"))
                     .choice()
                         .when(simple("${body.lagSeconds} > {{mking.wal.max-lag-seconds:300}}"))

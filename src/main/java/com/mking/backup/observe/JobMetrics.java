@@ -1,0 +1,76 @@
+package com.mking.backup.observe;
+
+import com.mking.backup.audit.JobStats;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.job.JobSpec;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prometheus series per job, read from a snapshot of the audit tables that {@link #refresh()} renews
+ * (the daemon does it every minute and after each run): last success time, last duration and size,
+ * successful and failed runs, verification failures, and the WAL archive's RPO lag where known.
+ */
+public final class JobMetrics implements MeterBinder {
+
+    private final JobCatalog jobs;
+    private final JobStats stats;
+    private final Map<String, JobStats.Stats> snapshot = new ConcurrentHashMap<>();
+    private final Map<String, Double> rpoLag = new ConcurrentHashMap<>();
+
+    public JobMetrics(JobCatalog jobs, JobStats stats) {
+        this.jobs = jobs;
+        this.stats = stats;
+    }
+
+    public void refresh() {
+        snapshot.putAll(stats.all());
+    }
+
+    public void rpoLag(String job, long seconds) {
+        rpoLag.put(job, (double) seconds);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        refresh();
+        for (JobSpec job : jobs.jobs()) {
+            String name = job.name();
+            gauge(registry, "mking_job_last_success_timestamp_seconds", name,
+                    s -> s.lastSuccess() == null ? Double.NaN : s.lastSuccess().toEpochSecond(ZoneOffset.UTC));
+            gauge(registry, "mking_job_last_duration_seconds", name,
+                    s -> s.lastDurationSeconds() == null ? Double.NaN : s.lastDurationSeconds());
+            gauge(registry, "mking_job_last_size_bytes", name, s -> s.lastSizeBytes() == null ? Double.NaN : s.lastSizeBytes());
+            gauge(registry, "mking_job_verification_failures", name, JobStats.Stats::verificationFailures);
+            FunctionCounter.builder("mking_job_runs", snapshot, m -> count(m, name, JobStats.Stats::successes))
+                    .description("backup runs of the job by outcome").tags("job", name, "status", "success").register(registry);
+            FunctionCounter.builder("mking_job_runs", snapshot, m -> count(m, name, JobStats.Stats::failures))
+                    .description("backup runs of the job by outcome").tags("job", name, "status", "failed").register(registry);
+            if ("pg-physical".equals(job.source())) {
+                Gauge.builder("mking_wal_rpo_lag_seconds", rpoLag, m -> m.getOrDefault(name, Double.NaN))
+                        .tag("job", name).register(registry);
+            }
+        }
+    }
+
+    private void gauge(MeterRegistry registry, String metric, String job, ToDoubleFunction<JobStats.Stats> value) {
+        Gauge.builder(metric, snapshot, m -> value(m, job, value)).tag("job", job).register(registry);
+    }
+
+    private static double count(Map<String, JobStats.Stats> snapshot, String job, ToDoubleFunction<JobStats.Stats> value) {
+        JobStats.Stats stats = snapshot.get(job);
+        return stats == null ? 0 : value.applyAsDouble(stats);
+    }
+
+    private static double value(Map<String, JobStats.Stats> snapshot, String job, ToDoubleFunction<JobStats.Stats> value) {
+        JobStats.Stats stats = snapshot.get(job);
+        return stats == null ? Double.NaN : value.applyAsDouble(stats);
+    }
+}
