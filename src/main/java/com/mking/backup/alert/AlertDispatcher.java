@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hands an alert to every channel route ({@code direct:alert-mail}, {@code direct:alert-slack}, defined in
+ * Hands an alert (or a report) to every channel route ({@code direct:alert-mail}, {@code direct:alert-slack}, defined in
  * routes/alerts.yaml) one after the other. A broken channel never blocks the others: its failure is
  * logged and counted, and the next channel still gets the alert.
  */
@@ -31,7 +31,10 @@ public final class AlertDispatcher {
 
     public void deliver(Exchange alert) {
         for (String channel : channels) {
-            Exchange result = producer.send(channel, copy -> copy.getMessage().setHeaders(new java.util.HashMap<>(alert.getMessage().getHeaders())));
+            Exchange result = producer.send(channel, copy -> {
+                copy.getMessage().setHeaders(new java.util.HashMap<>(alert.getMessage().getHeaders()));
+                copy.getMessage().setBody(alert.getMessage().getBody());
+            });
             if (result.getException() instanceof org.apache.camel.component.direct.DirectConsumerNotAvailableException) {
                 LOG.debug("alert channel {} has no route (routes/alerts.yaml not installed)", channel);
             } else if (result.getException() != null) {

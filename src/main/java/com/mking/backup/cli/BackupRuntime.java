@@ -12,6 +12,7 @@ import com.mking.backup.route.CatalogRoutes;
 import com.mking.backup.route.ErrorHandling;
 import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.route.MonitorRoutes;
+import com.mking.backup.route.ReportRoutes;
 import com.mking.backup.route.VerifyRoutes;
 import com.mking.backup.route.WalRoutes;
 import com.mking.backup.exec.StreamingExecutor;
@@ -98,6 +99,7 @@ public final class BackupRuntime implements AutoCloseable {
         main.configure().addRoutesBuilder(new RestoreRoutes());
         main.configure().addRoutesBuilder(new CatalogRoutes());
         main.configure().addRoutesBuilder(new VerifyRoutes());
+        main.configure().addRoutesBuilder(new ReportRoutes());
         if (daemon) {
             main.configure().addRoutesBuilder(new WalRoutes());
             main.configure().addRoutesBuilder(new MonitorRoutes());

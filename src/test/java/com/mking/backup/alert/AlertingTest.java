@@ -56,6 +56,7 @@ class AlertingTest {
                 .set("mking.alert.slack.webhook-url", "http://127.0.0.1:" + slack.getAddress().getPort() + "/hook")
                 .withPgLogicalJob("shop", database, "local", "0 0 3 * * ?");
         Files.copy(Path.of("routes/alerts.yaml"), installation.routes().resolve("alerts.yaml"));
+        Files.copy(Path.of("routes/reports.yaml"), installation.routes().resolve("reports.yaml"));
     }
 
     @AfterEach
@@ -90,6 +91,20 @@ class AlertingTest {
 
         assertThat(installation.cli("run", "shop").exitCode()).isEqualTo(0);
         assertThat(mail.getReceivedMessages()).as("no notice while nothing is wrong").hasSize(2);
+    }
+
+    @Test
+    void theDailyReportGoesOutAsHtmlMailAndSlackSummary() throws Exception {
+        TestDatabases.create(database);
+        assertThat(installation.cli("run", "shop").exitCode()).isEqualTo(0);
+        CliResult report = installation.cli("report", "--send");
+        assertThat(report.exitCode()).as(report.all()).isEqualTo(0);
+        assertThat(report.out()).contains("OK   shop: last success").contains("30 d 100.0 % (1/1)");
+        MimeMessage mailed = mail.getReceivedMessages()[mail.getReceivedMessages().length - 1];
+        assertThat(mailed.getSubject()).isEqualTo("mking-backup daily report: all jobs healthy");
+        assertThat(mailed.getContentType()).contains("text/html");
+        assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mailed)).contains("<td>shop</td>").contains("passed");
+        assertThat(posts.get(posts.size() - 1)).contains("shop: last success");
     }
 
     @Test
