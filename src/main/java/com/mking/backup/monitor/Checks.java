@@ -49,4 +49,13 @@ public final class Checks {
                 "job " + job + " has " + count + " restorable backups in store " + store,
                 "the policy wants at least " + minimum));
     }
+
+    /** A host resource (the plan: CPU > 80 %, memory > 85 %, disk > 85 %) above its limit. */
+    public static Optional<Alert> resource(String resource, double percent, double limitPercent) {
+        if (Double.isNaN(percent) || percent <= limitPercent) {
+            return Optional.empty();
+        }
+        return Optional.of(new Alert("system:" + resource, Alert.Level.WARNING,
+                String.format("%s use is %.0f %%", resource, percent), String.format("limit %.0f %%", limitPercent)));
+    }
 }

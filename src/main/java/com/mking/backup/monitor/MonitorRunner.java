@@ -87,6 +87,7 @@ public final class MonitorRunner {
                 LOG.warn("usage of store {} not measured: {}", name, e.getMessage());
             }
         }
+        findings.addAll(systemFindings());
         for (Finding finding : findings) {
             Map<String, Object> headers = new HashMap<>();
             headers.put(AlertRoutes.CONDITION, finding.condition());
@@ -102,6 +103,26 @@ public final class MonitorRunner {
                 producer.sendBodyAndHeaders(AlertRoutes.CLEAR, null, headers);
             }
         }
+        return findings;
+    }
+
+    /** CPU, memory and the data directory's disk against the plan's limits (80 / 85 / 85 %). */
+    private List<Finding> systemFindings() {
+        List<Finding> findings = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double cpu = os.getCpuLoad() * 100;
+        double memory = 100.0 * (os.getTotalMemorySize() - os.getFreeMemorySize()) / os.getTotalMemorySize();
+        double disk = Double.NaN;
+        try {
+            Files.createDirectories(settings.dataDir());
+            FileStore store = Files.getFileStore(settings.dataDir());
+            disk = 100.0 * (store.getTotalSpace() - store.getUsableSpace()) / store.getTotalSpace();
+        } catch (IOException e) {
+            LOG.warn("disk use of {} not measured: {}", settings.dataDir(), e.getMessage());
+        }
+        findings.add(new Finding("system:cpu", Checks.resource("cpu", cpu, settings.integer("mking.monitor.cpu-percent", 80))));
+        findings.add(new Finding("system:memory", Checks.resource("memory", memory, settings.integer("mking.monitor.memory-percent", 85))));
+        findings.add(new Finding("system:disk", Checks.resource("disk", disk, settings.integer("mking.monitor.disk-percent", 85))));
         return findings;
     }
 

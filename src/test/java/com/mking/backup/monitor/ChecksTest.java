@@ -40,6 +40,13 @@ class ChecksTest {
     }
 
     @Test
+    void hostResourcesAboveTheirLimits() {
+        assertThat(Checks.resource("cpu", 79.5, 80)).isEmpty();
+        assertThat(Checks.resource("memory", 90, 85).get().subject()).isEqualTo("memory use is 90 %");
+        assertThat(Checks.resource("disk", Double.NaN, 85)).isEmpty();
+    }
+
+    @Test
     void theStalenessWindowFollowsTheCron() {
         var daily = new com.mking.backup.job.JobSpec("d", "pg-logical", "0 0 3 * * ?", java.util.List.of("local"),
                 java.util.Map.of(), null);
