@@ -16,7 +16,7 @@ import java.util.Optional;
 public final class Catalog {
 
     public static final String ROUTE = "direct:catalog";
-    public static final String DELETED_ROUTE = "direct:backup-deleted";
+    public static final String COPY_DELETED_ROUTE = "direct:copy-deleted";
 
     private final ProducerTemplate producer;
 
@@ -46,9 +46,9 @@ public final class Catalog {
                 .toList();
     }
 
-    /** Records that a backup's copies were deleted (retention), with the reason. */
-    public void markDeleted(String backupId, String reason) {
-        producer.sendBodyAndHeaders(DELETED_ROUTE, null, Map.of("backupId", backupId, "reason", reason));
+    /** Records that one store's copy of a backup was deleted, with the reason. */
+    public void markCopyDeleted(String backupId, String store, String reason) {
+        producer.sendBodyAndHeaders(COPY_DELETED_ROUTE, null, Map.of("backupId", backupId, "store", store, "reason", reason));
     }
 
     public Optional<CatalogEntry> find(String backupId) {

@@ -29,13 +29,17 @@ final class PruneCommand implements Callable<Integer> {
             Pruner pruner = runtime.bean(Pruner.class);
             List<JobSpec> jobs = job == null ? runtime.jobs().jobs() : List.of(runtime.jobs().job(job));
             for (JobSpec spec : jobs) {
-                RetentionPolicy.Rules rules = Pruner.rules(spec);
-                System.out.printf("job %s: keep last %d, daily %d, weekly %d, monthly %d, yearly %d%s%n", spec.name(), rules.last(),
-                        rules.daily(), rules.weekly(), rules.monthly(), rules.yearly(), dryRun ? " (dry run)" : "");
-                RetentionPolicy.Decision decision = pruner.prune(spec, dryRun);
-                decision.kept().forEach((id, reasons) -> System.out.printf("  keep   %s  %s%n", id, String.join(", ", reasons)));
-                decision.removed().forEach(removed -> System.out.printf("  %s %s%s%n", dryRun ? "would delete" : "delete",
-                        removed.backupId(), removed.verificationFailed() ? "  (verification failed)" : ""));
+                for (var perStore : pruner.prune(spec, dryRun).entrySet()) {
+                    RetentionPolicy.Rules rules = Pruner.rules(spec, perStore.getKey());
+                    System.out.printf("job %s, store %s: keep last %d, daily %d, weekly %d, monthly %d, yearly %d%s%n", spec.name(),
+                            perStore.getKey(), rules.last(), rules.daily(), rules.weekly(), rules.monthly(), rules.yearly(),
+                            dryRun ? " (dry run)" : "");
+                    perStore.getValue().kept().forEach((id, reasons) ->
+                            System.out.printf("  keep   %s  %s%n", id, String.join(", ", reasons)));
+                    perStore.getValue().removed().forEach(removed -> System.out.printf("  %s %s%s%n",
+                            dryRun ? "would delete" : "delete", removed.backupId(),
+                            removed.verificationFailed() ? "  (verification failed)" : ""));
+                }
             }
             return MkingBackup.OK;
         }

@@ -90,7 +90,9 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats));
         context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
                 context.createProducerTemplate(), clock));
-        context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault()));
+        context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault(),
+                (job, store, oldestKept) -> context.getRegistry().findSingleByType(BaseBackupRetention.class)
+                        .pruneWal(job, store, oldestKept)));
         context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
         context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));

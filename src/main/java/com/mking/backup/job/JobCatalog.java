@@ -76,9 +76,15 @@ public final class JobCatalog {
                 }
             }
             com.mking.backup.exec.RemoteShell.validate(job);
-            for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly", "staleAfterHours", "minCopies")) {
-                job.parameter(rule).filter(value -> !value.matches("\\d{1,6}")).ifPresent(value -> {
-                    throw new ConfigException(job.where(rule), "'" + value + "' is not a count", "use a whole number, 0 to switch the rule off");
+            for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly")) {
+                job.parameter(rule).filter(value -> !com.mking.backup.retention.Pruner.isValidRule(value)).ifPresent(value -> {
+                    throw new ConfigException(job.where(rule), "'" + value + "' is not a count",
+                            "use a whole number (0 switches the rule off), optionally per store: \"30, local=3\"");
+                });
+            }
+            for (String count : List.of("staleAfterHours", "minCopies")) {
+                job.parameter(count).filter(value -> !value.matches("\\d{1,6}")).ifPresent(value -> {
+                    throw new ConfigException(job.where(count), "'" + value + "' is not a count", "use a whole number");
                 });
             }
             sources.get(job.source()).validate(job);

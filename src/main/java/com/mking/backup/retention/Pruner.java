@@ -11,69 +11,117 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Applies {@link RetentionPolicy} to a job's catalog: decides, and unless it is a dry run deletes the
- * backups no rule keeps (manifest first, so a half-deleted backup never looks complete) and records
- * each deletion in the audit tables.
+ * Applies {@link RetentionPolicy} to a job, store by store: each store keeps what its rules keep (a
+ * rule value {@code "30, local=3"} keeps 30 in every store but 3 in {@code local}), and the other copies
+ * in that store are deleted (manifest first, so a half-deleted copy never looks complete), each
+ * deletion audited.
  */
 public final class Pruner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
+    private static final String[] RULES = {"keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly"};
+
+    /** Runs after a store was pruned, with its oldest kept backup (pg-physical: prune the WAL it no longer needs). */
+    public interface AfterPrune {
+        void pruned(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException;
+    }
 
     private final Catalog catalog;
     private final StoreRegistry stores;
     private final ZoneId zone;
+    private final AfterPrune afterPrune;
 
-    public Pruner(Catalog catalog, StoreRegistry stores, ZoneId zone) {
+    public Pruner(Catalog catalog, StoreRegistry stores, ZoneId zone, AfterPrune afterPrune) {
         this.catalog = catalog;
         this.stores = stores;
         this.zone = zone;
+        this.afterPrune = afterPrune;
     }
 
-    /** The rules of a job from its route-file parameters (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly). */
-    public static RetentionPolicy.Rules rules(JobSpec job) {
+    /** The rules of a job in one store, from its route-file parameters. */
+    public static RetentionPolicy.Rules rules(JobSpec job, String store) {
         RetentionPolicy.Rules defaults = RetentionPolicy.Rules.defaults();
-        return new RetentionPolicy.Rules(
-                Integer.parseInt(job.parameter("keepLast", "pg-physical".equals(job.source()) ? "7" : "0")),
-                Integer.parseInt(job.parameter("keepDaily", Integer.toString(defaults.daily()))),
-                Integer.parseInt(job.parameter("keepWeekly", Integer.toString(defaults.weekly()))),
-                Integer.parseInt(job.parameter("keepMonthly", Integer.toString(defaults.monthly()))),
-                Integer.parseInt(job.parameter("keepYearly", Integer.toString(defaults.yearly()))));
+        int[] fallback = {"pg-physical".equals(job.source()) ? 7 : 0, defaults.daily(), defaults.weekly(), defaults.monthly(),
+                defaults.yearly()};
+        int[] values = new int[RULES.length];
+        for (int i = 0; i < RULES.length; i++) {
+            values[i] = ruleValue(job.parameter(RULES[i]), store).orElse(fallback[i]);
+        }
+        return new RetentionPolicy.Rules(values[0], values[1], values[2], values[3], values[4]);
     }
 
-    public RetentionPolicy.Decision decide(JobSpec job) {
-        List<RetentionPolicy.Candidate> history = catalog.list(job.name(), null, "success", 1_000_000).stream()
-                .filter(entry -> !entry.copies().isEmpty())
-                .map(entry -> new RetentionPolicy.Candidate(entry.backupId(), entry.startTime().toInstant(ZoneOffset.UTC),
-                        "failed".equals(entry.verification()), "passed".equals(entry.verification())))
-                .toList();
-        return RetentionPolicy.decide(history, rules(job), zone);
+    /** True when a rule value is a count, optionally with per-store counts: {@code 30}, {@code 30, local=3}. */
+    public static boolean isValidRule(String value) {
+        return value.matches("\\s*(\\d{1,6}|[A-Za-z0-9_-]+=\\d{1,6})(\\s*,\\s*(\\d{1,6}|[A-Za-z0-9_-]+=\\d{1,6}))*\\s*");
     }
 
-    /** Deletes every copy of a backup and records why. */
-    public void delete(CatalogEntry entry, String reason) throws IOException {
+    private static Optional<Integer> ruleValue(Optional<String> value, String store) {
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        Integer general = null;
+        for (String part : value.get().split(",")) {
+            String token = part.trim();
+            if (token.startsWith(store + "=")) {
+                return Optional.of(Integer.parseInt(token.substring(store.length() + 1)));
+            }
+            if (!token.contains("=")) {
+                general = Integer.parseInt(token);
+            }
+        }
+        return Optional.ofNullable(general);
+    }
+
+    /** Per store: what stays (with the rules keeping it) and what goes. */
+    public Map<String, RetentionPolicy.Decision> decide(JobSpec job) {
+        List<CatalogEntry> entries = catalog.list(job.name(), null, "success", 1_000_000);
+        Map<String, RetentionPolicy.Decision> decisions = new LinkedHashMap<>();
+        for (String store : job.stores()) {
+            List<RetentionPolicy.Candidate> history = entries.stream()
+                    .filter(entry -> entry.storeNames().contains(store))
+                    .map(entry -> new RetentionPolicy.Candidate(entry.backupId(), entry.startTime().toInstant(ZoneOffset.UTC),
+                            "failed".equals(entry.verification()), "passed".equals(entry.verification())))
+                    .toList();
+            decisions.put(store, RetentionPolicy.decide(history, rules(job, store), zone));
+        }
+        return decisions;
+    }
+
+    /** Deletes one store's copy of a backup and records why. */
+    public void deleteCopy(CatalogEntry entry, String store, String reason) throws IOException {
         for (CatalogEntry.Copy copy : entry.copies()) {
-            if (stores.contains(copy.store())) {
-                Store store = stores.get(copy.store());
-                store.delete(copy.manifestKey());
-                store.delete(copy.dataKey());
+            if (copy.store().equals(store) && stores.contains(store)) {
+                stores.get(store).delete(copy.manifestKey());
+                stores.get(store).delete(copy.dataKey());
             }
         }
-        catalog.markDeleted(entry.backupId(), reason);
-        LOG.info("deleted backup {} of job {} ({})", entry.backupId(), entry.job(), reason);
+        catalog.markCopyDeleted(entry.backupId(), store, reason);
+        LOG.info("deleted the copy in store '{}' of backup {} of job {} ({})", store, entry.backupId(), entry.job(), reason);
     }
 
-    /** Applies the decision; returns it. */
-    public RetentionPolicy.Decision prune(JobSpec job, boolean dryRun) throws IOException {
-        RetentionPolicy.Decision decision = decide(job);
-        if (!dryRun) {
-            for (RetentionPolicy.Candidate removed : decision.removed()) {
-                CatalogEntry entry = catalog.find(removed.backupId()).orElseThrow();
-                delete(entry, "retention: no rule keeps it");
+    /** Applies the decisions (unless a dry run) and returns them. */
+    public Map<String, RetentionPolicy.Decision> prune(JobSpec job, boolean dryRun) throws IOException {
+        Map<String, RetentionPolicy.Decision> decisions = decide(job);
+        if (dryRun) {
+            return decisions;
+        }
+        for (Map.Entry<String, RetentionPolicy.Decision> perStore : decisions.entrySet()) {
+            for (RetentionPolicy.Candidate removed : perStore.getValue().removed()) {
+                deleteCopy(catalog.find(removed.backupId()).orElseThrow(), perStore.getKey(), "retention: no rule keeps it");
+            }
+            List<String> kept = List.copyOf(perStore.getValue().kept().keySet());
+            Optional<CatalogEntry> oldestKept = catalog.list(job.name(), null, "success", 1_000_000).stream()
+                    .filter(entry -> kept.contains(entry.backupId())).reduce((newer, older) -> older);
+            if (oldestKept.isPresent() && afterPrune != null) {
+                afterPrune.pruned(job, stores.get(perStore.getKey()), oldestKept.get());
             }
         }
-        return decision;
+        return decisions;
     }
 }

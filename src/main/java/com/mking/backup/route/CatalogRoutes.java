@@ -17,8 +17,8 @@ public final class CatalogRoutes extends RouteBuilder {
         from(com.mking.backup.audit.JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
         from(com.mking.backup.monitor.MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
                 .to(Sql.update("storage-recorded"));
-        from(Catalog.DELETED_ROUTE).routeId("backup-deleted")
-                .to(Sql.update("copies-deleted"))
+        from(Catalog.COPY_DELETED_ROUTE).routeId("copy-deleted")
+                .to(Sql.update("copy-deleted"))
                 .to(Sql.update("backup-deleted"));
     }
 }

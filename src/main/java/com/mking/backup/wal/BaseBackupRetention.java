@@ -41,30 +41,33 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
         if (successes.isEmpty()) {
             return;
         }
-        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC);
+        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null);
         for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
-            pruner.delete(old, "retention: keepLast " + keep);
+            for (String store : old.storeNames()) {
+                pruner.deleteCopy(old, store, "retention: keepLast " + keep);
+            }
         }
         CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
-        Optional<Manifest> manifest = manifestOf(oldestKept);
-        if (manifest.isEmpty()) {
-            return;
+        for (String name : job.stores()) {
+            pruneWal(job, stores.get(name), oldestKept);
         }
-        Optional<WalNames.Segment> start = PostgresPhysicalSource.startSegment(manifest.get());
-        if (start.isEmpty()) {
+    }
+
+    /** Deletes the WAL in {@code store} that is older than the first segment {@code oldestKept} needs. */
+    public void pruneWal(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException {
+        Optional<Manifest> manifest = manifestOf(oldestKept);
+        Optional<WalNames.Segment> start = manifest.flatMap(PostgresPhysicalSource::startSegment);
+        if (start.isEmpty() || !"pg-physical".equals(job.source())) {
             return;
         }
         long segmentSize = Long.parseLong(manifest.get().details().get("walSegmentSize"));
-        for (String name : job.stores()) {
-            Store store = stores.get(name);
-            List<String> prunable = WalChain.prunable(archive.archived(job.name(), store), start.get(), segmentSize);
-            for (String file : prunable) {
-                archive.delete(job.name(), store, file);
-            }
-            if (!prunable.isEmpty()) {
-                LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", prunable.size(),
-                        job.name(), name, start.get().name(segmentSize));
-            }
+        List<String> prunable = WalChain.prunable(archive.archived(job.name(), store), start.get(), segmentSize);
+        for (String file : prunable) {
+            archive.delete(job.name(), store, file);
+        }
+        if (!prunable.isEmpty()) {
+            LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", prunable.size(),
+                    job.name(), store.name(), start.get().name(segmentSize));
         }
     }
 

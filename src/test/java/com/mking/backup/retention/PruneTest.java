@@ -59,7 +59,8 @@ class PruneTest {
         }
         CliResult dryRun = installation.cli("prune", "--dry-run");
         assertThat(dryRun.exitCode()).as(dryRun.all()).isEqualTo(0);
-        assertThat(dryRun.out()).contains("keep   " + ids.get(3) + "  last 1, daily").contains("keep   " + ids.get(2) + "  last 2")
+        assertThat(dryRun.out()).contains("job pruned, store local: keep last 2, daily 1")
+                .contains("keep   " + ids.get(3) + "  last 1, daily").contains("keep   " + ids.get(2) + "  last 2")
                 .contains("would delete " + ids.get(1)).contains("would delete " + ids.get(0));
         assertThat(dataFiles()).hasSize(4);
 
