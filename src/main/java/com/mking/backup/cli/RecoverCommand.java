@@ -1,13 +1,8 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.restore.ClusterRecovery;
 import com.mking.backup.restore.RecoveryPlanner;
 import com.mking.backup.restore.RestoreTask;
-import com.mking.backup.restore.Restorer;
-import com.mking.backup.restore.WalFetchServer;
-import com.mking.backup.route.RestoreRoutes;
-import com.mking.backup.source.PostgresRecovery;
-import com.mking.backup.source.RestoreRequest;
-import com.mking.backup.wal.WalArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,8 +13,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -68,39 +61,32 @@ final class RecoverCommand implements Callable<Integer> {
         }
         Optional<Instant> target = Optional.ofNullable(time).map(RecoverCommand::parseTime);
         try (BackupRuntime runtime = parent.boot(false)) {
-            RecoveryPlanner.Plan plan = runtime.bean(RecoveryPlanner.class).plan(job, target, fromStore);
+            ClusterRecovery recovery = runtime.bean(ClusterRecovery.class);
+            ClusterRecovery.Request request = new ClusterRecovery.Request(job, dataDir, target, time, restorePoint, port,
+                    fromStore, force, osUser, requestedBy);
+            RecoveryPlanner.Plan plan = recovery.plan(request);
             System.out.printf("base backup %s (finished %s UTC), WAL %s .. %s (%d segments)%n", plan.base().backupId(),
                     plan.base().endTime(), plan.chain().start(), plan.chain().newest(), plan.chain().segments());
-            try (WalFetchServer wal = new WalFetchServer(runtime.bean(WalArchive.class), job, plan.store().name())) {
-                Map<String, String> options = new LinkedHashMap<>();
-                options.put(PostgresRecovery.RESTORE_COMMAND, wal.restoreCommand());
-                options.put(PostgresRecovery.PORT, Integer.toString(port));
-                target.ifPresent(t -> {
-                    options.put(PostgresRecovery.TARGET_TIME, time);
-                    options.put("targetInstant", t.toString());
-                });
-                if (restorePoint != null) {
-                    options.put(PostgresRecovery.TARGET_NAME, restorePoint);
+            java.util.concurrent.atomic.AtomicReference<Progress> progress = new java.util.concurrent.atomic.AtomicReference<>();
+            ClusterRecovery.Outcome outcome;
+            try {
+                outcome = recovery.recover(request, plan, task ->
+                        progress.set(new Progress("restoring " + plan.base().backupId(), task.progress(), System.out)));
+            } finally {
+                if (progress.get() != null) {
+                    progress.get().close();
                 }
-                if (osUser != null) {
-                    options.put(PostgresRecovery.OS_USER, osUser);
-                }
-                RestoreRequest request = new RestoreRequest(plan.base().backupId(), dataDir.toAbsolutePath().toString(),
-                        plan.store().name(), force, false, requestedBy, options);
-                RestoreTask task = new RestoreTask(request, Instant.now());
-                try (Progress ignored = new Progress("restoring " + plan.base().backupId(), task.progress(), System.out)) {
-                    runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
-                }
-                if (task.succeeded()) {
-                    System.out.printf("recovered job %s into %s: server promoted on port %d; RTO %d s%n", job, dataDir, port,
-                            task.getDurationSeconds());
-                    return MkingBackup.OK;
-                }
-                String missing = wal.missingSegments().isEmpty() ? ""
-                        : " (WAL not in the archive: " + String.join(", ", wal.missingSegments()) + ")";
-                System.err.println("recovery of job " + job + " failed: " + task.error() + missing);
-                return MkingBackup.FAILED;
             }
+            RestoreTask task = outcome.task();
+            if (task.succeeded()) {
+                System.out.printf("recovered job %s into %s: server promoted on port %d; RTO %d s%n", job, dataDir, port,
+                        task.getDurationSeconds());
+                return MkingBackup.OK;
+            }
+            String missing = outcome.missingWal().isEmpty() ? ""
+                    : " (WAL not in the archive: " + String.join(", ", outcome.missingWal()) + ")";
+            System.err.println("recovery of job " + job + " failed: " + task.error() + missing);
+            return MkingBackup.FAILED;
         }
     }
 

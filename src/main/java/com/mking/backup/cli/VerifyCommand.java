@@ -1,8 +1,8 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.audit.Catalog;
-import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.route.VerifyRoutes;
+import com.mking.backup.verify.Sampling;
 import com.mking.backup.verify.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +10,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -45,12 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (backupId != null) {
                 ids.add(backupId);
             } else {
-                List<CatalogEntry> candidates = runtime.bean(Catalog.class).list(null, null, "success", 1_000_000).stream()
-                        .filter(entry -> !entry.copies().isEmpty())
-                        .sorted(Comparator.comparing(CatalogEntry::lastVerified, Comparator.nullsFirst(Comparator.naturalOrder())))
-                        .toList();
-                int count = (int) Math.ceil(candidates.size() * samplePercent / 100.0);
-                candidates.stream().limit(count).forEach(entry -> ids.add(entry.backupId()));
+                ids.addAll(Sampling.pick(runtime.bean(Catalog.class).list(null, null, "success", 1_000_000), samplePercent));
             }
             boolean allPassed = true;
             for (String id : ids) {

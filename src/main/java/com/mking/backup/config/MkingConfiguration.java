@@ -17,7 +17,9 @@ import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Compression;
 import com.mking.backup.pipeline.Keyring;
 import com.mking.backup.pipeline.PipelineSettings;
+import com.mking.backup.restore.ClusterRecovery;
 import com.mking.backup.restore.RecoveryPlanner;
+import com.mking.backup.restore.RestoreTester;
 import com.mking.backup.restore.Restorer;
 import com.mking.backup.source.PostgresLogicalSource;
 import com.mking.backup.source.PostgresPhysicalSource;
@@ -98,7 +100,12 @@ public final class MkingConfiguration implements CamelConfiguration {
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
         context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
                 settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
-        context.getRegistry().bind("recoveryPlanner", new RecoveryPlanner(catalog, stores, walArchive));
+        RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);
+        context.getRegistry().bind("recoveryPlanner", planner);
+        ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
+        context.getRegistry().bind("clusterRecovery", clusterRecovery);
+        context.getRegistry().bind("restoreTester", new RestoreTester(catalog, clusterRecovery, context.createProducerTemplate(),
+                settings, clock));
         context.getRegistry().bind("stores", stores);
         context.getRegistry().bind("sources", sources);
         context.getRegistry().bind("jobs", jobs);

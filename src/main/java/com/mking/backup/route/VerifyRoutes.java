@@ -17,11 +17,19 @@ public final class VerifyRoutes extends RouteBuilder {
 
     public static final String VERIFY = "direct:verify-backup";
     public static final String BACKUP_ID = "mkingBackupId";
+    public static final String SAMPLE = "direct:verify-sample";
+    public static final String RESTORE_TESTS = "direct:restore-tests";
+    public static final String SAMPLE_PERCENT = "mkingSamplePercent";
+    public static final String JOB = "mkingRestoreTestJob";
 
     @Override
     public void configure() {
         Verifier verifier = getCamelContext().getRegistry().findSingleByType(Verifier.class);
         Catalog catalog = getCamelContext().getRegistry().findSingleByType(Catalog.class);
+
+        com.mking.backup.restore.RestoreTester tester = getCamelContext().getRegistry()
+                .findSingleByType(com.mking.backup.restore.RestoreTester.class);
+        com.mking.backup.job.JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(com.mking.backup.job.JobCatalog.class);
 
         onException(Exception.class).handled(true)
                 .log(org.apache.camel.LoggingLevel.ERROR, "verification of ${header." + BACKUP_ID + "} could not run: ${exception.message}");
@@ -67,6 +75,47 @@ public final class VerifyRoutes extends RouteBuilder {
                     .otherwise()
                         .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} verifies again"))
                         .to(AlertRoutes.CLEAR)
+                .end()
+                .setBody(exchangeProperty("results"));
+
+        from(SAMPLE).routeId("verify-sample")
+                .process(exchange -> exchange.getMessage().setBody(com.mking.backup.verify.Sampling.pick(
+                        catalog.list(null, null, "success", 1_000_000),
+                        exchange.getMessage().getHeader(SAMPLE_PERCENT, 100, Integer.class))))
+                .split(body())
+                    .setHeader(BACKUP_ID, body())
+                    .to(VERIFY)
+                .end();
+
+        from(RESTORE_TESTS).routeId("restore-tests")
+                .process(exchange -> {
+                    String only = exchange.getMessage().getHeader(JOB, String.class);
+                    exchange.getMessage().setBody(jobs.jobs().stream()
+                            .filter(com.mking.backup.restore.RestoreTester::isTestable)
+                            .filter(job -> only == null || job.name().equals(only))
+                            .map(tester::test).toList());
+                })
+                .setProperty("results", body())
+                .split(body())
+                    .process(exchange -> {
+                        var result = exchange.getMessage().getBody(com.mking.backup.restore.RestoreTester.Result.class);
+                        exchange.setProperty("testStatus", result.passed() ? "passed" : "failed");
+                        exchange.setProperty("testStart", AuditTimes.utc(result.startedAt()));
+                        exchange.setProperty("testEnd", AuditTimes.utc(result.finishedAt()));
+                        exchange.setProperty("testSeconds", AuditTimes.seconds(result.startedAt(), result.finishedAt()));
+                    })
+                    .to(Sql.update("restore-test-recorded"))
+                    .setHeader(AlertRoutes.CONDITION, simple("restore-test-failed:${body.job}"))
+                    .setHeader(AlertRoutes.DETAIL, simple("${body.detail}"))
+                    .choice()
+                        .when(simple("${body.passed}"))
+                            .setHeader(AlertRoutes.SUBJECT, simple("restore test of job ${body.job} passes again"))
+                            .to(AlertRoutes.CLEAR)
+                        .otherwise()
+                            .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
+                            .setHeader(AlertRoutes.SUBJECT, simple("restore test of job ${body.job} failed"))
+                            .to(AlertRoutes.ALERT)
+                    .end()
                 .end()
                 .setBody(exchangeProperty("results"));
     }

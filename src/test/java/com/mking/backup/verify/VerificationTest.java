@@ -85,6 +85,42 @@ class VerificationTest {
         assertThat(rows("SELECT count(*) FROM backup_verifications")).isEqualTo("6");
     }
 
+    @Test
+    void restoreTestsRestoreIntoAScratchDatabaseRunTheChecksAndCleanUp() throws Exception {
+        Files.writeString(installation.routes().resolve("items.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: pg-logical
+                    parameters:
+                      - {name: job, value: items}
+                      - {name: cron, value: "0 0 3 * * ?"}
+                      - {name: database, value: %s}
+                      - {name: testQueries, value: "SELECT count(*) FROM items; SELECT count(*) = 10000 FROM items"}
+                """.formatted(database));
+        assertThat(installation.cli("run", "items").exitCode()).isEqualTo(0);
+        CliResult test = installation.cli("restore-test");
+        assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
+        assertThat(test.out()).contains("items").contains("passed").contains("SELECT count(*) FROM items = 10000");
+        assertThat(rows("SELECT status || '/' || (duration_seconds IS NOT NULL) FROM backup_verifications "
+                + "WHERE verification_type = 'restore_test'")).isEqualTo("passed/true");
+        assertThat(scratchDatabases()).isZero();
+
+        Files.writeString(installation.routes().resolve("items.yaml"), Files.readString(installation.routes().resolve("items.yaml"))
+                .replace("SELECT count(*) = 10000 FROM items", "SELECT count(*) FROM items WHERE id < 0"));
+        CliResult failing = installation.cli("restore-test", "--job", "items");
+        assertThat(failing.exitCode()).isEqualTo(1);
+        assertThat(failing.out()).contains("FAILED").contains("returned 0");
+        assertThat(rows("SELECT count(*) FROM alert_conditions WHERE condition_key = 'restore-test-failed:items'")).isEqualTo("1");
+        assertThat(scratchDatabases()).isZero();
+    }
+
+    private static int scratchDatabases() throws Exception {
+        try (Connection connection = TestDatabases.connect("postgres"); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_database WHERE datname LIKE 'items_mking_restore_test%'")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
     private String rows(String sql) throws Exception {
         try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
              ResultSet row = statement.executeQuery(sql)) {

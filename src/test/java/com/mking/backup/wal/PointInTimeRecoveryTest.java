@@ -159,6 +159,18 @@ class PointInTimeRecoveryTest {
 
     @Test
     @Order(5)
+    void aScheduledRestoreTestRecoversTheClusterAndRunsItsChecks() throws Exception {
+        Path routeFile = installation.routes().resolve(JOB + ".yaml");
+        Files.writeString(routeFile, Files.readString(routeFile)
+                + "      - {name: testQueries, value: \"SELECT count(*) = 300 FROM events\"}\n");
+        CliResult test = installation.cli("restore-test", "--job", JOB);
+        assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
+        assertThat(test.out()).contains("passed").contains("SELECT count(*) = 300 FROM events = t").contains("recovered in");
+        assertThat(Path.of(System.getProperty("java.io.tmpdir"), "mking-restore-tests", JOB)).doesNotExist();
+    }
+
+    @Test
+    @Order(6)
     void aMissingSegmentIsReportedByVerificationAndStopsARecoveryThatNeedsIt() throws Exception {
         var local = new com.mking.backup.store.LocalStore("local", installation.localStore(), null);
         List<String> segments = local.list(WalArchive.prefix(JOB)).stream()
