@@ -81,7 +81,7 @@ public final class AuditDatabase implements Closeable {
         config.setPassword(password);
         config.setPoolName("audit");
         config.setMaximumPoolSize(settings.integer("mking.audit.pool-size", 8));
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(settings.integer("mking.audit.connection-timeout-ms", 5000));
         config.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();

@@ -149,7 +149,8 @@ public final class BackupRuntime implements AutoCloseable {
         org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (registry != null) {
             com.mking.backup.observe.HealthChecks.all(bean(com.mking.backup.audit.AuditDatabase.class).dataSource(),
-                    bean(com.mking.backup.store.StoreRegistry.class)).forEach(check -> {
+                    bean(com.mking.backup.store.StoreRegistry.class),
+                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).staleJobs()).forEach(check -> {
                         check.setCamelContext(context);
                         registry.register(check);
                     });

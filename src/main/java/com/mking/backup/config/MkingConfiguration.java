@@ -87,19 +87,20 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
+        context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
+                new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
+        context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
+                settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
         JobStats jobStats = new JobStats(context.createProducerTemplate());
         context.getRegistry().bind("jobStats", jobStats);
-        context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats));
+        context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats,
+                context.getRegistry().findSingleByType(AlertDispatcher.class)));
         context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
                 context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault(),
                 (job, store, oldestKept) -> context.getRegistry().findSingleByType(BaseBackupRetention.class)
                         .pruneWal(job, store, oldestKept)));
         context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
-        context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
-                new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
-        context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
-                settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
         RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);
         context.getRegistry().bind("recoveryPlanner", planner);
         ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());

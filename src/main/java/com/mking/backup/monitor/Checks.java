@@ -58,4 +58,9 @@ public final class Checks {
         return Optional.of(new Alert("system:" + resource, Alert.Level.WARNING,
                 String.format("%s use is %.0f %%", resource, percent), String.format("limit %.0f %%", limitPercent)));
     }
+
+    /** A source database or a configured service that does not answer. */
+    public static Optional<Alert> unreachable(String condition, String what, Optional<String> failure) {
+        return failure.map(reason -> new Alert(condition, Alert.Level.DANGER, what + " is unreachable", reason));
+    }
 }

@@ -56,6 +56,20 @@ public final class MonitorRunner {
         this.clock = clock;
     }
 
+    /** Jobs with no successful backup inside their window, now (for the health check). */
+    public List<String> staleJobs() {
+        Instant now = clock.instant();
+        List<String> stale = new ArrayList<>();
+        for (JobSpec job : jobs.jobs()) {
+            Optional<Instant> lastSuccess = catalog.list(job.name(), null, "success", 1).stream().findFirst()
+                    .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
+            if (Checks.staleness(job.name(), lastSuccess, now, window(job)).isPresent()) {
+                stale.add(job.name());
+            }
+        }
+        return stale;
+    }
+
     /** What one check found: the condition and, when it is not clear, its alert. */
     public record Finding(String condition, Optional<Alert> alert) {
     }
@@ -88,6 +102,7 @@ public final class MonitorRunner {
             }
         }
         findings.addAll(systemFindings());
+        findings.addAll(connectivityFindings());
         for (Finding finding : findings) {
             Map<String, Object> headers = new HashMap<>();
             headers.put(AlertRoutes.CONDITION, finding.condition());
@@ -102,6 +117,44 @@ public final class MonitorRunner {
                 headers.put(AlertRoutes.DETAIL, "checked at " + now);
                 producer.sendBodyAndHeaders(AlertRoutes.CLEAR, null, headers);
             }
+        }
+        return findings;
+    }
+
+    /**
+     * The plan's service checks: every PostgreSQL source answers, and every URL in
+     * {@code mking.monitor.http-checks} ({@code name=url,...}, e.g. the web app's health page) answers 2xx.
+     */
+    private List<Finding> connectivityFindings() {
+        List<Finding> findings = new ArrayList<>();
+        for (JobSpec job : jobs.jobs()) {
+            if (job.source().startsWith("pg-")) {
+                Optional<String> failure;
+                try (var connection = com.mking.backup.source.PostgresConnections.open(job, "postgres")) {
+                    failure = connection.isValid(5) ? Optional.empty() : Optional.of("connection not valid");
+                } catch (Exception e) {
+                    failure = Optional.of(String.valueOf(e.getMessage()));
+                }
+                findings.add(new Finding("source:" + job.name(), Checks.unreachable("source:" + job.name(),
+                        "database server of job " + job.name(), failure)));
+            }
+        }
+        for (String check : settings.list("mking.monitor.http-checks", "")) {
+            String[] parts = check.split("=", 2);
+            if (parts.length != 2) {
+                continue;
+            }
+            Optional<String> failure;
+            try {
+                var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(parts[1].trim())).timeout(Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                failure = response.statusCode() / 100 == 2 ? Optional.empty() : Optional.of("HTTP " + response.statusCode());
+            } catch (Exception e) {
+                failure = Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            String name = parts[0].trim();
+            findings.add(new Finding("service:" + name, Checks.unreachable("service:" + name, "service " + name, failure)));
         }
         return findings;
     }

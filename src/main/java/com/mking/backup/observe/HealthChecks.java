@@ -10,13 +10,17 @@ import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 
-/** Health checks on the daemon's management endpoint ({@code /observe/health}): the audit database and each store. */
+/**
+ * Health checks on the daemon's management endpoint ({@code /observe/health}): the audit database, each
+ * store, and whether every job has a successful backup inside its window.
+ */
 public final class HealthChecks {
 
     private HealthChecks() {
     }
 
-    public static List<AbstractHealthCheck> all(DataSource audit, StoreRegistry stores) {
+    public static List<AbstractHealthCheck> all(DataSource audit, StoreRegistry stores,
+                                                java.util.function.Supplier<List<String>> staleJobs) {
         List<AbstractHealthCheck> checks = new java.util.ArrayList<>();
         checks.add(new AbstractHealthCheck("mking", "audit-database") {
             @Override
@@ -46,6 +50,23 @@ public final class HealthChecks {
                 }
             });
         }
+        checks.add(new AbstractHealthCheck("mking", "jobs-fresh") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                List<String> stale;
+                try {
+                    stale = staleJobs.get();
+                } catch (RuntimeException e) {
+                    builder.message("job freshness unknown: the catalog cannot be read").down();
+                    return;
+                }
+                if (stale.isEmpty()) {
+                    builder.up();
+                } else {
+                    builder.message("no recent successful backup: " + String.join(", ", stale)).detail("stale", stale).down();
+                }
+            }
+        });
         return checks;
     }
 }

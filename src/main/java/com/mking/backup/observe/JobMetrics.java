@@ -25,9 +25,12 @@ public final class JobMetrics implements MeterBinder {
     private final Map<String, JobStats.Stats> snapshot = new ConcurrentHashMap<>();
     private final Map<String, Double> rpoLag = new ConcurrentHashMap<>();
 
-    public JobMetrics(JobCatalog jobs, JobStats stats) {
+    private final com.mking.backup.alert.AlertDispatcher alerts;
+
+    public JobMetrics(JobCatalog jobs, JobStats stats, com.mking.backup.alert.AlertDispatcher alerts) {
         this.jobs = jobs;
         this.stats = stats;
+        this.alerts = alerts;
     }
 
     public void refresh() {
@@ -41,6 +44,12 @@ public final class JobMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         refresh();
+        for (String channel : java.util.List.of("direct:alert-mail", "direct:alert-slack")) {
+            FunctionCounter.builder("mking_alert_channel_failures", alerts,
+                            a -> a.failures().getOrDefault(channel + "?block=false", 0L))
+                    .description("alerts a channel failed to deliver").tag("channel", channel.substring("direct:".length()))
+                    .register(registry);
+        }
         for (JobSpec job : jobs.jobs()) {
             String name = job.name();
             gauge(registry, "mking_job_last_success_timestamp_seconds", name,

@@ -78,6 +78,28 @@ class MonitorTest {
         }
     }
 
+    @Test
+    void sourceDatabasesAndConfiguredServicesAreChecked() throws Exception {
+        var web = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        int[] status = {200};
+        web.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(status[0], -1);
+            exchange.close();
+        });
+        web.start();
+        try {
+            installation.set("mking.monitor.http-checks", "web=http://127.0.0.1:" + web.getAddress().getPort() + "/health");
+            CliResult healthy = installation.cli("check");
+            assertThat(healthy.out()).contains("OK       source:monitored").contains("OK       service:web");
+            status[0] = 500;
+            CliResult broken = installation.cli("check");
+            assertThat(broken.exitCode()).isEqualTo(1);
+            assertThat(broken.out()).contains("DANGER   service web is unreachable: HTTP 500");
+        } finally {
+            web.stop(0);
+        }
+    }
+
     private long usedBytes() throws Exception {
         try (var files = Files.walk(installation.localStore())) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();

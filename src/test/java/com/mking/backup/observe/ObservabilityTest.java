@@ -63,12 +63,14 @@ class ObservabilityTest {
 
         HttpResponse<String> health = get("/observe/health?exposureLevel=full");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-        assertThat(health.body()).contains("\"name\":\"audit-database\",\"status\":\"UP\"").contains("store-local");
+        assertThat(health.body()).contains("\"name\":\"audit-database\",\"status\":\"UP\"").contains("store-local")
+                .contains("\"name\":\"jobs-fresh\",\"status\":\"UP\"");
 
         String metrics = get("/observe/metrics").body();
         assertThat(metrics).contains("mking_job_runs_total{job=\"observed\",status=\"success\"} 1.0")
                 .contains("mking_job_last_size_bytes{job=\"observed\"} " + (double) run.manifest().artefact().storedSize())
-                .containsPattern("mking_job_last_success_timestamp_seconds\\{job=\"observed\"} 1\\.");
+                .containsPattern("mking_job_last_success_timestamp_seconds\\{job=\"observed\"} 1\\.")
+                .contains("mking_alert_channel_failures_total{channel=\"alert-mail\"} 0.0");
 
         String routes = get("/observe/jolokia/search/org.apache.camel:type=routes,*").body();
         assertThat(routes).contains("name=\\\"backup-run\\\"").contains("name=\\\"observed\\\"");
