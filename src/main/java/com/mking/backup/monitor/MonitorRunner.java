@@ -61,13 +61,16 @@ public final class MonitorRunner {
         Instant now = clock.instant();
         List<String> stale = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
-            Optional<Instant> lastSuccess = catalog.list(job.name(), null, "success", 1).stream().findFirst()
-                    .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
-            if (Checks.staleness(job.name(), lastSuccess, now, window(job)).isPresent()) {
+            if (Checks.staleness(job.name(), lastSuccess(job), now, window(job)).isPresent()) {
                 stale.add(job.name());
             }
         }
         return stale;
+    }
+
+    private Optional<Instant> lastSuccess(JobSpec job) {
+        return catalog.list(job.name(), null, "success", 1).stream().findFirst()
+                .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
     }
 
     /** What one check found: the condition and, when it is not clear, its alert. */
@@ -78,9 +81,7 @@ public final class MonitorRunner {
         Instant now = clock.instant();
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
-            Optional<Instant> lastSuccess = catalog.list(job.name(), null, "success", 1).stream().findFirst()
-                    .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
-            findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess, now, window(job))));
+            findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), now, window(job))));
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());

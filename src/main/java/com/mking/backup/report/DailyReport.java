@@ -30,7 +30,7 @@ public final class DailyReport {
         for (JobSpec job : jobs) {
             JobStats.Stats s = stats.get(job.name());
             String last = s == null || s.lastSuccess() == null ? "never" : s.lastSuccess().withNano(0).toString().replace('T', ' ');
-            String size = s == null || s.lastSizeBytes() == null ? "-" : human(s.lastSizeBytes());
+            String size = s == null || s.lastSizeBytes() == null ? "-" : Bytes.human(s.lastSizeBytes());
             String duration = s == null || s.lastDurationSeconds() == null ? "-" : s.lastDurationSeconds() + " s";
             String verification = s == null || s.lastVerification() == null ? "-" : s.lastVerification();
             Double rate = s == null ? null : s.successRate30d();
@@ -48,20 +48,6 @@ public final class DailyReport {
         html.append("</table></body></html>");
         String subject = "mking-backup daily report: " + (healthy ? "all jobs healthy" : "attention needed");
         return new Rendered(subject, html.toString(), text.toString(), healthy);
-    }
-
-    private static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        double value = bytes;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     private static String escape(String value) {

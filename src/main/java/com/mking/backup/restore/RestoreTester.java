@@ -166,15 +166,6 @@ public final class RestoreTester {
     }
 
     private static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var paths = Files.walk(directory)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            java.util.Collections.reverse(all);
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
-        }
+        com.mking.backup.source.PostgresPhysicalSource.deleteTree(directory);
     }
 }

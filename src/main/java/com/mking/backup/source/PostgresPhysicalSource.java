@@ -214,7 +214,8 @@ public final class PostgresPhysicalSource implements Source {
         }
     }
 
-    private static void deleteTree(Path directory) throws IOException {
+    /** Removes a directory tree (a failed or finished scratch restore). */
+    public static void deleteTree(Path directory) throws IOException {
         if (!Files.exists(directory)) {
             return;
         }
