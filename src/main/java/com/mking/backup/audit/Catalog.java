@@ -17,6 +17,7 @@ public final class Catalog {
 
     public static final String ROUTE = "direct:catalog";
     public static final String COPY_DELETED_ROUTE = "direct:copy-deleted";
+    public static final String CONFIGURED_AT_ROUTE = "direct:job-configured-at";
 
     private final ProducerTemplate producer;
 
@@ -44,6 +45,16 @@ public final class Catalog {
                 .filter(entry -> !entry.copies().isEmpty())
                 .filter(entry -> !"failed".equals(entry.verification()))
                 .toList();
+    }
+
+    /** When the job first appeared in the route files (its backup_configurations row), if known. */
+    public Optional<java.time.Instant> configuredAt(String job) {
+        List<?> rows = producer.requestBodyAndHeader(CONFIGURED_AT_ROUTE, null, "job", job, List.class);
+        if (rows == null || rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object value = ((Map<?, ?>) rows.get(0)).get("created_at");
+        return value == null ? Optional.empty() : Optional.of(((Timestamp) value).toInstant());
     }
 
     /** Records that one store's copy of a backup was deleted, with the reason. */

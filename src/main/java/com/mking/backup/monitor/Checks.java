@@ -15,9 +15,14 @@ public final class Checks {
     private Checks() {
     }
 
-    /** No successful backup of the job inside its window (the plan: 25 h). */
-    public static Optional<Alert> staleness(String job, Optional<Instant> lastSuccess, Instant now, Duration window) {
-        if (lastSuccess.isPresent() && !lastSuccess.get().plus(window).isBefore(now)) {
+    /**
+     * No successful backup of the job inside its window (the plan: 25 h). A job that never succeeded is
+     * measured from when it was configured, so a new job is not stale before its first window ends.
+     */
+    public static Optional<Alert> staleness(String job, Optional<Instant> lastSuccess, Optional<Instant> configuredAt,
+                                            Instant now, Duration window) {
+        Optional<Instant> reference = lastSuccess.isPresent() ? lastSuccess : configuredAt;
+        if (reference.isPresent() && !reference.get().plus(window).isBefore(now)) {
             return Optional.empty();
         }
         String detail = lastSuccess.map(t -> "last success " + t + ", " + Duration.between(t, now).toHours() + " h ago")

@@ -61,7 +61,7 @@ public final class MonitorRunner {
         Instant now = clock.instant();
         List<String> stale = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
-            if (Checks.staleness(job.name(), lastSuccess(job), now, window(job)).isPresent()) {
+            if (Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job)).isPresent()) {
                 stale.add(job.name());
             }
         }
@@ -81,7 +81,7 @@ public final class MonitorRunner {
         Instant now = clock.instant();
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
-            findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), now, window(job))));
+            findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job))));
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());

@@ -16,12 +16,15 @@ class ChecksTest {
     @Test
     void aJobIsStaleOnlyAfterItsWindow() {
         Duration window = Duration.ofHours(25);
-        assertThat(Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(24))), now, window)).isEmpty();
-        Optional<Alert> stale = Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(26))), now, window);
+        Optional<Instant> configured = Optional.of(now.minus(Duration.ofDays(30)));
+        assertThat(Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(24))), configured, now, window)).isEmpty();
+        Optional<Alert> stale = Checks.staleness("db", Optional.of(now.minus(Duration.ofHours(26))), configured, now, window);
         assertThat(stale).isPresent();
         assertThat(stale.get().condition()).isEqualTo("stale:db");
         assertThat(stale.get().detail()).contains("26 h ago");
-        assertThat(Checks.staleness("db", Optional.empty(), now, window).get().detail()).contains("no successful backup");
+        assertThat(Checks.staleness("db", Optional.empty(), configured, now, window).get().detail()).contains("no successful backup");
+        assertThat(Checks.staleness("db", Optional.empty(), Optional.of(now.minus(Duration.ofHours(2))), now, window))
+                .as("a new job is not stale before its first window ends").isEmpty();
     }
 
     @Test

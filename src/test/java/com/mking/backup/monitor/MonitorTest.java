@@ -49,7 +49,7 @@ class MonitorTest {
     void staleJobsFullStoresAndTooFewCopiesAlertAndClear() throws Exception {
         CliResult before = installation.cli("check");
         assertThat(before.exitCode()).isEqualTo(1);
-        assertThat(before.out()).contains("job monitored has no recent successful backup")
+        assertThat(before.out()).contains("OK       stale:monitored")
                 .contains("job monitored has 0 restorable backups in store local");
 
         assertThat(installation.cli("run", "monitored").exitCode()).isEqualTo(0);

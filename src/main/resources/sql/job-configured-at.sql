@@ -1,0 +1,1 @@
+SELECT created_at FROM backup_configurations WHERE name = :#${header.job}
