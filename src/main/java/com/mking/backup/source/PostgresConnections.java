@@ -28,7 +28,20 @@ public final class PostgresConnections {
         return DriverManager.getConnection(url, properties);
     }
 
+    /**
+     * The role's password: from the file named by {@code passwordFile} (a Docker or systemd secret, read
+     * at use), else from the environment variable named by {@code passwordEnv}; empty for trust/~/.pgpass.
+     */
     public static java.util.Optional<String> password(JobSpec job) {
+        java.util.Optional<String> file = job.parameter("passwordFile");
+        if (file.isPresent()) {
+            try {
+                return java.util.Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of(file.get())).strip());
+            } catch (java.io.IOException e) {
+                throw new ConfigException(job.where("passwordFile"), "cannot read " + file.get() + " (" + e.getMessage() + ")",
+                        "make the file readable by the user running mking-backup");
+            }
+        }
         return job.parameter("passwordEnv").map(variable -> {
             String value = System.getenv(variable);
             if (value == null) {

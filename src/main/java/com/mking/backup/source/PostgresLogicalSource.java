@@ -56,6 +56,7 @@ public final class PostgresLogicalSource implements Source {
                 new Parameter("host", "127.0.0.1", "server host name or address"),
                 new Parameter("port", "5432", "server port"),
                 new Parameter("user", "postgres", "role used by pg_dump (least privilege: CONNECT and SELECT)"),
+                new Parameter("passwordFile", "", "file holding the role's password (a secret file); wins over passwordEnv"),
                 new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
                 new Parameter("format", "custom", "custom (pg_restore, selective restore) or plain (SQL text)"),
                 new Parameter("binDir", "", "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto"));

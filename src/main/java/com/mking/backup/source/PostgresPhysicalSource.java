@@ -67,6 +67,7 @@ public final class PostgresPhysicalSource implements Source {
                 new Parameter("host", "127.0.0.1", "server host name or address"),
                 new Parameter("port", "5432", "server port"),
                 new Parameter("user", "postgres", "role with the REPLICATION attribute (no superuser needed)"),
+                new Parameter("passwordFile", "", "file holding the role's password (a secret file); wins over passwordEnv"),
                 new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
                 new Parameter("binDir", "", "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto"));
     }
