@@ -111,6 +111,8 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sources", sources);
         context.getRegistry().bind("jobs", jobs);
         context.getRegistry().bind("catalog", catalog);
+        context.getRegistry().bind("catalogRebuilder", new com.mking.backup.audit.CatalogRebuilder(stores, catalog,
+                context.createProducerTemplate()));
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
                 new JobLocks(audit.dataSource()), clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, clock));

@@ -17,6 +17,10 @@ public final class CatalogRoutes extends RouteBuilder {
         from(com.mking.backup.audit.JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
         from(com.mking.backup.monitor.MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
                 .to(Sql.update("storage-recorded"));
+        from(com.mking.backup.audit.CatalogRebuilder.EXECUTION_ROUTE).routeId("execution-rebuilt")
+                .to(Sql.query("execution-rebuilt"));
+        from(com.mking.backup.audit.CatalogRebuilder.COPY_ROUTE).routeId("copy-rebuilt")
+                .to(Sql.update("copy-rebuilt"));
         from(Catalog.CONFIGURED_AT_ROUTE).routeId("job-configured-at").to(Sql.query("job-configured-at"));
         from(Catalog.COPY_DELETED_ROUTE).routeId("copy-deleted")
                 .to(Sql.update("copy-deleted"))
