@@ -123,6 +123,17 @@ class PointInTimeRecoveryTest {
         CliResult verify = installation.cli("wal-verify", JOB);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
         assertThat(verify.out()).contains("local    OK").contains("minio    OK");
+
+        String segment = verify.out().replaceAll("(?s).*local    OK: \\d+ segments (\\S+) \\.\\..*", "$1");
+        Path fetched = Files.createTempDirectory("wal-fetch").resolve(segment);
+        CliResult fetch = installation.cli("wal-fetch", JOB, segment, fetched.toString(), "--from", "minio");
+        assertThat(fetch.exitCode()).as(fetch.all()).isEqualTo(0);
+        assertThat(Files.size(fetched)).isEqualTo(16L * 1024 * 1024);
+        var manifest = com.mking.backup.pipeline.Manifest.read(Files.newInputStream(
+                installation.localStore().resolve(WalArchive.prefix(JOB) + segment + ".json")));
+        assertThat(com.mking.backup.pipeline.Sha256.of(Files.newInputStream(fetched)).sha256())
+                .isEqualTo(manifest.artefact().rawSha256());
+        assertThat(installation.cli("wal-fetch", JOB, "0000000100000000000000FF", fetched.toString()).exitCode()).isEqualTo(1);
     }
 
     @Test
