@@ -5,6 +5,7 @@ import com.mking.backup.exec.RunningTool;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.pipeline.Publisher;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
@@ -15,7 +16,6 @@ import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -116,21 +116,11 @@ public final class BackupRunner {
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
                 writer.settings().compression().id(), writer.encryption(), List.of(artefact),
                 details(description.details(), source.resultDetails(job, tool.stderrText())));
+        new Publisher(reader, writer.settings().verifyAfterWrite()).publish(targets, dataKey, manifestKey, manifest);
         List<StoredCopy> copies = new ArrayList<>();
-        try {
-            for (Store store : targets) {
-                if (writer.settings().verifyAfterWrite()) {
-                    reader.verifyStored(store, dataKey, artefact);
-                }
-            }
-            for (Store store : targets) {
-                store.put(manifestKey, new ByteArrayInputStream(manifest.toJson()));
-                copies.add(new StoredCopy(store.name(), store.describe(), dataKey, manifestKey, artefact.storedSize(),
-                        artefact.storedSha256()));
-            }
-        } catch (IOException | RuntimeException e) {
-            removeEverywhere(targets, manifestKey, dataKey);
-            throw e;
+        for (Store store : targets) {
+            copies.add(new StoredCopy(store.name(), store.describe(), dataKey, manifestKey, artefact.storedSize(),
+                    artefact.storedSha256()));
         }
         run.succeeded(manifest, copies, clock.instant());
         LOG.info("backup {} of job {} complete: {} bytes raw, {} bytes stored, sha256 {}, stores {}", run.getBackupId(),

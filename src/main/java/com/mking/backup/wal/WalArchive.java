@@ -5,13 +5,13 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.pipeline.Publisher;
 import com.mking.backup.pipeline.Sha256;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,22 +89,7 @@ public final class WalArchive {
         Manifest.Artefact artefact = writer.write(dataKey, file, data, targets, job + "/" + file, new AtomicLong());
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, file, job, "pg-wal", "wal", clock.instant(), clock.instant(),
                 null, null, writer.settings().compression().id(), writer.encryption(), List.of(artefact), Map.of());
-        try {
-            for (Store store : targets) {
-                if (writer.settings().verifyAfterWrite()) {
-                    reader.verifyStored(store, dataKey, artefact);
-                }
-            }
-            for (Store store : targets) {
-                store.put(manifestKey, new ByteArrayInputStream(manifest.toJson()));
-            }
-        } catch (IOException | RuntimeException e) {
-            for (Store store : targets) {
-                deleteQuietly(store, manifestKey);
-                deleteQuietly(store, dataKey);
-            }
-            throw e;
-        }
+        new Publisher(reader, writer.settings().verifyAfterWrite()).publish(targets, dataKey, manifestKey, manifest);
         return false;
     }
 
@@ -193,13 +178,5 @@ public final class WalArchive {
             }
         }
         return true;
-    }
-
-    private static void deleteQuietly(Store store, String key) {
-        try {
-            store.delete(key);
-        } catch (IOException e) {
-            LOG.warn("could not remove {} from store '{}': {}", key, store.name(), e.getMessage());
-        }
     }
 }

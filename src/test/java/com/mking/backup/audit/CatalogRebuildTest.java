@@ -39,7 +39,7 @@ class CatalogRebuildTest {
     void aLostCatalogIsRebuiltFromTheManifests() throws Exception {
         CliResult first = installation.cli("run", "notes");
         assertThat(installation.cli("run", "notes").exitCode()).isEqualTo(0);
-        String backupId = first.out().replaceAll("(?s).*backup (\\S+) of job notes succeeded.*", "$1");
+        String backupId = first.backupId("notes");
         try (Connection audit = installation.audit(); Statement statement = audit.createStatement()) {
             statement.execute("DELETE FROM backup_verifications; DELETE FROM backup_copies; DELETE FROM restore_tasks; "
                     + "DELETE FROM backup_executions");

@@ -157,7 +157,7 @@ class BackupFailureTest {
     private String successfulBackup(String job) throws IOException {
         CliResult run = installation.cli("run", job);
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-        return run.out().replaceAll("(?s).*backup (\\S+) of job " + job + " succeeded.*", "$1");
+        return run.backupId(job);
     }
 
     private void assertLastRunFailed(String job, String messagePart) throws SQLException {

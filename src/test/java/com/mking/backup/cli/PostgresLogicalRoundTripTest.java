@@ -55,7 +55,7 @@ class PostgresLogicalRoundTripTest {
         CliResult run = installation.cli("run", "app-db");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
         assertThat(run.out()).contains("succeeded");
-        backupId = run.out().replaceAll("(?s).*backup (\\S+) of job app-db succeeded.*", "$1");
+        backupId = run.backupId("app-db");
         TestDatabases.dropAll(source);
     }
 

@@ -74,7 +74,7 @@ class RemoteShellTest {
         String before = SampleDatabaseFingerprint.of(source);
         CliResult run = installation.cli("run", "remote-db");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-        String backupId = run.out().replaceAll("(?s).*backup (\\S+) of job remote-db succeeded.*", "$1");
+        String backupId = run.backupId("remote-db");
         assertThat(installation.home().resolve("data/ssh_known_hosts")).exists();
 
         CliResult restore = installation.cli("restore", backupId, "--database", source + "_copy");

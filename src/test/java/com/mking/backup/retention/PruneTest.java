@@ -55,7 +55,7 @@ class PruneTest {
         for (int i = 0; i < 4; i++) {
             CliResult run = installation.cli("run", "pruned");
             assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-            ids.add(run.out().replaceAll("(?s).*backup (\\S+) of job pruned succeeded.*", "$1"));
+            ids.add(run.backupId("pruned"));
         }
         CliResult dryRun = installation.cli("prune", "--dry-run");
         assertThat(dryRun.exitCode()).as(dryRun.all()).isEqualTo(0);

@@ -68,7 +68,7 @@ class PasswordAuthenticationTest {
     void backsUpAndRestoresWithAPasswordThatNeverShows() throws Exception {
         CliResult run = installation.cli("run", "app");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-        String backupId = run.out().replaceAll("(?s).*backup (\\S+) of job app succeeded.*", "$1");
+        String backupId = run.backupId("app");
         Path pgpass = installation.home().resolve("data/secrets/pgpass");
         assertThat(Files.getPosixFilePermissions(pgpass)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 

@@ -46,7 +46,7 @@ class VerificationTest {
     void aCorruptedCopyFailsVerificationIsRecordedAlertsAndStopsCounting() throws Exception {
         CliResult run = installation.cli("run", "items");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-        String backupId = run.out().replaceAll("(?s).*backup (\\S+) of job items succeeded.*", "$1");
+        String backupId = run.backupId("items");
         assertThat(rows("SELECT status || '/' || format_checked || '/' || store_name FROM backup_verifications"))
                 .isEqualTo("passed/true/local");
         assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
