@@ -13,50 +13,71 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 
 /**
  * The PostgreSQL database holding the audit tables (and Quartz's job store). With {@code mking.audit.url}
  * set it is that server's database, created if missing; without it, an embedded PostgreSQL keeps its
- * data under {@code <data-dir>/audit-db} on a fixed loopback port, so the daemon and CLI commands share
- * it (the second process connects to the server the first one started). Flyway brings the schema up to
- * date on every start.
+ * data under {@code <data-dir>/audit-db} on a fixed loopback port, shared by the daemon and CLI commands.
+ * Flyway brings the schema up to date on every start.
+ *
+ * <p>The embedded server belongs to no single process: whichever process needs it first starts it, every
+ * process using it holds a shared "user" lock on it for its lifetime, and the last one to leave (the one
+ * that can take that lock exclusively) stops it. So a {@code run} started before the daemon, or a
+ * daemon stopped while a {@code run} is busy, never takes the database away from the other; a process
+ * killed outright releases its share with its connection.
  */
 public final class AuditDatabase implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditDatabase.class);
+    /** The advisory lock every user of the embedded server holds shared; the last one takes it exclusively. */
+    private static final long USERS_LOCK = 0x6d6b696e67L; // "mking"
+    private static final Duration EMBEDDED_WAIT = Duration.ofSeconds(60);
+    private static volatile String lastServer = "the audit database";
 
     private final HikariDataSource dataSource;
-    private final EmbeddedPostgres embedded;
     private final String url;
     private final String user;
     private final String password;
+    private final Path embeddedDirectory;
+    private final Connection embeddedShare;
 
-    private AuditDatabase(HikariDataSource dataSource, EmbeddedPostgres embedded, String url, String user, String password) {
+    private AuditDatabase(HikariDataSource dataSource, String url, String user, String password, Path embeddedDirectory,
+                          Connection embeddedShare) {
         this.dataSource = dataSource;
-        this.embedded = embedded;
         this.url = url;
         this.user = user;
         this.password = password;
+        this.embeddedDirectory = embeddedDirectory;
+        this.embeddedShare = embeddedShare;
+    }
+
+    /** The application name this process uses on every audit connection (it tells its connections apart). */
+    public static String applicationName() {
+        return "mking-backup:" + ProcessHandle.current().pid();
     }
 
     public static AuditDatabase open(Settings settings) {
         String user = settings.get("mking.audit.user", "postgres");
         String password = settings.get("mking.audit.password", "");
         String database = settings.get("mking.audit.database", "mking_backup");
-        EmbeddedPostgres embedded = null;
         String serverUrl;
         String property;
+        Path embeddedDirectory = null;
+        Connection share = null;
         if (settings.optional("mking.audit.url").isPresent()) {
             serverUrl = settings.optional("mking.audit.url").get();
             property = "mking.audit.url";
-            if (!serverUrl.startsWith("jdbc:postgresql://")) {
+            if (!serverUrl.matches("jdbc:postgresql://[^/?]+.*")) {
                 throw new ConfigException(property, "'" + serverUrl + "' is not a PostgreSQL JDBC URL",
                         "use jdbc:postgresql://HOST:PORT (the database " + database + " is created if missing)");
             }
@@ -64,28 +85,32 @@ public final class AuditDatabase implements Closeable {
         } else {
             int port = settings.integer("mking.audit.embedded-port", 54329);
             property = "mking.audit.embedded-port";
-            if (!listening(port)) {
-                embedded = startEmbedded(settings.dataDir().resolve("audit-db"), port);
-            } else {
-                LOG.info("using the embedded audit database already running on 127.0.0.1:{}", port);
-            }
+            embeddedDirectory = settings.dataDir().resolve("audit-db");
             serverUrl = "jdbc:postgresql://127.0.0.1:" + port;
             user = "postgres";
             password = "";
+            share = joinEmbedded(embeddedDirectory, port, serverUrl);
         }
-        createDatabaseIfMissing(serverUrl, database, user, password, property);
-        String url = serverUrl + "/" + database;
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setPoolName("audit");
-        config.setMaximumPoolSize(settings.integer("mking.audit.pool-size", 8));
-        config.setConnectionTimeout(settings.integer("mking.audit.connection-timeout-ms", 5000));
-        config.setInitializationFailTimeout(-1);
-        HikariDataSource dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        return new AuditDatabase(dataSource, embedded, url, user, password);
+        lastServer = serverUrl.replace("jdbc:postgresql://", "");
+        try {
+            createDatabaseIfMissing(serverUrl, database, user, password, property);
+            String url = serverUrl + "/" + database;
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setUsername(user);
+            config.setPassword(password);
+            config.setPoolName("audit");
+            config.addDataSourceProperty("ApplicationName", applicationName());
+            config.setMaximumPoolSize(settings.integer("mking.audit.pool-size", 8));
+            config.setConnectionTimeout(settings.integer("mking.audit.connection-timeout-ms", 5000));
+            config.setInitializationFailTimeout(-1);
+            HikariDataSource dataSource = new HikariDataSource(config);
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            return new AuditDatabase(dataSource, url, user, password, embeddedDirectory, share);
+        } catch (RuntimeException e) {
+            closeQuietly(share);
+            throw e;
+        }
     }
 
     public HikariDataSource dataSource() {
@@ -105,23 +130,96 @@ public final class AuditDatabase implements Closeable {
         return password;
     }
 
+    /** "audit database unreachable at HOST:PORT (cause)": the message for a lost audit connection. */
+    public static String unreachable(Throwable cause) {
+        return "audit database unreachable at " + lastServer + " (" + firstLine(cause) + ")";
+    }
+
+    /** True when a failure is the audit database being out of reach (not a mistake in a statement). */
+    public static boolean isUnreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("57P01")
+                    || sql.getSQLState().equals("57P03"))) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() throws IOException {
         dataSource.close();
-        if (embedded != null) {
-            embedded.close();
+        if (embeddedShare != null) {
+            leaveEmbedded();
         }
     }
 
-    private static EmbeddedPostgres startEmbedded(Path directory, int port) {
+    /**
+     * Connects to the embedded server (starting it when nobody has) and takes this process's share of it.
+     * A server that is just shutting down is waited for, then started again.
+     */
+    private static Connection joinEmbedded(Path directory, int port, String serverUrl) {
+        Instant deadline = Instant.now().plus(EMBEDDED_WAIT);
+        SQLException last = null;
+        while (Instant.now().isBefore(deadline)) {
+            if (!listening(port)) {
+                startEmbedded(directory, port);
+            }
+            try {
+                Connection connection = DriverManager.getConnection(serverUrl + "/postgres", properties("postgres", ""));
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT pg_advisory_lock_shared(" + USERS_LOCK + ")");
+                }
+                LOG.info("using the embedded audit database on 127.0.0.1:{} ({})", port, directory);
+                return connection;
+            } catch (SQLException e) {
+                last = e; // starting up, or shutting down after its last user left: try again
+                sleep(500);
+            }
+        }
+        throw new AuditUnavailableException("the embedded audit database on 127.0.0.1:" + port + " in " + directory
+                + " does not accept connections (" + firstLine(last) + "); if another program uses port " + port
+                + ", set mking.audit.embedded-port", last);
+    }
+
+    /** Gives up this process's share; the last user stops the server (smart shutdown: nobody is connected). */
+    private void leaveEmbedded() {
+        try (embeddedShare; Statement statement = embeddedShare.createStatement()) {
+            statement.execute("SELECT pg_advisory_unlock_shared(" + USERS_LOCK + ")");
+            boolean last;
+            try (ResultSet result = statement.executeQuery("SELECT pg_try_advisory_lock(" + USERS_LOCK + ")")) {
+                last = result.next() && result.getBoolean(1);
+            }
+            if (!last) {
+                LOG.info("the embedded audit database stays up: another mking-backup process uses it");
+                return;
+            }
+            long pid = Long.parseLong(Files.readAllLines(embeddedDirectory.resolve("postmaster.pid")).get(0).trim());
+            LOG.info("stopping the embedded audit database (no other process uses it)");
+            // SIGTERM: PostgreSQL's smart shutdown, which lets any session that just connected finish
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.warn("could not hand back the embedded audit database cleanly: {}", e.getMessage());
+        }
+    }
+
+    private static void startEmbedded(Path directory, int port) {
         LOG.info("no mking.audit.url set: starting the embedded audit PostgreSQL in {} on 127.0.0.1:{}", directory, port);
         try {
-            java.nio.file.Files.createDirectories(directory);
-            return EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false)
-                    .setPort(port).start();
+            Files.createDirectories(directory);
+            // no shutdown hook: the server outlives this process while other processes use it
+            EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false).setPort(port).start();
         } catch (IOException | RuntimeException e) {
+            if (listening(port)) {
+                return; // another process started it meanwhile
+            }
             throw new ConfigException("mking.audit.url", "the embedded PostgreSQL could not start in " + directory
-                    + " (" + e.getMessage() + ")", "free port " + port + " (mking.audit.embedded-port) or point mking.audit.url at a server");
+                    + " (" + firstLine(e) + ")", "free port " + port + " (mking.audit.embedded-port) or point mking.audit.url at a server");
         }
     }
 
@@ -134,15 +232,20 @@ public final class AuditDatabase implements Closeable {
         }
     }
 
-    private static void createDatabaseIfMissing(String serverUrl, String database, String user, String password,
-                                                String property) {
+    private static Properties properties(String user, String password) {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         if (!password.isEmpty()) {
             properties.setProperty("password", password);
         }
         properties.setProperty("connectTimeout", "10");
-        try (Connection connection = DriverManager.getConnection(serverUrl + "/postgres", properties);
+        properties.setProperty("ApplicationName", applicationName());
+        return properties;
+    }
+
+    private static void createDatabaseIfMissing(String serverUrl, String database, String user, String password,
+                                                String property) {
+        try (Connection connection = DriverManager.getConnection(serverUrl + "/postgres", properties(user, password));
              Statement statement = connection.createStatement()) {
             try (ResultSet exists = statement.executeQuery(
                     "SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'")) {
@@ -153,9 +256,38 @@ public final class AuditDatabase implements Closeable {
             LOG.info("creating audit database {}", database);
             statement.execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
         } catch (SQLException e) {
-            throw new ConfigException(property, "the audit database server at " + serverUrl + " is unreachable or refused "
-                    + "user " + user + " (" + e.getMessage() + ")",
-                    "start that server, or fix mking.audit.url / mking.audit.user / MKING_AUDIT_PASSWORD");
+            if (isUnreachable(e)) {
+                throw new AuditUnavailableException(unreachable(e) + "; start that server, or fix " + property, e);
+            }
+            throw new ConfigException(property, "the audit database server at " + lastServer + " refused user " + user
+                    + " (" + firstLine(e) + ")", "fix mking.audit.user / MKING_AUDIT_PASSWORD, or its pg_hba.conf");
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        if (e == null) {
+            return "no answer";
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing after a failure
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while waiting for the embedded audit database", e);
         }
     }
 }

@@ -18,6 +18,8 @@ public final class Catalog {
     public static final String ROUTE = "direct:catalog";
     public static final String COPY_DELETED_ROUTE = "direct:copy-deleted";
     public static final String CONFIGURED_AT_ROUTE = "direct:job-configured-at";
+    public static final String RESTORE_POINT_RECORDED_ROUTE = "direct:wal-restore-point-recorded";
+    public static final String RESTORE_POINTS_ROUTE = "direct:wal-restore-points";
 
     private final ProducerTemplate producer;
 
@@ -60,6 +62,30 @@ public final class Catalog {
     /** Records that one store's copy of a backup was deleted, with the reason. */
     public void markCopyDeleted(String backupId, String store, String reason) {
         producer.sendBodyAndHeaders(COPY_DELETED_ROUTE, null, Map.of("backupId", backupId, "store", store, "reason", reason));
+    }
+
+    /** A restore point found in archived WAL: its name, position, the timeline of the file holding it, its time. */
+    public record RestorePoint(String name, String lsn, long timeline, String segment, java.time.Instant time) {
+    }
+
+    public void recordRestorePoint(String job, String segment, long timeline, String name, String lsn, java.time.Instant time) {
+        Map<String, Object> headers = new HashMap<>();
+        headers.put("job", job);
+        headers.put("name", name);
+        headers.put("lsn", lsn);
+        headers.put("timeline", (int) timeline);
+        headers.put("segment", segment);
+        headers.put("createdAt", AuditTimes.utc(time));
+        producer.sendBodyAndHeaders(RESTORE_POINT_RECORDED_ROUTE, null, headers);
+    }
+
+    /** Restore points of a job with this name (every one when {@code name} is empty), oldest first. */
+    public List<RestorePoint> restorePoints(String job, String name) {
+        List<?> rows = producer.requestBodyAndHeaders(RESTORE_POINTS_ROUTE, null, Map.of("job", job, "name",
+                name == null ? "" : name), List.class);
+        return rows.stream().map(row -> (Map<?, ?>) row).map(row -> new RestorePoint((String) row.get("name"),
+                (String) row.get("lsn"), ((Number) row.get("timeline")).longValue(), (String) row.get("segment"),
+                ((Timestamp) row.get("created_at")).toLocalDateTime().toInstant(java.time.ZoneOffset.UTC))).toList();
     }
 
     public Optional<CatalogEntry> find(String backupId) {

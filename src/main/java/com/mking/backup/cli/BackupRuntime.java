@@ -219,11 +219,17 @@ public final class BackupRuntime implements AutoCloseable {
     }
 
     /** Start-up failures are configuration or environment problems: exit code 2 with the root message. */
-    static ConfigException asConfigError(Throwable e) {
+    static RuntimeException asConfigError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConfigException config) {
                 return config;
             }
+            if (t instanceof com.mking.backup.audit.AuditUnavailableException unavailable) {
+                return unavailable;
+            }
+        }
+        if (com.mking.backup.audit.AuditDatabase.isUnreachable(e)) {
+            return new com.mking.backup.audit.AuditUnavailableException(com.mking.backup.audit.AuditDatabase.unreachable(e), e);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

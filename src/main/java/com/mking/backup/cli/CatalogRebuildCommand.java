@@ -6,7 +6,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "catalog-rebuild", description = "Rebuild the backup catalog from the manifests in the stores "
+@Command(name = "catalog-rebuild", mixinStandardHelpOptions = true, description = "Rebuild the backup catalog from the manifests in the stores "
         + "(after losing the audit database); backups already in the catalog are left as they are.")
 final class CatalogRebuildCommand implements Callable<Integer> {
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "check", description = "Run the daemon's monitoring once: staleness, store usage (recorded in storage_monitoring) "
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Run the daemon's monitoring once: staleness, store usage (recorded in storage_monitoring) "
         + "and copy counts; alerts as the daemon would (exit 1 when something is wrong).")
 final class CheckCommand implements Callable<Integer> {
 

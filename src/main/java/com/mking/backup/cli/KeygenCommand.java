@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "keygen", description = "Create a new AES-256 key file (mode 0600). Keep a copy off the backup servers.")
+@Command(name = "keygen", mixinStandardHelpOptions = true, description = "Create a new AES-256 key file (mode 0600). Keep a copy off the backup servers.")
 final class KeygenCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "KEY_ID", description = "key id, e.g. 2026-11 (letters, digits, . _ -)")

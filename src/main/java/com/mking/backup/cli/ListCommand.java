@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "list", description = "List the backup catalog, newest first.")
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List the backup catalog, newest first.")
 final class ListCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -12,17 +12,19 @@ import java.util.Map;
 
 /**
  * The operator's entry point: {@code mking-backup start | run | list | restore | keygen}.
- * Exit codes: 0 success, 1 the operation failed, 2 bad usage or configuration.
+ * Exit codes: 0 success, 1 the operation failed, 2 bad usage or configuration, 3 skipped (the job is already
+ * running).
  */
 @Command(name = "mking-backup", mixinStandardHelpOptions = true, version = "mking-backup 0.1.0",
         description = "Backup and disaster-recovery orchestrator (Apache Camel routes).",
         subcommands = {StartCommand.class, RunCommand.class, ListCommand.class, RestoreCommand.class, RecoverCommand.class,
-                WalVerifyCommand.class, WalFetchCommand.class, VerifyCommand.class, PruneCommand.class, CheckCommand.class, ReportCommand.class, RestoreTestCommand.class, CatalogRebuildCommand.class, StatusCommand.class, KeygenCommand.class})
+                WalVerifyCommand.class, WalFetchCommand.class, StopCommand.class, VerifyCommand.class, PruneCommand.class, CheckCommand.class, ReportCommand.class, RestoreTestCommand.class, CatalogRebuildCommand.class, StatusCommand.class, KeygenCommand.class})
 public final class MkingBackup {
 
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int CONFIG = 2;
+    public static final int SKIPPED = 3;
 
     @Option(names = "--config", paramLabel = "FILE", description = "extra properties file (repeatable); wins over application.properties")
     List<Path> configFiles = new ArrayList<>();
@@ -50,6 +52,12 @@ public final class MkingBackup {
             if (e instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return CONFIG;
+            }
+            if (e instanceof com.mking.backup.audit.AuditUnavailableException
+                    || com.mking.backup.audit.AuditDatabase.isUnreachable(e)) {
+                cmd.getErr().println("failed: " + (e instanceof com.mking.backup.audit.AuditUnavailableException
+                        ? e.getMessage() : com.mking.backup.audit.AuditDatabase.unreachable(e)));
+                return FAILED;
             }
             cmd.getErr().println("failed: " + com.mking.backup.job.BackupRunner.describe(e));
             return FAILED;

@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "prune", description = "Apply each job's retention rules (keepLast/Daily/Weekly/Monthly/Yearly in routes/*.yaml): "
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Apply each job's retention rules (keepLast/Daily/Weekly/Monthly/Yearly in routes/*.yaml): "
         + "print which rule keeps each backup, delete the others (audited).")
 final class PruneCommand implements Callable<Integer> {
 

@@ -2,25 +2,27 @@ package com.mking.backup.cli;
 
 import com.mking.backup.restore.ClusterRecovery;
 import com.mking.backup.restore.RecoveryPlanner;
+import com.mking.backup.restore.RecoveryTarget;
 import com.mking.backup.restore.RestoreTask;
+import com.mking.backup.restore.TargetTime;
+import com.mking.backup.restore.TimelineChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
+import java.time.ZoneId;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
-@Command(name = "recover", description = "Point-in-time recovery of a pg-physical job into a new data directory: "
-        + "newest base backup before the target, archived WAL replayed, server started and promoted.")
+@Command(name = "recover", mixinStandardHelpOptions = true,
+        description = "Point-in-time recovery of a pg-physical job into a new data directory: the newest base backup "
+                + "that can reach the target, archived WAL replayed along the chosen timeline, the server started, "
+                + "checked to have reached the target, and promoted. Runs without a daemon (on a DR host: "
+                + "catalog-rebuild first).")
 final class RecoverCommand implements Callable<Integer> {
-
-    private static final DateTimeFormatter POSTGRES_STYLE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]XXX");
 
     @ParentCommand
     MkingBackup parent;
@@ -32,12 +34,20 @@ final class RecoverCommand implements Callable<Integer> {
             description = "new data directory (an existing non-empty one needs --force and is moved aside to DIR.corrupted.<timestamp>)")
     Path dataDir;
 
-    @Option(names = "--time", paramLabel = "TIME", description = "recover to this moment, with its offset: "
-            + "'2026-11-25 10:00:00+00' or 2026-11-25T10:00:00Z (default: the end of the archived WAL)")
+    @Option(names = "--time", paramLabel = "TIME", description = "recover to this moment, as PostgreSQL prints it "
+            + "('2026-11-25 10:00:00.123456+00', SELECT now()) or ISO-8601 (2026-11-25T10:00:00Z); without a zone, "
+            + "the local time zone (default: the end of the archived WAL)")
     String time;
 
     @Option(names = "--restore-point", paramLabel = "NAME", description = "recover to a point made with pg_create_restore_point()")
     String restorePoint;
+
+    @Option(names = "--timeline", paramLabel = "latest|current|N", defaultValue = "latest",
+            description = "timeline to follow: latest (default, as PostgreSQL), current (the base backup's) or a number")
+    String timeline;
+
+    @Option(names = "--backup-id", paramLabel = "ID", description = "start from this base backup (default: the newest that can reach the target)")
+    String backupId;
 
     @Option(names = "--port", defaultValue = "5433", description = "port of the recovered server (default ${DEFAULT-VALUE})")
     int port;
@@ -47,6 +57,10 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "move an existing non-empty data directory aside")
     boolean force;
+
+    @Option(names = "--promote-as-primary", description = "a real failover: keep the cluster's archive settings, so the "
+            + "new timeline is archived into the same job (default: a drill or scratch copy with archive_mode = off)")
+    boolean promoteAsPrimary;
 
     @Option(names = "--os-user", paramLabel = "USER", description = "OS user that runs the recovered server (default: postgres when run as root)")
     String osUser;
@@ -59,15 +73,37 @@ final class RecoverCommand implements Callable<Integer> {
         if (time != null && restorePoint != null) {
             throw new IllegalArgumentException("give --time or --restore-point, not both");
         }
-        Optional<Instant> target = Optional.ofNullable(time).map(RecoverCommand::parseTime);
+        TimelineChoice timelineChoice = TimelineChoice.parse(timeline);
+        RecoveryTarget target = new RecoveryTarget.Latest();
+        if (time != null) {
+            TargetTime parsed = TargetTime.parse(time, ZoneId.systemDefault());
+            if (parsed.zoneAssumed()) {
+                System.out.printf("--time has no zone: read as %s local time = %s UTC%n", parsed.zone(), parsed.instant());
+            }
+            target = new RecoveryTarget.Time(parsed.instant());
+        } else if (restorePoint != null) {
+            target = new RecoveryTarget.RestorePoint(restorePoint);
+        }
+        if (Files.isDirectory(dataDir) && !force) {
+            try (var entries = Files.list(dataDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not empty; recover into a new "
+                            + "directory, or add --force to move it aside as " + dataDir + ".corrupted.<timestamp>");
+                }
+            }
+        }
         try (BackupRuntime runtime = parent.boot(false)) {
+            runtime.jobs().job(job, "pg-physical");
             ClusterRecovery recovery = runtime.bean(ClusterRecovery.class);
-            ClusterRecovery.Request request = new ClusterRecovery.Request(job, dataDir, target, time, restorePoint, port,
-                    fromStore, force, osUser, requestedBy);
+            ClusterRecovery.Request request = new ClusterRecovery.Request(job, dataDir, target, timelineChoice, backupId, port,
+                    fromStore, force, promoteAsPrimary, osUser, requestedBy);
             RecoveryPlanner.Plan plan = recovery.plan(request);
-            System.out.printf("base backup %s (finished %s UTC), WAL %s .. %s (%d segments)%n", plan.base().backupId(),
-                    plan.base().endTime(), plan.chain().start(), plan.chain().newest(), plan.chain().segments());
-            java.util.concurrent.atomic.AtomicReference<Progress> progress = new java.util.concurrent.atomic.AtomicReference<>();
+            System.out.printf("base backup %s (finished %s UTC) from store %s, timeline %d, WAL %s .. %s (%d segments)%n",
+                    plan.base().backupId(), plan.base().endTime(), plan.store().name(), plan.timeline(), plan.chain().start(),
+                    plan.chain().newest(), plan.chain().segments());
+            plan.restorePoint().ifPresent(point -> System.out.printf("restore point '%s' at %s (%s)%n", point.name(),
+                    point.lsn(), point.time()));
+            AtomicReference<Progress> progress = new AtomicReference<>();
             ClusterRecovery.Outcome outcome;
             try {
                 outcome = recovery.recover(request, plan, task ->
@@ -79,7 +115,8 @@ final class RecoverCommand implements Callable<Integer> {
             }
             RestoreTask task = outcome.task();
             if (task.succeeded()) {
-                System.out.printf("recovered job %s into %s: server promoted on port %d; RTO %d s%n", job, dataDir, port,
+                System.out.printf("recovered job %s into %s to %s: server promoted on port %d, reached %s on timeline %s; RTO %d s%n",
+                        job, dataDir, target.describe(), port, task.getReachedLsn(), task.getReachedTimeline(),
                         task.getDurationSeconds());
                 return MkingBackup.OK;
             }
@@ -87,20 +124,6 @@ final class RecoverCommand implements Callable<Integer> {
                     : " (WAL not in the archive: " + String.join(", ", outcome.missingWal()) + ")";
             System.err.println("recovery of job " + job + " failed: " + task.error() + missing);
             return MkingBackup.FAILED;
-        }
-    }
-
-    static Instant parseTime(String text) {
-        try {
-            return OffsetDateTime.parse(text.trim()).toInstant();
-        } catch (DateTimeParseException iso) {
-            try {
-                String normalized = text.trim().replaceAll("([+-]\\d{2})$", "$1:00");
-                return OffsetDateTime.parse(normalized, POSTGRES_STYLE).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("--time '" + text + "' is not a time with an offset; use e.g. "
-                        + "'2026-11-25 10:00:00+00' or 2026-11-25T10:00:00Z");
-            }
         }
     }
 }

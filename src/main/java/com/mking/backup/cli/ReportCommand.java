@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-@Command(name = "report", description = "Print the daily report (per job: last success, size, duration, verification, "
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Print the daily report (per job: last success, size, duration, verification, "
         + "30-day success rate); --send also mails it and posts the summary to Slack, as the daemon does at 09:00.")
 final class ReportCommand implements Callable<Integer> {
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-@Command(name = "restore", description = "Restore a backup. The stored copy's SHA-256 is checked before anything is written.")
+@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup. The stored copy's SHA-256 is checked before anything is written.")
 final class RestoreCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "restore-test", description = "Restore the newest backup of each database job into a scratch target, "
+@Command(name = "restore-test", mixinStandardHelpOptions = true, description = "Restore the newest backup of each database job into a scratch target, "
         + "run its testQueries, record the result and duration, remove the scratch target (exit 1 on a failure).")
 final class RestoreTestCommand implements Callable<Integer> {
 

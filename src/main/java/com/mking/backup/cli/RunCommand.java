@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
-@Command(name = "run", description = "Run one job now, wait for it, and print a summary.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one job now, wait for it, and print a summary.")
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
             }
             case SKIPPED -> {
                 System.err.println("skipped: " + run.error());
-                return MkingBackup.FAILED;
+                return MkingBackup.SKIPPED;
             }
             default -> {
                 System.err.printf("backup %s of job %s failed: %s%n", run.getBackupId(), run.getJobName(), run.error());

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", description = "Each job's last run and last success; for pg-physical jobs the WAL archive's RPO lag now.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Each job's last run and last success; for pg-physical jobs the WAL archive's RPO lag now.")
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand

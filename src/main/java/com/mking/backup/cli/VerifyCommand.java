@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", description = "Re-read stored copies, compare SHA-256 and run the format's own check; "
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Re-read stored copies, compare SHA-256 and run the format's own check; "
         + "one backup_verifications row per copy (exit 1 when a copy fails).")
 final class VerifyCommand implements Callable<Integer> {
 

@@ -1,21 +1,23 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.job.BackupRunner;
 import com.mking.backup.wal.WalArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.FileNotFoundException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
-@Command(name = "wal-fetch", description = "Write an archived WAL file to DEST, checked against its SHA-256: a "
-        + "restore_command for recoveries done by hand ('bin/mking-backup wal-fetch JOB %f %p'). Exit 1 when not archived.")
+@Command(name = "wal-fetch", mixinStandardHelpOptions = true, description = "Write an archived WAL file to DEST, decrypted and checked against both "
+        + "SHA-256s: a restore_command for recoveries done by hand ('bin/mking-backup wal-fetch JOB %f %p'). "
+        + "Exit 1 when the file is not archived (PostgreSQL ends recovery there); exit 126 when it is archived but "
+        + "cannot be read back (PostgreSQL then stops instead of ending recovery early).")
 final class WalFetchCommand implements Callable<Integer> {
+
+    /** What PostgreSQL's restore_command treats as fatal: recovery aborts rather than ends early. */
+    static final int UNREADABLE = 126;
 
     @ParentCommand
     MkingBackup parent;
@@ -33,26 +35,21 @@ final class WalFetchCommand implements Callable<Integer> {
     String fromStore;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
             WalArchive archive = runtime.bean(WalArchive.class);
-            if (!archive.isArchived(job, file, fromStore)) {
-                System.err.println(file + " is not in the archive of job " + job);
-                return MkingBackup.FAILED;
-            }
-            // written under a temporary name and renamed: PostgreSQL never sees a partial file
-            Path partial = destination.resolveSibling(destination.getFileName() + ".mking-partial");
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                archive.fetch(job, file, fromStore, out);
-            } catch (FileNotFoundException e) {
-                Files.deleteIfExists(partial);
-                return MkingBackup.FAILED;
+            try {
+                if (!archive.isArchived(job, file, fromStore)) {
+                    System.err.println(file + " is not in the archive of job " + job);
+                    return MkingBackup.FAILED;
+                }
+                // written under a temporary name and renamed once every check passed
+                archive.fetch(job, file, fromStore, destination);
+                return MkingBackup.OK;
             } catch (Exception e) {
-                Files.deleteIfExists(partial);
-                throw e;
+                System.err.println("WAL file " + file + " of job " + job + " cannot be read back: " + BackupRunner.describe(e));
+                return UNREADABLE;
             }
-            Files.move(partial, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return MkingBackup.OK;
         }
     }
 }

@@ -11,7 +11,7 @@ import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.StreamingExecutor;
 import com.mking.backup.job.BackupRunner;
 import com.mking.backup.job.JobCatalog;
-import com.mking.backup.job.JobLocks;
+import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Compression;
@@ -27,6 +27,7 @@ import com.mking.backup.source.PostgresRecovery;
 import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.retention.Pruner;
 import com.mking.backup.verify.Verifier;
+import com.mking.backup.wal.ArchiveExpectations;
 import com.mking.backup.wal.ArchiveMonitor;
 import com.mking.backup.wal.BaseBackupRetention;
 import com.mking.backup.wal.WalArchive;
@@ -82,9 +83,15 @@ public final class MkingConfiguration implements CamelConfiguration {
                 new PostgresPhysicalSource(pgBin, retention, new PostgresRecovery(pgBin))));
         JobCatalog jobs = new JobCatalog(context, sources, stores);
         Catalog catalog = new Catalog(context.createProducerTemplate());
-        WalArchive walArchive = new WalArchive(jobs, stores, writer, reader, clock);
+        AdvisoryLocks locks = new AdvisoryLocks(audit.dataSource());
+        ArchiveExpectations expectations = new ArchiveExpectations(job -> catalog.restorable(job.name()).stream().findFirst()
+                .flatMap(entry -> BaseBackupRetention.manifestOf(entry, stores)), clock);
+        WalArchive walArchive = new WalArchive(jobs, stores, writer, reader, locks, expectations,
+                (job, file, timeline, point) -> catalog.recordRestorePoint(job, file, timeline, point.name(),
+                        point.lsn().toString(), point.time()), clock);
         context.getRegistry().bind("walArchive", walArchive);
-        context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", "")));
+        context.getRegistry().bind("walPushEndpoint", new WalPushEndpoint(walArchive, settings.get("mking.wal.token", ""),
+                settings.integer("mking.wal.concurrent-pushes", 4), settings.integer("mking.wal.upload-idle-timeout-seconds", 60)));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
         context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
@@ -103,6 +110,8 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
         RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);
         context.getRegistry().bind("recoveryPlanner", planner);
+        context.getRegistry().bind("archiveVerifier", new com.mking.backup.restore.ArchiveVerifier(catalog, stores, walArchive,
+                planner));
         ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
         context.getRegistry().bind("clusterRecovery", clusterRecovery);
         context.getRegistry().bind("restoreTester", new RestoreTester(catalog, clusterRecovery, context.createProducerTemplate(),
@@ -114,8 +123,10 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("catalogRebuilder", new com.mking.backup.audit.CatalogRebuilder(stores, catalog,
                 context.createProducerTemplate()));
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
-                new JobLocks(audit.dataSource()), clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
-        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, clock));
+                locks, clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
+        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock));
+        context.getRegistry().bind("interruptedRuns", new com.mking.backup.job.InterruptedRuns(jobs, stores, locks, walArchive,
+                context.createProducerTemplate(), clock));
     }
 
     private static Keyring keyring(Settings settings) {

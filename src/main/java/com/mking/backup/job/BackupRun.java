@@ -40,7 +40,7 @@ public final class BackupRun {
     private Manifest manifest;
     private String error;
     private RunningTool tool;
-    private JobLocks.Lock lock;
+    private com.mking.backup.audit.AdvisoryLocks.Lock lock;
     private com.mking.backup.source.Source.Description description;
 
     public BackupRun(JobSpec job, String method, Instant startedAt, String triggeredBy, AtomicLong progress) {
@@ -54,7 +54,12 @@ public final class BackupRun {
 
     /** Store prefix of this backup: {@code <job>/<yyyy>/<mm>/<dd>/<backup-id>/}. */
     public String keyPrefix() {
-        return job.name() + "/" + DAY_PATH.format(startedAt) + "/" + backupId + "/";
+        return keyPrefix(job.name(), startedAt, backupId);
+    }
+
+    /** Store prefix of any backup, from its audit row (the sweep of interrupted runs needs it). */
+    public static String keyPrefix(String job, Instant startedAt, String backupId) {
+        return job + "/" + DAY_PATH.format(startedAt) + "/" + backupId + "/";
     }
 
     public JobSpec job() {
@@ -105,11 +110,11 @@ public final class BackupRun {
         this.description = description;
     }
 
-    public JobLocks.Lock lock() {
+    public com.mking.backup.audit.AdvisoryLocks.Lock lock() {
         return lock;
     }
 
-    public void lock(JobLocks.Lock lock) {
+    public void lock(com.mking.backup.audit.AdvisoryLocks.Lock lock) {
         this.lock = lock;
     }
 
@@ -184,6 +189,10 @@ public final class BackupRun {
 
     public String getServerVersion() {
         return description == null ? null : description.serverVersion();
+    }
+
+    public String getProcessId() {
+        return com.mking.backup.audit.ProcessIdentity.current();
     }
 
     public String getHostName() {

@@ -42,12 +42,12 @@ public final class BackupRunner {
     private final StoreRegistry stores;
     private final ArtefactWriter writer;
     private final ArtefactReader reader;
-    private final JobLocks locks;
+    private final com.mking.backup.audit.AdvisoryLocks locks;
     private final Clock clock;
     private final RemoteShell remoteShell;
 
     public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
-                        ArtefactReader reader, JobLocks locks, Clock clock, RemoteShell remoteShell) {
+                        ArtefactReader reader, com.mking.backup.audit.AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
         this.remoteShell = remoteShell;
         this.jobs = jobs;
         this.sources = sources;
@@ -65,7 +65,7 @@ public final class BackupRunner {
         AtomicLong progress = exchange.getMessage().getHeader(PROGRESS_HEADER, new AtomicLong(), AtomicLong.class);
         BackupRun run = new BackupRun(job, sources.get(job.source()).method(), clock.instant(), trigger, progress);
         exchange.setProperty(RUN, run);
-        run.lock(locks.tryLock(job.name()).orElse(null));
+        run.lock(locks.tryLock(com.mking.backup.audit.AdvisoryLocks.job(job.name())).orElse(null));
         if (run.lock() == null) {
             run.skipped("job '" + job.name() + "' is already running (another trigger, CLI or node); this run was skipped",
                     clock.instant());
@@ -110,12 +110,19 @@ public final class BackupRunner {
 
         Manifest.Artefact artefact;
         try (InputStream raw = tool.getStdout()) {
-            artefact = writer.write(dataKey, name, raw, targets, run.getBackupId(), run.progress());
+            artefact = writer.write(dataKey, name, raw, targets,
+                    Manifest.associatedData(job.source(), job.name(), run.getBackupId()), run.progress());
         }
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
                 writer.settings().compression().id(), writer.encryption(), List.of(artefact),
                 details(description.details(), source.resultDetails(job, tool.stderrText())));
+        if (!run.lock().isHeld()) {
+            // the audit database restarted or was lost: another run may have started, and the run is being marked
+            // aborted; publishing now could make a backup that nothing records
+            throw new IOException("the job lock was lost (" + com.mking.backup.audit.AuditDatabase.unreachable(
+                    new java.sql.SQLException("its connection closed")) + "); nothing was published");
+        }
         new Publisher(reader, writer.settings().verifyAfterWrite()).publish(targets, dataKey, manifestKey, manifest);
         List<StoredCopy> copies = new ArrayList<>();
         for (Store store : targets) {

@@ -52,6 +52,16 @@ public final class JobCatalog {
         return job;
     }
 
+    /** The job, which must be of this source kind (an operator naming another job's kind gets a clear message). */
+    public JobSpec job(String name, String kind) {
+        JobSpec job = job(name);
+        if (!kind.equals(job.source())) {
+            throw new IllegalArgumentException("job '" + name + "' is a " + job.source() + " job; this needs a " + kind
+                    + " job: " + String.join(", ", jobs().stream().filter(j -> kind.equals(j.source())).map(JobSpec::name).toList()));
+        }
+        return job;
+    }
+
     public Optional<JobSpec> find(String name) {
         return Optional.ofNullable(load().get(name));
     }

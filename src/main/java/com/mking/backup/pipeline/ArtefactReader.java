@@ -2,14 +2,21 @@ package com.mking.backup.pipeline;
 
 import com.mking.backup.store.Store;
 
+import java.io.FileNotFoundException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 
 /**
  * Reads a stored artefact back: checks the stored bytes against the manifest, then decrypts and
  * decompresses them, checking the raw SHA-256 too when the stream ends.
+ *
+ * <p>Failures are typed so that callers can tell a bad copy from one that could not be read here:
+ * {@link CorruptArtefactException} (checksum, size or authentication mismatch, undecodable or missing
+ * data) is evidence against the copy; {@link KeyUnavailableException} and {@link StoreReadException}
+ * are not.
  */
 public final class ArtefactReader {
 
@@ -24,14 +31,21 @@ public final class ArtefactReader {
      * {@link ChecksumMismatchException} when they differ.
      */
     public void verifyStored(Store store, String key, Manifest.Artefact artefact) throws IOException {
-        Sha256.Sized actual = Sha256.of(store.get(key));
         String what = key + " in store '" + store.name() + "'";
-        if (actual.size() != artefact.storedSize()) {
-            throw new ChecksumMismatchException(what + " (size " + actual.size() + " instead of " + artefact.storedSize() + ")",
-                    artefact.storedSha256(), actual.sha256());
+        try (InputStream stored = new CheckedInputStream(openStored(store, key, what), artefact.storedSha256(),
+                artefact.storedSize(), what)) {
+            stored.transferTo(OutputStream.nullOutputStream());
         }
-        if (!actual.sha256().equals(artefact.storedSha256())) {
-            throw new ChecksumMismatchException(what, artefact.storedSha256(), actual.sha256());
+    }
+
+    /**
+     * Reads the copy once to its end through every layer: stored SHA-256 and size, authenticated
+     * decryption of every segment, decompression, raw SHA-256 and size. This is what "readable back"
+     * means before anything is acknowledged.
+     */
+    public void verifyDecodable(Store store, String key, Manifest manifest, Manifest.Artefact artefact) throws IOException {
+        try (InputStream raw = openRaw(store, key, manifest, artefact)) {
+            raw.transferTo(OutputStream.nullOutputStream());
         }
     }
 
@@ -40,36 +54,123 @@ public final class ArtefactReader {
      * a reader that consumes to the end gets an exception instead of a clean EOF on any mismatch.
      */
     public InputStream openRaw(Store store, String key, Manifest manifest, Manifest.Artefact artefact) throws IOException {
-        InputStream stored = new CheckedInputStream(store.get(key), artefact.storedSha256(),
-                key + " in store '" + store.name() + "'");
-        InputStream decrypted = stored;
+        String what = key + " in store '" + store.name() + "'";
         if (manifest.encryption() != null) {
-            checkKey(manifest.encryption());
-            decrypted = keyring.decrypt(stored, manifest.encryption().keyId(), manifest.backupId());
+            checkKey(manifest.encryption()); // before the store is touched: a missing key is not a bad copy
         }
-        InputStream raw = Compression.parse(manifest.compression()).decompress(decrypted);
-        return new CheckedInputStream(raw, artefact.rawSha256(), "decoded " + artefact.name());
+        InputStream stored = new CheckedInputStream(openStored(store, key, what), artefact.storedSha256(),
+                artefact.storedSize(), what);
+        try {
+            InputStream decrypted = stored;
+            if (manifest.encryption() != null) {
+                decrypted = new DecodingStream(keyring.decrypt(stored, manifest.encryption().keyId(),
+                        manifest.associatedData()), "authentication of " + what + " failed (the data was altered, "
+                        + "truncated or belongs to another backup)");
+            }
+            InputStream raw = new DecodingStream(Compression.parse(manifest.compression()).decompress(decrypted),
+                    "decompressing " + what + " failed");
+            return new CheckedInputStream(raw, artefact.rawSha256(), artefact.rawSize(), "decoded " + artefact.name()
+                    + " of " + what);
+        } catch (IOException | RuntimeException e) {
+            stored.close();
+            throw DecodingStream.classify(e, "decoding " + what + " failed");
+        }
+    }
+
+    private static InputStream openStored(Store store, String key, String what) throws IOException {
+        try {
+            return new StoreStream(store.get(key), what);
+        } catch (FileNotFoundException e) {
+            throw new CorruptArtefactException(what + " is missing: its manifest is there but its data is not", e);
+        } catch (IOException | RuntimeException e) {
+            throw new StoreReadException("cannot read " + what + ": " + e.getMessage(), e);
+        }
     }
 
     private void checkKey(Manifest.Encryption encryption) throws IOException {
         String fingerprint = keyring.fingerprint(encryption.keyId());
         if (!fingerprint.equals(encryption.keyFingerprint())) {
-            throw new IOException("wrong encryption key: the backup was encrypted with key '" + encryption.keyId()
+            throw new KeyUnavailableException("wrong encryption key: the backup was encrypted with key '" + encryption.keyId()
                     + "' (fingerprint " + encryption.keyFingerprint() + ") but the key file of that id has fingerprint "
                     + fingerprint + "; restore the original key file into mking.encryption.key-dir");
         }
     }
 
-    /** Computes SHA-256 while reading and fails at end of stream when it differs from the expected one. */
+    /** The store layer: any read failure is a {@link StoreReadException}, never mistaken for bad data above it. */
+    private static final class StoreStream extends FilterInputStream {
+        private final String what;
+
+        StoreStream(InputStream in, String what) {
+            super(in);
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return in.read(buffer, offset, length);
+            } catch (IOException | RuntimeException e) {
+                throw new StoreReadException("reading " + what + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A decoding layer (decryption, decompression): its own failures mean the data is bad. */
+    private static final class DecodingStream extends FilterInputStream {
+        private final String failure;
+
+        DecodingStream(InputStream in, String failure) {
+            super(in);
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return in.read(buffer, offset, length);
+            } catch (IOException | RuntimeException e) {
+                throw classify(e, failure);
+            }
+        }
+
+        /** Failures of the layers below pass unchanged; anything else from a decoder is corrupt data. */
+        static IOException classify(Exception e, String failure) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof StoreReadException || t instanceof CorruptArtefactException
+                        || t instanceof KeyUnavailableException) {
+                    return (IOException) t;
+                }
+            }
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            return new CorruptArtefactException(failure + ": " + detail, e);
+        }
+    }
+
+    /** Computes SHA-256 and size while reading and fails at end of stream when either differs from the manifest. */
     private static final class CheckedInputStream extends FilterInputStream {
         private final MessageDigest digest = Sha256.newDigest();
         private final String expected;
+        private final long expectedSize;
         private final String what;
+        private long size;
         private boolean checked;
 
-        CheckedInputStream(InputStream in, String expected, String what) {
+        CheckedInputStream(InputStream in, String expected, long expectedSize, String what) {
             super(in);
             this.expected = expected;
+            this.expectedSize = expectedSize;
             this.what = what;
         }
 
@@ -84,9 +185,14 @@ public final class ArtefactReader {
             int n = in.read(buffer, offset, length);
             if (n > 0) {
                 digest.update(buffer, offset, n);
+                size += n;
             } else if (n < 0 && !checked) {
                 checked = true;
                 String actual = Sha256.hex(digest.digest());
+                if (size != expectedSize) {
+                    throw new ChecksumMismatchException(what + " (size " + size + " instead of " + expectedSize + ")",
+                            expected, actual);
+                }
                 if (!actual.equals(expected)) {
                     throw new ChecksumMismatchException(what, expected, actual);
                 }

@@ -1,9 +1,7 @@
 package com.mking.backup.pipeline;
 
-import java.io.IOException;
-
 /** Stored bytes differ from what the manifest recorded: the copy is corrupt or was tampered with. */
-public final class ChecksumMismatchException extends IOException {
+public final class ChecksumMismatchException extends CorruptArtefactException {
 
     public ChecksumMismatchException(String what, String expected, String actual) {
         super("SHA-256 mismatch for " + what + ": expected " + expected + ", found " + actual

@@ -120,7 +120,7 @@ public final class Keyring {
     private byte[] key(String keyId) throws IOException {
         byte[] key = keys.get(keyId);
         if (key == null) {
-            throw new IOException("encryption key '" + keyId + "' is not in the keyring: put its file "
+            throw new KeyUnavailableException("encryption key '" + keyId + "' is not in the keyring: put its file "
                     + keyId + ".key in the directory named by mking.encryption.key-dir");
         }
         return key;

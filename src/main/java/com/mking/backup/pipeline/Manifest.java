@@ -54,6 +54,22 @@ public record Manifest(
         return artefacts.get(0);
     }
 
+    /** Source of archived WAL files; their backup id is the WAL file name. */
+    public static final String WAL_SOURCE = "pg-wal";
+
+    /**
+     * What the encryption of this manifest's data is bound to, so a data file cannot be passed off as
+     * another one: the backup id, and for a WAL file the job and the file name. Writer and reader both
+     * take it from here.
+     */
+    public String associatedData() {
+        return associatedData(source, job, backupId);
+    }
+
+    public static String associatedData(String source, String job, String backupId) {
+        return WAL_SOURCE.equals(source) ? job + "/" + backupId : backupId;
+    }
+
     public byte[] toJson() {
         try {
             return JSON.writeValueAsBytes(this);

@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The last step of every artefact (a backup or a WAL file): each stored copy is read back and compared
- * with the manifest (when verify-after-write is on), then the manifest is written in every store. Only
+ * The last step of every artefact (a backup or a WAL file): each stored copy is read back through every
+ * layer (stored SHA-256, authenticated decryption, decompression, raw SHA-256) when verify-after-write is
+ * on, then the manifest is written in every store. Only
  * then does the artefact exist; on any failure the data and manifests are removed everywhere.
  */
 public final class Publisher {
@@ -29,7 +30,7 @@ public final class Publisher {
         try {
             if (verifyAfterWrite) {
                 for (Store store : targets) {
-                    reader.verifyStored(store, dataKey, manifest.artefact());
+                    reader.verifyDecodable(store, dataKey, manifest, manifest.artefact());
                 }
             }
             for (Store store : targets) {

@@ -17,6 +17,10 @@ import java.time.LocalDateTime;
  */
 public final class RestoreTask {
 
+    /** Restore options recorded in the audit row: the target instant (UTC, ISO) and what was asked. */
+    public static final String TARGET_INSTANT = "targetInstant";
+    public static final String RECOVERY_TARGET = "recoveryTarget";
+
     private final RestoreRequest request;
     private final Instant startedAt;
     private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
@@ -31,6 +35,8 @@ public final class RestoreTask {
     private Instant finishedAt;
     private String error;
     private boolean succeeded;
+    private java.util.function.Supplier<java.util.Optional<String>> failureExplanation = java.util.Optional::empty;
+    private java.util.Map<String, String> reached = java.util.Map.of();
 
     public RestoreTask(RestoreRequest request, Instant startedAt) {
         this.request = request;
@@ -114,6 +120,33 @@ public final class RestoreTask {
         this.finishedAt = at;
     }
 
+    private com.mking.backup.audit.AdvisoryLocks.Lock lock;
+
+    void lock(com.mking.backup.audit.AdvisoryLocks.Lock lock) {
+        this.lock = lock;
+    }
+
+    void releaseLock() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
+    }
+
+    /** What the restore reached (a recovery: the WAL position and timeline), recorded in the audit row. */
+    void reached(java.util.Map<String, String> facts) {
+        this.reached = facts;
+    }
+
+    /** A better account of a failure than the exception's, when one is known by then (an unreadable WAL file). */
+    public void explainFailure(java.util.function.Supplier<java.util.Optional<String>> explanation) {
+        this.failureExplanation = explanation;
+    }
+
+    java.util.Optional<String> failureExplanation() {
+        return failureExplanation.get();
+    }
+
     void failed(String error, Instant at) {
         this.error = error;
         this.finishedAt = at;
@@ -126,14 +159,35 @@ public final class RestoreTask {
     }
 
     public String getRestoreType() {
-        return request.options().containsKey("targetTime") || request.options().containsKey("targetName")
-                ? "point_in_time" : "full";
+        return request.options().containsKey(RECOVERY_TARGET) ? "point_in_time" : "full";
     }
 
-    /** The recovery target time (UTC) of a point-in-time restore, else null. */
+    /** The recovery target time (UTC) of a point-in-time restore (a restore point's creation time), else null. */
     public LocalDateTime getRestorePoint() {
-        String time = request.options().get("targetInstant");
+        String time = request.options().get(TARGET_INSTANT);
         return time == null ? null : AuditTimes.utc(Instant.parse(time));
+    }
+
+    public String getRestorePointName() {
+        return request.options().get(com.mking.backup.source.PostgresRecovery.TARGET_NAME);
+    }
+
+    public String getRecoveryTarget() {
+        return request.options().get(RECOVERY_TARGET);
+    }
+
+    public String getReachedLsn() {
+        return reached.get(com.mking.backup.source.PostgresRecovery.REACHED_LSN);
+    }
+
+    public Integer getReachedTimeline() {
+        String timeline = reached.get(com.mking.backup.source.PostgresRecovery.REACHED_TIMELINE);
+        return timeline == null ? null : Integer.valueOf(timeline);
+    }
+
+    /** The process running this restore ("host:pid"), so a restore whose process died can be told apart. */
+    public String getProcessId() {
+        return com.mking.backup.audit.ProcessIdentity.current();
     }
 
     public String getTarget() {

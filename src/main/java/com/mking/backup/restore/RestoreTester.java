@@ -103,8 +103,8 @@ public final class RestoreTester {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ClusterRecovery.Request request = new ClusterRecovery.Request(job.name(), dataDir, Optional.empty(), null, null, port,
-                null, true, null, "restore-test");
+        ClusterRecovery.Request request = new ClusterRecovery.Request(job.name(), dataDir, new RecoveryTarget.Latest(),
+                TimelineChoice.LATEST, null, port, null, true, false, null, "restore-test");
         ClusterRecovery.Outcome outcome = null;
         try {
             outcome = recovery.recover(request, recovery.plan(request), task -> { });

@@ -45,10 +45,12 @@ public final class Restorer {
     private final SourceRegistry sources;
     private final StoreRegistry stores;
     private final ArtefactReader reader;
+    private final com.mking.backup.audit.AdvisoryLocks locks;
     private final Clock clock;
 
     public Restorer(Catalog catalog, JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactReader reader,
-                    Clock clock) {
+                    com.mking.backup.audit.AdvisoryLocks locks, Clock clock) {
+        this.locks = locks;
         this.catalog = catalog;
         this.jobs = jobs;
         this.sources = sources;
@@ -59,6 +61,23 @@ public final class Restorer {
 
     public static RestoreTask task(Exchange exchange) {
         return exchange.getProperty(TASK, RestoreTask.class);
+    }
+
+    /**
+     * Takes the task's lock for the whole restore: while it is held the task is alive; a task whose lock is
+     * free while its row says running belonged to a process that died (see InterruptedRuns).
+     */
+    public void begin(Exchange exchange) throws java.sql.SQLException {
+        RestoreTask task = task(exchange);
+        task.lock(locks.tryLock("restore/" + task.getTaskId()).orElse(null));
+    }
+
+    /** Releases the task's lock once its outcome is recorded; always the last step. */
+    public void finish(Exchange exchange) {
+        RestoreTask task = task(exchange);
+        if (task != null) {
+            task.releaseLock();
+        }
     }
 
     /** Finds the backup, picks the store to read from and loads its manifest. */
@@ -123,7 +142,7 @@ public final class Restorer {
         RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
         task.tool(tool);
         tool.awaitSuccess();
-        sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true);
+        task.reached(sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true));
         task.succeeded(clock.instant());
         LOG.info("restore of backup {} into '{}' succeeded in {} s", task.getBackupId(), task.getTarget(),
                 task.getDurationSeconds());
@@ -147,8 +166,9 @@ public final class Restorer {
                 LOG.warn("could not clean up after the failed restore: {}", e.getMessage());
             }
         }
-        task.failed(message, clock.instant());
-        LOG.error("restore of backup {} failed: {}", task.getBackupId(), message);
+        String explained = task.failureExplanation().map(cause -> cause + " (" + message + ")").orElse(message);
+        task.failed(explained, clock.instant());
+        LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
     }
 
     private CatalogEntry.Copy pickCopy(CatalogEntry entry, String fromStore) throws IOException {

@@ -21,6 +21,17 @@ public final class CatalogRoutes extends RouteBuilder {
                 .to(Sql.query("execution-rebuilt"));
         from(com.mking.backup.audit.CatalogRebuilder.COPY_ROUTE).routeId("copy-rebuilt")
                 .to(Sql.update("copy-rebuilt"));
+        from(com.mking.backup.job.InterruptedRuns.RUNNING_EXECUTIONS).routeId("running-executions")
+                .to(Sql.query("running-executions"));
+        from(com.mking.backup.job.InterruptedRuns.EXECUTION_ABORTED).routeId("execution-aborted")
+                .to(Sql.update("execution-aborted"));
+        from(com.mking.backup.job.InterruptedRuns.RUNNING_RESTORES).routeId("running-restores")
+                .to(Sql.query("running-restores"));
+        from(com.mking.backup.job.InterruptedRuns.RESTORE_ABORTED).routeId("restore-aborted")
+                .to(Sql.update("restore-aborted"));
+        from(Catalog.RESTORE_POINT_RECORDED_ROUTE).routeId("wal-restore-point-recorded")
+                .to(Sql.update("wal-restore-point-recorded"));
+        from(Catalog.RESTORE_POINTS_ROUTE).routeId("wal-restore-points").to(Sql.query("wal-restore-points"));
         from(Catalog.CONFIGURED_AT_ROUTE).routeId("job-configured-at").to(Sql.query("job-configured-at"));
         from(Catalog.COPY_DELETED_ROUTE).routeId("copy-deleted")
                 .to(Sql.update("copy-deleted"))

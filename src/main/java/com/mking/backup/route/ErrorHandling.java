@@ -39,7 +39,8 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                 .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
                 .setHeader(AlertRoutes.SUBJECT, simple("restore of backup ${exchangeProperty.restore?.backupId} failed"))
                 .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.errorMessage}"))
-                .to(AlertRoutes.ALERT);
+                .to(AlertRoutes.ALERT)
+                .process(restorer::finish);
     }
 
     private <T> T lookup(Class<T> type) {

@@ -24,8 +24,11 @@ public final class MonitorRoutes extends RouteBuilder {
         ArchiveMonitor monitor = getCamelContext().getRegistry().findSingleByType(ArchiveMonitor.class);
 
         MonitorRunner runner = getCamelContext().getRegistry().findSingleByType(MonitorRunner.class);
+        com.mking.backup.job.InterruptedRuns interrupted = getCamelContext().getRegistry()
+                .findSingleByType(com.mking.backup.job.InterruptedRuns.class);
         from("timer:monitor-checks?period={{mking.monitor.period-seconds:300}}000&delay=30000").routeId("monitor-checks")
-                .process(exchange -> runner.runOnce());
+                .process(exchange -> interrupted.sweep()).id("sweep-interrupted-runs")
+                .process(exchange -> runner.runOnce()).id("monitoring-pass");
         from("timer:job-metrics?period=60000&delay=5000").routeId("job-metrics")
                 .process(exchange -> getCamelContext().getRegistry().findSingleByType(JobMetrics.class).refresh());
 

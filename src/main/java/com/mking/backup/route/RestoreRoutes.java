@@ -19,11 +19,13 @@ public final class RestoreRoutes extends RouteBuilder {
         from(RESTORE).routeId("restore").routeConfigurationId(ErrorHandling.RESTORE)
                 .to(Sql.returning("restore-started", TASK_ID))
                 .process(exchange -> Restorer.task(exchange).recordTaskId(exchange.getMessage().getHeader(TASK_ID, Integer.class)))
-                .process(restorer::locate)
+                .process(restorer::begin).id("restore-lock")
+                .process(restorer::locate).id("restore-locate")
                 .process(restorer::verify)
                 .process(restorer::prepareRestore)
                 .to("exec:restore-tool?commandExecutor=#toolExecutor")
                 .process(restorer::complete)
-                .to(Sql.update("restore-succeeded"));
+                .to(Sql.update("restore-succeeded"))
+                .process(restorer::finish).id("restore-unlock");
     }
 }

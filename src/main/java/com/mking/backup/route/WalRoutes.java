@@ -12,7 +12,8 @@ public final class WalRoutes extends RouteBuilder {
     @Override
     public void configure() {
         WalPushEndpoint endpoint = getCamelContext().getRegistry().findSingleByType(WalPushEndpoint.class);
-        from("platform-http:/wal/{job}/{file}?httpMethodRestrict=PUT&useStreaming=true").routeId("wal-push")
+        // useBodyHandler=false: the body stays unread until the endpoint has checked the request line and headers
+        from("platform-http:/wal/{job}/{file}?httpMethodRestrict=PUT&useBodyHandler=false").routeId("wal-push")
                 .process(endpoint::handle);
     }
 }

@@ -157,7 +157,7 @@ public final class PostgresLogicalSource implements Source {
     }
 
     @Override
-    public void finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
         String target = request.target();
         String scratch = target + RESTORING_SUFFIX;
         withServer(job, statement -> {
@@ -176,6 +176,7 @@ public final class PostgresLogicalSource implements Source {
             }
             statement.execute("ALTER DATABASE " + quote(scratch) + " RENAME TO " + quote(target));
         });
+        return Map.of();
     }
 
     private List<String> connectionArgs(JobSpec job, String database) {

@@ -184,14 +184,15 @@ public final class PostgresPhysicalSource implements Source {
     }
 
     @Override
-    public void finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
         Path directory = dataDirectory(request);
         if (!succeeded) {
             recovery.stopQuietly(directory, request);
+            recovery.keepServerLog(directory);
             deleteTree(directory);
-            return;
+            return Map.of();
         }
-        recovery.recover(job, directory, request);
+        return recovery.recover(job, directory, request);
     }
 
     private static Path dataDirectory(RestoreRequest request) {

@@ -63,9 +63,10 @@ public interface Source {
 
     /**
      * Called after the restore command ended: on success, puts the restored data in place (what existed
-     * is moved aside, never dropped); on failure, removes what the attempt left behind.
+     * is moved aside, never dropped) and returns what the restore reached, for the audit (e.g. the WAL
+     * position of a recovery); on failure, removes what the attempt left behind.
      */
-    void finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException;
+    Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException;
 
     /** A job parameter: its name, default (null when required) and what it means. */
     record Parameter(String name, String defaultValue, String description) {

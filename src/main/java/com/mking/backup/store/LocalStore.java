@@ -110,6 +110,28 @@ public final class LocalStore implements Store {
     }
 
     @Override
+    public int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException {
+        Path base = prefix.isEmpty() ? root : resolve(prefix);
+        Path dir = Files.isDirectory(base) ? base : base.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> leftovers;
+        try (Stream<Path> files = Files.walk(dir)) {
+            leftovers = files.filter(p -> p.getFileName().toString().startsWith(PARTIAL_PREFIX))
+                    .filter(p -> root.relativize(p).toString().replace('\\', '/').startsWith(prefix)).toList();
+        }
+        int removed = 0;
+        for (Path leftover : leftovers) {
+            if (Files.getLastModifiedTime(leftover).toInstant().isBefore(startedBefore)) {
+                delete(root.relativize(leftover).toString().replace('\\', '/'));
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public String describe() {
         return "local:" + root;
     }

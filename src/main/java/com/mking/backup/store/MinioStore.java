@@ -32,15 +32,17 @@ public final class MinioStore implements Store {
 
     private final String name;
     private final MinioClient client;
+    private final io.minio.MinioAsyncClient asyncClient;
     private final String bucket;
     private final String endpointDescription;
     private final ProducerTemplate producer;
     private volatile boolean bucketChecked;
 
-    public MinioStore(String name, MinioClient client, String bucket, String endpointDescription,
-                      ProducerTemplate producer) {
+    public MinioStore(String name, MinioClient client, io.minio.MinioAsyncClient asyncClient, String bucket,
+                      String endpointDescription, ProducerTemplate producer) {
         this.name = name;
         this.client = client;
+        this.asyncClient = asyncClient;
         this.bucket = bucket;
         this.endpointDescription = endpointDescription;
         this.producer = producer;
@@ -127,6 +129,40 @@ public final class MinioStore implements Store {
             producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
         } catch (CamelExecutionException e) {
             throw failure("deleting", key, e);
+        }
+    }
+
+    /** Aborts multipart uploads under the prefix that began before the cutoff (their parts are billed until then). */
+    @Override
+    public int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException {
+        int removed = 0;
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        try {
+            while (true) {
+                var result = asyncClient.listMultipartUploadsAsync(bucket, null, null, null, keyMarker, 1000, prefix,
+                        uploadIdMarker, null, null).get().result();
+                for (io.minio.messages.Upload upload : result.uploads()) {
+                    if (upload.initiated() == null || upload.initiated().toInstant().isBefore(startedBefore)) {
+                        asyncClient.abortMultipartUploadAsync(bucket, null, upload.objectName(), upload.uploadId(), null, null).get();
+                        removed++;
+                    }
+                }
+                if (!result.isTruncated()) {
+                    return removed;
+                }
+                keyMarker = result.nextKeyMarker();
+                uploadIdMarker = result.nextUploadIdMarker();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while removing unfinished uploads");
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ErrorResponseException response && "NoSuchBucket".equals(response.errorResponse().code())) {
+                return removed;
+            }
+            throw failure("removing unfinished uploads under", prefix, cause instanceof Exception ex ? ex : e);
         }
     }
 

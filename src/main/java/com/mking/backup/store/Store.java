@@ -37,6 +37,14 @@ public interface Store {
 
     void delete(String key) throws IOException;
 
+    /**
+     * Removes what interrupted writes under {@code prefix} left behind and begun before {@code startedBefore}:
+     * temporary files of a directory, unfinished multipart uploads of a bucket. None of it is visible to
+     * {@link #list} or {@link #get}, but it takes space (and costs money) until removed. Returns how many
+     * leftovers were removed.
+     */
+    int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException;
+
     /** A short human description for logs and errors: never contains credentials. */
     String describe();
 }

@@ -50,19 +50,20 @@ public final class StoreRegistry {
             throw new ConfigException(prefix + "bucket", "'" + bucket + "' is not a valid bucket name",
                     "use 3-63 lowercase letters, digits, dots or hyphens");
         }
-        MinioClient.Builder client = MinioClient.builder()
-                .credentials(settings.required(prefix + "access-key", "set it, or the environment variable "
-                                + envName(prefix + "access-key")),
-                        settings.required(prefix + "secret-key", "set the environment variable " + envName(prefix + "secret-key")))
-                .region(settings.get(prefix + "region", "us-east-1"));
+        String accessKey = settings.required(prefix + "access-key", "set it, or the environment variable "
+                + envName(prefix + "access-key"));
+        String secretKey = settings.required(prefix + "secret-key", "set the environment variable " + envName(prefix + "secret-key"));
+        String region = settings.get(prefix + "region", "us-east-1");
+        MinioClient built;
+        io.minio.MinioAsyncClient async;
         try {
-            client.endpoint(endpoint);
+            built = MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build();
+            async = io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(prefix + "endpoint", "'" + endpoint + "' is not a valid URL", "use http(s)://HOST:PORT");
         }
-        MinioClient built = client.build();
         context.getRegistry().bind(MinioStores.clientBeanName(name), built);
-        return new MinioStore(name, built, bucket, endpoint, producer);
+        return new MinioStore(name, built, async, bucket, endpoint, producer);
     }
 
     private static String envName(String property) {

@@ -55,7 +55,7 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
 
     /** Deletes the WAL in {@code store} that is older than the first segment {@code oldestKept} needs. */
     public void pruneWal(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException {
-        Optional<Manifest> manifest = manifestOf(oldestKept);
+        Optional<Manifest> manifest = manifestOf(oldestKept, stores);
         Optional<WalNames.Segment> start = manifest.flatMap(PostgresPhysicalSource::startSegment);
         if (start.isEmpty() || !"pg-physical".equals(job.source())) {
             return;
@@ -71,10 +71,16 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
         }
     }
 
-    private Optional<Manifest> manifestOf(CatalogEntry entry) throws IOException {
+    /** The manifest of a catalogued backup, read from the first configured store holding a copy. */
+    public static Optional<Manifest> manifestOf(CatalogEntry entry, StoreRegistry stores) {
         for (CatalogEntry.Copy copy : entry.copies()) {
             if (stores.contains(copy.store())) {
-                return Optional.of(Manifest.read(stores.get(copy.store()).get(copy.manifestKey())));
+                try {
+                    return Optional.of(Manifest.read(stores.get(copy.store()).get(copy.manifestKey())));
+                } catch (IOException e) {
+                    LOG.warn("cannot read the manifest of backup {} in store '{}': {}", entry.backupId(), copy.store(),
+                            e.getMessage());
+                }
             }
         }
         return Optional.empty();

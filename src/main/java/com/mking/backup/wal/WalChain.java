@@ -3,13 +3,13 @@ package com.mking.backup.wal;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Checks that archived WAL forms an unbroken chain from a base backup's first segment to the newest
- * archived segment. A timeline switch is followed: the next segment may be on the same or a later
- * timeline. Plain Java over file names, so it is tested without a server.
+ * Checks that archived WAL forms an unbroken chain from a base backup's first segment to the end of the
+ * archive, along one timeline's history as PostgreSQL would read it: each segment from the newest
+ * timeline of the path that has begun by then. Segments of an ancestor written after its child branched
+ * off belong to another path and are neither needed nor a gap. Plain Java over file names.
  */
 public final class WalChain {
 
@@ -17,38 +17,45 @@ public final class WalChain {
     }
 
     /** The result: the newest segment reached, and the first missing one when there is a gap. */
-    public record Result(String start, String newest, long segments, Optional<String> missing) {
+    public record Result(long timeline, String start, String newest, long segments, Optional<String> missing,
+                         List<String> files) {
 
         public boolean complete() {
             return missing.isEmpty();
         }
     }
 
-    public static Result verify(Set<String> archived, WalNames.Segment start, long segmentSize) {
-        TreeMap<Long, TreeSet<Long>> timelinesBySegment = new TreeMap<>();
+    /**
+     * @param start the base backup's first segment (its timeline must be on {@code path})
+     * @param path  the history of the timeline to recover onto
+     */
+    public static Result verify(Set<String> archived, WalNames.Segment start, long segmentSize, TimelineHistory path) {
+        TreeSet<Long> onPath = new TreeSet<>();
         for (String name : archived) {
-            WalNames.parse(name, segmentSize).ifPresent(segment ->
-                    timelinesBySegment.computeIfAbsent(segment.number(), n -> new TreeSet<>()).add(segment.timeline()));
+            WalNames.parse(name, segmentSize).ifPresent(segment -> {
+                if (segment.number() >= start.number()
+                        && path.timelineOfSegment(segment.number(), segmentSize) == segment.timeline()) {
+                    onPath.add(segment.number());
+                }
+            });
         }
-        if (timelinesBySegment.isEmpty() || timelinesBySegment.lastKey() < start.number()) {
-            return new Result(start.name(segmentSize), null, 0, Optional.of(start.name(segmentSize)));
+        String startName = new WalNames.Segment(path.timelineOfSegment(start.number(), segmentSize), start.number())
+                .name(segmentSize);
+        if (onPath.isEmpty()) {
+            return new Result(path.timeline(), startName, null, 0, Optional.of(startName), List.of());
         }
-        long last = timelinesBySegment.lastKey();
-        long timeline = start.timeline();
-        long count = 0;
+        List<String> files = new java.util.ArrayList<>();
         String newest = null;
-        for (long number = start.number(); number <= last; number++) {
-            TreeSet<Long> timelines = timelinesBySegment.get(number);
-            Long next = timelines == null ? null : timelines.ceiling(timeline);
-            if (next == null) {
-                return new Result(start.name(segmentSize), newest, count,
-                        Optional.of(new WalNames.Segment(timeline, number).name(segmentSize)));
+        for (long number = start.number(); number <= onPath.last(); number++) {
+            WalNames.Segment wanted = new WalNames.Segment(path.timelineOfSegment(number, segmentSize), number);
+            if (!onPath.contains(number)) {
+                return new Result(path.timeline(), startName, newest, files.size(), Optional.of(wanted.name(segmentSize)),
+                        List.copyOf(files));
             }
-            timeline = timelines.last() > next ? timelines.last() : next;
-            newest = new WalNames.Segment(timeline, number).name(segmentSize);
-            count++;
+            newest = wanted.name(segmentSize);
+            files.add(newest);
         }
-        return new Result(start.name(segmentSize), newest, count, Optional.empty());
+        return new Result(path.timeline(), startName, newest, files.size(), Optional.empty(), List.copyOf(files));
     }
 
     /** Archived WAL files a restore from {@code oldestKept} never needs: segments before it, and their backup files. */

@@ -27,6 +27,31 @@ public final class WalNames {
         return SEGMENT.matcher(name).matches();
     }
 
+    /** What an archivable file is; each kind is checked differently before it is accepted. */
+    public enum Kind { SEGMENT, PARTIAL_SEGMENT, TIMELINE_HISTORY, BACKUP_HISTORY }
+
+    public static Kind kind(String name) {
+        if (!isArchivable(name)) {
+            throw new IllegalArgumentException("'" + name + "' is not a WAL file name");
+        }
+        if (name.endsWith(".history")) {
+            return Kind.TIMELINE_HISTORY;
+        }
+        if (name.endsWith(".partial")) {
+            return Kind.PARTIAL_SEGMENT;
+        }
+        return name.endsWith(".backup") ? Kind.BACKUP_HISTORY : Kind.SEGMENT;
+    }
+
+    /** The timeline a history file describes ({@code 00000002.history} → 2). */
+    public static long historyTimeline(String name) {
+        return Long.parseLong(name.substring(0, 8), 16);
+    }
+
+    public static String historyName(long timeline) {
+        return String.format("%08X.history", timeline);
+    }
+
     /** A segment's position: timeline and segment number. */
     public record Segment(long timeline, long number) implements Comparable<Segment> {
 

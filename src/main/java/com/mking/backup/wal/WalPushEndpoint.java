@@ -1,19 +1,26 @@
 package com.mking.backup.wal;
 
 import com.mking.backup.job.BackupRunner;
+import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP side of WAL archiving: {@code PUT /wal/<job>/<file>} with the file as the body. PostgreSQL's
  * {@code archive_command} is a curl call, so archiving costs no JVM start per segment. 200 means the
  * file is durably in every store of the job (or already was, with the same content); anything else
  * makes curl, and so archive_command, fail, and PostgreSQL keeps the segment and retries.
+ *
+ * <p>Everything that can be decided from the request line and headers is decided before the body is
+ * read: token (403), job (404), file name (400), declared size (413), capacity (503). The body is then
+ * streamed (never buffered) through the checks of {@link WalInspection} into the stores.
  */
 public final class WalPushEndpoint {
 
@@ -22,42 +29,87 @@ public final class WalPushEndpoint {
 
     private final WalArchive archive;
     private final String token;
+    private final Semaphore slots;
+    private final long idleTimeoutSeconds;
 
-    /** @param token shared secret required in {@value #TOKEN_HEADER}; empty: none (loopback-only use) */
-    public WalPushEndpoint(WalArchive archive, String token) {
+    /**
+     * @param token           shared secret required in {@value #TOKEN_HEADER}; empty: none (loopback-only use)
+     * @param concurrentPushes pushes handled at once; more wait up to 10 s, then get 503
+     */
+    public WalPushEndpoint(WalArchive archive, String token, int concurrentPushes, long idleTimeoutSeconds) {
         this.archive = archive;
         this.token = token == null ? "" : token;
+        this.slots = new Semaphore(concurrentPushes);
+        this.idleTimeoutSeconds = idleTimeoutSeconds;
     }
 
     public void handle(Exchange exchange) {
         String job = exchange.getMessage().getHeader("job", String.class);
         String file = exchange.getMessage().getHeader("file", String.class);
         if (!token.isEmpty() && !constantTimeEquals(token, exchange.getMessage().getHeader(TOKEN_HEADER, "", String.class))) {
-            reply(exchange, 403, "missing or wrong " + TOKEN_HEADER);
+            reject(exchange, 403, "missing or wrong " + TOKEN_HEADER);
             return;
         }
-        try (InputStream body = exchange.getMessage().getMandatoryBody(InputStream.class)) {
-            boolean already = archive.push(job, file, body);
-            reply(exchange, 200, already ? "already archived" : "archived");
-            if (!already) {
-                LOG.debug("archived WAL {} of job {}", file, job);
-            }
-        } catch (WalArchive.ConflictException e) {
-            LOG.error(e.getMessage());
-            reply(exchange, 409, e.getMessage());
+        long limit;
+        try {
+            limit = archive.acceptableSize(job, file);
+        } catch (WalArchive.UnknownJobException e) {
+            reject(exchange, 404, e.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
-            reply(exchange, 400, e.getMessage());
+            reject(exchange, 400, e.getMessage());
+            return;
+        }
+        long declared = exchange.getMessage().getHeader(Exchange.CONTENT_LENGTH, -1L, Long.class);
+        if (declared > limit) {
+            reject(exchange, 413, file + ": " + declared + " bytes is more than a file of its kind may hold (" + limit + ")");
+            return;
+        }
+        if (!acquire()) {
+            reject(exchange, 503, "busy: " + slots.availablePermits() + " free of the concurrent WAL push slots; retry");
+            return;
+        }
+        try (InputStream body = new RequestBodyStream(exchange.getMessage().getBody(HttpServerRequest.class), idleTimeoutSeconds)) {
+            WalArchive.PushResult result = archive.push(job, file, body, declared);
+            reply(exchange, 200, result == WalArchive.PushResult.ALREADY_ARCHIVED ? "already archived" : "archived");
+            LOG.debug("{} WAL {} of job {}", result, file, job);
+        } catch (WalArchive.ConflictException | WalInspection.ForeignClusterException e) {
+            LOG.error("refused WAL {} of job {}: {}", file, job, e.getMessage());
+            reject(exchange, 409, e.getMessage());
+        } catch (WalArchive.TooLargeException e) {
+            reject(exchange, 413, e.getMessage());
+        } catch (WalInspection.InvalidWalException e) {
+            LOG.error("refused WAL {} of job {}: {}", file, job, e.getMessage());
+            reject(exchange, 400, e.getMessage());
         } catch (Exception e) {
             String message = BackupRunner.describe(e);
             LOG.error("archiving WAL {} of job {} failed: {}", file, job, message);
-            reply(exchange, 503, message);
+            reject(exchange, 503, message);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private boolean acquire() {
+        try {
+            return slots.tryAcquire(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
     private static void reply(Exchange exchange, int code, String text) {
+        exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, code);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain");
         exchange.getMessage().setBody(text + "\n");
+    }
+
+    /** An error reply; the connection is closed after it, so an unread body is never read. */
+    private static void reject(Exchange exchange, int code, String text) {
+        reply(exchange, code, text);
+        exchange.getMessage().setHeader("Connection", "close");
     }
 
     private static boolean constantTimeEquals(String expected, String given) {

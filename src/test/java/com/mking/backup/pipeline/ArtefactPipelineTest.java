@@ -131,6 +131,11 @@ class ArtefactPipelineTest {
             }
 
             @Override
+            public int removeIncomplete(String prefix, java.time.Instant startedBefore) {
+                return 0;
+            }
+
+            @Override
             public String describe() {
                 return "broken";
             }

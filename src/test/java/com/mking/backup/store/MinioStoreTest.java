@@ -31,14 +31,15 @@ class MinioStoreTest extends StoreContractTest {
         MinioClient client = s3.client();
         camel.getRegistry().bind(MinioStores.clientBeanName("minio"), client);
         String bucket = "contract-" + UUID.randomUUID().toString().substring(0, 8);
-        return new MinioStore("minio", client, bucket, s3.endpoint(), camel.createProducerTemplate());
+        return new MinioStore("minio", client, s3.asyncClient(), bucket, s3.endpoint(), camel.createProducerTemplate());
     }
 
     @Test
     void anUnreachableServerFailsWithTheStoreNamedAndNoSecret() {
         MinioClient client = MinioClient.builder().endpoint("http://127.0.0.1:1").credentials("id", "secret-value").build();
         camel.getRegistry().bind(MinioStores.clientBeanName("down"), client);
-        MinioStore store = new MinioStore("down", client, "bucket", "http://127.0.0.1:1", camel.createProducerTemplate());
+        MinioStore store = new MinioStore("down", client, io.minio.MinioAsyncClient.builder().endpoint("http://127.0.0.1:1")
+                .credentials("id", "secret-value").build(), "bucket", "http://127.0.0.1:1", camel.createProducerTemplate());
         assertThatThrownBy(() -> store.put("k", new ByteArrayInputStream(new byte[10])))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("store 'down'")

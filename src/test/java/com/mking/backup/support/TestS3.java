@@ -52,6 +52,20 @@ public final class TestS3 implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    public io.minio.MinioAsyncClient asyncClient() {
+        return io.minio.MinioAsyncClient.builder().endpoint(endpoint()).credentials(ACCESS_KEY, SECRET_KEY).build();
+    }
+
+    /** Multipart uploads begun and neither completed nor aborted, under a prefix (as S3's ListMultipartUploads says). */
+    public List<String> unfinishedUploads(String bucket, String prefix) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (io.minio.messages.Upload upload : asyncClient().listMultipartUploadsAsync(bucket, null, null, null, null, 1000,
+                prefix, null, null, null).get().result().uploads()) {
+            keys.add(upload.objectName());
+        }
+        return keys;
+    }
+
     public MinioClient client() {
         return MinioClient.builder().endpoint(endpoint()).credentials(ACCESS_KEY, SECRET_KEY).build();
     }

@@ -103,7 +103,7 @@ class WalArchivingOutageTest {
             assertThat(files.stream().filter(WalNames::isSegment).findFirst().orElseThrow())
                     .isEqualTo(startSegment.name(16L * 1024 * 1024));
             assertThat(daemon.bean(com.mking.backup.restore.RecoveryPlanner.class)
-                    .verifyChain(JOB, daemon.bean(StoreRegistry.class).get(store), manifest).complete()).isTrue();
+                    .verifyChain(JOB, daemon.bean(StoreRegistry.class).get(store), manifest, 1).complete()).isTrue();
         }
         try (var audit = installation.audit(); var statement = audit.createStatement();
              var row = statement.executeQuery("SELECT count(*) FROM backup_copies WHERE status = 'deleted'")) {

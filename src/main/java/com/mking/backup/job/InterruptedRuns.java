@@ -1,0 +1,196 @@
+package com.mking.backup.job;
+
+import com.mking.backup.audit.AdvisoryLocks;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.route.AlertRoutes;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.wal.WalArchive;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds runs whose process died (killed, crashed, its node gone, or cut off from the audit database) and
+ * ends them truthfully: a backup row still {@code running} while nobody holds its job's lock is marked
+ * {@code aborted} with the reason, whatever it left in the stores (objects under its prefix, temporary
+ * files, unfinished multipart uploads) is removed, and an alert is raised. The same for restores (their
+ * lock is per task) and for WAL pushes that died before publishing. Runs on daemon start and with every
+ * monitoring pass.
+ */
+public final class InterruptedRuns {
+
+    public static final String RUNNING_EXECUTIONS = "direct:running-executions";
+    public static final String EXECUTION_ABORTED = "direct:execution-aborted";
+    public static final String RUNNING_RESTORES = "direct:running-restores";
+    public static final String RESTORE_ABORTED = "direct:restore-aborted";
+    /** Unfinished WAL pushes younger than this may still be running (a slow upload); older ones are dead. */
+    private static final Duration WAL_PUSH_GRACE = Duration.ofHours(1);
+    private static final Logger LOG = LoggerFactory.getLogger(InterruptedRuns.class);
+
+    private final JobCatalog jobs;
+    private final StoreRegistry stores;
+    private final AdvisoryLocks locks;
+    private final WalArchive wal;
+    private final ProducerTemplate producer;
+    private final Clock clock;
+
+    public InterruptedRuns(JobCatalog jobs, StoreRegistry stores, AdvisoryLocks locks, WalArchive wal, ProducerTemplate producer,
+                           Clock clock) {
+        this.jobs = jobs;
+        this.stores = stores;
+        this.locks = locks;
+        this.wal = wal;
+        this.producer = producer;
+        this.clock = clock;
+    }
+
+    /** A run found dead and closed. */
+    public record Aborted(String kind, String id, String job, String reason, int leftoversRemoved) {
+    }
+
+    public List<Aborted> sweep() {
+        List<Aborted> aborted = new ArrayList<>();
+        aborted.addAll(sweepBackups());
+        aborted.addAll(sweepRestores());
+        sweepWalPushes();
+        return aborted;
+    }
+
+    private List<Aborted> sweepBackups() {
+        List<?> rows = producer.requestBody(RUNNING_EXECUTIONS, null, List.class);
+        Map<String, List<Map<?, ?>>> byJob = new LinkedHashMap<>();
+        rows.forEach(row -> byJob.computeIfAbsent((String) ((Map<?, ?>) row).get("job_name"), j -> new ArrayList<>())
+                .add((Map<?, ?>) row));
+        List<Aborted> aborted = new ArrayList<>();
+        for (Map.Entry<String, List<Map<?, ?>>> job : byJob.entrySet()) {
+            // a live run holds its job's lock for its whole life; when we can take it, every running row is dead
+            Optional<AdvisoryLocks.Lock> lock = tryLock(AdvisoryLocks.job(job.getKey()));
+            if (lock.isEmpty()) {
+                continue;
+            }
+            try (AdvisoryLocks.Lock ignored = lock.get()) {
+                for (Map<?, ?> row : job.getValue()) {
+                    aborted.add(abortBackup(job.getKey(), row));
+                }
+            }
+        }
+        return aborted;
+    }
+
+    private Aborted abortBackup(String job, Map<?, ?> row) {
+        String backupId = (String) row.get("backup_id");
+        Instant started = ((Timestamp) row.get("start_time")).toLocalDateTime().toInstant(ZoneOffset.UTC);
+        String reason = "aborted: the process running it (" + row.get("process_id") + ") ended without finishing it "
+                + "(killed, crashed, its host went down, or it lost the audit database); found " + clock.instant();
+        int removed = removeLeftovers(job, BackupRun.keyPrefix(job, started, backupId));
+        producer.sendBodyAndHeaders(EXECUTION_ABORTED, null, Map.of("backupId", backupId, "reason", reason));
+        LOG.error("backup {} of job {} {}; {} leftovers removed from its stores", backupId, job, reason, removed);
+        alert("backup-failed:" + job, "backup " + backupId + " of job " + job + " was aborted", reason);
+        return new Aborted("backup", backupId, job, reason, removed);
+    }
+
+    /** Everything under the run's prefix, in every store the job may have written to: manifests first. */
+    private int removeLeftovers(String job, String prefix) {
+        int removed = 0;
+        List<String> storeNames = jobs.find(job).map(JobSpec::stores).orElse(stores.names());
+        for (String name : storeNames) {
+            if (!stores.contains(name)) {
+                continue;
+            }
+            Store store = stores.get(name);
+            try {
+                List<String> keys = new ArrayList<>(store.list(prefix));
+                keys.sort(Comparator.comparing(key -> !key.endsWith(Manifest.FILE_NAME)));
+                for (String key : keys) {
+                    store.delete(key);
+                    removed++;
+                }
+                removed += store.removeIncomplete(prefix, clock.instant());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not remove what an aborted run left under {} in store '{}': {}", prefix, name, e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    private List<Aborted> sweepRestores() {
+        List<Aborted> aborted = new ArrayList<>();
+        for (Object item : producer.requestBody(RUNNING_RESTORES, null, List.class)) {
+            Map<?, ?> row = (Map<?, ?>) item;
+            String id = String.valueOf(row.get("id"));
+            Optional<AdvisoryLocks.Lock> lock = tryLock("restore/" + id);
+            if (lock.isEmpty()) {
+                continue;
+            }
+            try (AdvisoryLocks.Lock ignored = lock.get()) {
+                String reason = "aborted: the process running it (" + row.get("process_id") + ") ended without finishing it; "
+                        + "check the target " + row.get("target_path") + " before using it";
+                Map<String, Object> headers = new HashMap<>();
+                headers.put("taskId", row.get("id"));
+                headers.put("reason", reason);
+                producer.sendBodyAndHeaders(RESTORE_ABORTED, null, headers);
+                LOG.error("restore task {} of backup {} {}", id, row.get("backup_id"), reason);
+                alert("restore-failed:" + row.get("target_path"), "restore of backup " + row.get("backup_id") + " was aborted",
+                        reason);
+                aborted.add(new Aborted("restore", id, String.valueOf(row.get("backup_id")), reason, 0));
+            }
+        }
+        return aborted;
+    }
+
+    /** WAL pushes that died between writing their data and publishing it: their data and temporary files. */
+    private void sweepWalPushes() {
+        Instant cutoff = clock.instant().minus(WAL_PUSH_GRACE);
+        for (JobSpec job : jobs.jobs()) {
+            if (!"pg-physical".equals(job.source())) {
+                continue;
+            }
+            for (String name : job.stores()) {
+                try {
+                    Store store = stores.get(name);
+                    int removed = wal.sweepOrphans(job.name(), store, WAL_PUSH_GRACE)
+                            + store.removeIncomplete(WalArchive.prefix(job.name()), cutoff);
+                    if (removed > 0) {
+                        LOG.warn("removed {} leftovers of interrupted WAL pushes of job {} from store '{}'", removed, job.name(), name);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("could not sweep interrupted WAL pushes of job {} in store '{}': {}", job.name(), name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Optional<AdvisoryLocks.Lock> tryLock(String name) {
+        try {
+            return locks.tryLock(name);
+        } catch (SQLException e) {
+            LOG.warn("cannot check lock {}: {}", name, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void alert(String condition, String subject, String detail) {
+        Map<String, Object> headers = new HashMap<>();
+        headers.put(AlertRoutes.CONDITION, condition);
+        headers.put(AlertRoutes.LEVEL, "DANGER");
+        headers.put(AlertRoutes.SUBJECT, subject);
+        headers.put(AlertRoutes.DETAIL, detail);
+        producer.sendBodyAndHeaders(AlertRoutes.ALERT, null, headers);
+    }
+}
