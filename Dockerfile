@@ -14,7 +14,12 @@ WORKDIR /opt/mking-backup
 COPY --from=build /src/target/mking-backup.jar target/mking-backup.jar
 COPY application.properties .
 COPY routes routes
-ENV MKING_HOME=/opt/mking-backup
+COPY docker/app-entrypoint.sh /usr/local/bin/mking-backup-entrypoint
+# MKING_HOME: where application.properties and routes/ are read (the jar falls back to it when
+# -Dmking.home is not given). MKING_DATA_DIR: pgpass, ssh known hosts and keys; mount a volume there.
+ENV MKING_HOME=/opt/mking-backup \
+    MKING_DATA_DIR=/var/lib/mking-backup/data
 EXPOSE 8080
-ENTRYPOINT ["java", "-Dmking.home=/opt/mking-backup", "-jar", "/opt/mking-backup/target/mking-backup.jar"]
+# creates the encryption key on first start (MKING_ENCRYPTION_KEY_ID), then runs the jar
+ENTRYPOINT ["/usr/local/bin/mking-backup-entrypoint"]
 CMD ["start"]

@@ -56,9 +56,20 @@ public final class Settings {
         return Arrays.stream(get(key, defaultValue).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** The installation directory: where application.properties and routes/ are looked for. */
+    /**
+     * The installation directory: where application.properties and routes/ are looked for. The system
+     * property {@code mking.home} wins, then the environment variable {@code MKING_HOME}, then the
+     * working directory.
+     */
     public static Path home() {
-        return Path.of(System.getProperty("mking.home", System.getProperty("user.dir"))).toAbsolutePath().normalize();
+        String home = System.getProperty("mking.home");
+        if (home == null || home.isBlank()) {
+            home = System.getenv("MKING_HOME");
+        }
+        if (home == null || home.isBlank()) {
+            home = System.getProperty("user.dir");
+        }
+        return Path.of(home.trim()).toAbsolutePath().normalize();
     }
 
     /** A path setting; relative values are relative to {@link #home()}. */
