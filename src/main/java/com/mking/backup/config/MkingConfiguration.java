@@ -37,6 +37,7 @@ import com.mking.backup.store.StoreRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.slack.SlackComponent;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class MkingConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        SensitiveKeywords.apply(context);
         Settings settings = new Settings(context);
         Clock clock = Clock.systemUTC();
 
@@ -96,6 +98,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
         context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
+        configureSlack(context, settings);
         context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
                 settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
         JobStats jobStats = new JobStats(context.createProducerTemplate());
@@ -162,6 +165,16 @@ public final class MkingConfiguration implements CamelConfiguration {
         }
         return new PipelineSettings(compression, level, keyring.currentKeyId().isPresent(),
                 settings.bool("mking.pipeline.verify-after-write", true));
+    }
+
+    /**
+     * The Slack webhook URL is a secret (its path is the token): it configures the slack component, which every
+     * {@code slack:} endpoint inherits, so no endpoint URI carries it. A route may still set {@code webhookUrl}
+     * itself (for another workspace); {@link SensitiveKeywords} masks it there.
+     */
+    private static void configureSlack(CamelContext context, Settings settings) {
+        context.getComponent("slack", SlackComponent.class)
+                .setWebhookUrl(settings.get("mking.alert.slack.webhook-url", "http://localhost/"));
     }
 
     /**
