@@ -143,7 +143,23 @@ public final class TestInstallation implements AutoCloseable {
         return BackupRuntime.boot(List.of(config), daemon, Map.of("mking.routes-dir", routes.toString()));
     }
 
-    private void writeConfig() throws IOException {
+    /** The properties file this installation passes with --config. */
+    public Path configFile() {
+        return config;
+    }
+
+    /**
+     * The production profile the README recommends: encryption on (a key made with keygen's code), stores
+     * local + S3. End-to-end tests start from here.
+     */
+    public TestInstallation production(TestS3 s3, String bucket) throws IOException {
+        com.mking.backup.pipeline.Keyring.generate(home.resolve("keys"), "prod-1");
+        return withS3(s3, bucket).set("mking.stores", "local,minio")
+                .set("mking.encryption.key-dir", home.resolve("keys").toString())
+                .set("mking.encryption.key-id", "prod-1");
+    }
+
+    public void writeConfig() throws IOException {
         StringBuilder text = new StringBuilder();
         properties.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
         Files.writeString(config, text);
