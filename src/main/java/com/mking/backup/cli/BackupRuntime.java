@@ -94,6 +94,7 @@ public final class BackupRuntime implements AutoCloseable {
                 .addConfiguration(MkingConfiguration.class);
         main.configure().addRoutesBuilder(new ErrorHandling());
         main.configure().addRoutesBuilder(new AlertRoutes());
+        main.configure().addRoutesBuilder(new com.mking.backup.route.NotificationChannels());
         main.configure().addRoutesBuilder(new BackupJobTemplates());
         main.configure().addRoutesBuilder(new BackupRoutes());
         main.configure().addRoutesBuilder(new RestoreRoutes());

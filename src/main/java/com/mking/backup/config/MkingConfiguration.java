@@ -100,7 +100,7 @@ public final class MkingConfiguration implements CamelConfiguration {
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
         configureSlack(context, settings);
         context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
-                settings.list("mking.alert.channels", "direct:alert-mail,direct:alert-slack")));
+                () -> com.mking.backup.route.NotificationChannels.channels(context, false)));
         JobStats jobStats = new JobStats(context.createProducerTemplate());
         context.getRegistry().bind("jobStats", jobStats);
         context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats,

@@ -7,12 +7,11 @@ import com.mking.backup.report.DailyReport;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.time.Instant;
-import java.util.List;
 
 /**
- * {@code daily-report}: renders the report and hands it to the report channels
- * ({@code direct:report-mail}, {@code direct:report-slack} in routes/reports.yaml, which also holds the
- * schedule). The body is the HTML; headers carry the subject and the plain-text summary.
+ * {@code daily-report}: renders the report and hands it to the report channels (mail and Slack, see
+ * {@link NotificationChannels}); routes/reports.yaml holds the schedule. The body is the HTML; headers carry
+ * the subject and the plain-text summary.
  */
 public final class ReportRoutes extends RouteBuilder {
 
@@ -25,7 +24,7 @@ public final class ReportRoutes extends RouteBuilder {
         JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
         JobStats stats = getCamelContext().getRegistry().findSingleByType(JobStats.class);
         AlertDispatcher channels = new AlertDispatcher(getCamelContext().createProducerTemplate(),
-                List.of("direct:report-mail", "direct:report-slack"));
+                () -> NotificationChannels.channels(getCamelContext(), true));
 
         from(REPORT).routeId("daily-report")
                 .process(exchange -> {

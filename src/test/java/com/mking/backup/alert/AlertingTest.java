@@ -55,8 +55,7 @@ class AlertingTest {
                 .set("mking.alert.slack.enabled", "true")
                 .set("mking.alert.slack.webhook-url", "http://127.0.0.1:" + slack.getAddress().getPort() + "/hook")
                 .withPgLogicalJob("shop", database, "local", "0 0 3 * * ?");
-        Files.copy(Path.of("routes/alerts.yaml"), installation.routes().resolve("alerts.yaml"));
-        Files.copy(Path.of("routes/reports.yaml"), installation.routes().resolve("reports.yaml"));
+        // no alerts.yaml or reports.yaml: the mail and Slack channels are built in, configured by properties
     }
 
     @AfterEach
@@ -105,6 +104,17 @@ class AlertingTest {
         assertThat(mailed.getContentType()).contains("text/html");
         assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mailed)).contains("<td>shop</td>").contains("passed");
         assertThat(posts.get(posts.size() - 1)).contains("shop: last success");
+    }
+
+    @Test
+    void aRouteFileAddsAChannelThatGetsEveryAlert() throws Exception {
+        Files.copy(Path.of("routes/alerts.yaml"), installation.routes().resolve("alerts.yaml"));
+        Path dir = installation.home().resolve("alert-files");
+        installation.set("mking.alert.file.enabled", "true").set("mking.alert.file.dir", dir.toString());
+        assertThat(installation.cli("run", "shop").exitCode()).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("alerts.log"))).contains("DANGER backup of job shop failed");
+        assertThat(mail.getReceivedMessages()).hasSize(1);
+        assertThat(posts).hasSize(1);
     }
 
     @Test

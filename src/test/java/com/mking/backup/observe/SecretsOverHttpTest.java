@@ -127,7 +127,7 @@ class SecretsOverHttpTest {
                 .set("mking.alert.mail.enabled", "true")
                 .set("mking.alert.mail.host", "127.0.0.1")
                 .set("mking.alert.mail.port", Integer.toString(closedPort))
-                .set("mking.alert.channels", "direct:alert-mail,direct:alert-slack,direct:user-mail,direct:user-slack");
+                ;
         Path passwordFile = installation.home().resolve("pg.password");
         Files.writeString(passwordFile, PG_FILE_PASSWORD + "\n");
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
@@ -148,12 +148,12 @@ class SecretsOverHttpTest {
                       - {name: database, value: %s}
                       - {name: passwordFile, value: "%s"}
                 """.formatted(database, PG_PASSWORD_ENV, database, passwordFile));
-        // what routes/alerts.yaml suggests to a user whose mail server wants a login
+        // an extra channel of a user whose mail server wants a login (the built-in one takes mking.alert.mail.password)
         Files.writeString(installation.routes().resolve("user-mail.yaml"), """
                 - route:
-                    id: user-mail
+                    id: alert-channel-user-mail
                     from:
-                      uri: direct:user-mail
+                      uri: direct:alert-channel-user-mail
                       steps:
                         - removeHeaders:
                             pattern: "mking*"
@@ -168,9 +168,9 @@ class SecretsOverHttpTest {
         // a Slack channel that puts the webhook into the endpoint URI, as a user's route (or a Java route) may
         Files.writeString(installation.routes().resolve("user-slack.yaml"), """
                 - route:
-                    id: user-slack
+                    id: alert-channel-user-slack
                     from:
-                      uri: direct:user-slack
+                      uri: direct:alert-channel-user-slack
                       steps:
                         - setBody:
                             simple: "${header.mkingAlertSubject}"
