@@ -1,6 +1,8 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.config.ConfigCheck;
 import com.mking.backup.config.ConfigException;
+import com.mking.backup.config.PropertySources;
 import com.mking.backup.config.MkingConfiguration;
 import com.mking.backup.config.Settings;
 import com.mking.backup.job.JobCatalog;
@@ -38,6 +40,8 @@ import java.util.Properties;
  */
 public final class BackupRuntime implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupRuntime.class);
+
     private final Main main;
     private final CamelContext context;
 
@@ -64,6 +68,13 @@ public final class BackupRuntime implements AutoCloseable {
             locations.add(0, "file:" + absolute);
         }
         locations.add("file:" + home.resolve("application.properties") + ";optional=true");
+        String routes = overrides.getOrDefault("mking.routes-dir", System.getProperty("mking.routes-dir",
+                home.resolve("routes").toString()));
+        PropertySources sources = PropertySources.load(home, configFiles);
+        ConfigCheck.check(sources, Path.of(routes)).forEach(warning -> LOG.warn(warning));
+        if (daemon) {
+            checkManagementEndpoint(sources);
+        }
         Main main = new Main();
         main.setPropertyPlaceholderLocations(String.join(",", locations));
         Properties initial = new Properties();
@@ -81,11 +92,12 @@ public final class BackupRuntime implements AutoCloseable {
         // only the daemon serves HTTP (health, Jolokia for Hawtio): CLI commands must not take its port
         override.put("camel.management.enabled", Boolean.toString(daemon));
         override.put("camel.metrics.enabled", Boolean.toString(daemon));
+        // per-route and per-job series only: exchanges sent to stores outside any route would register meters
+        // without a route tag, which Prometheus refuses with a warning on the first WAL push
+        override.put("camel.metrics.enableExchangeEventNotifier", "false");
         override.put("camel.management.metricsEnabled", Boolean.toString(daemon));
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
-        String routes = overrides.getOrDefault("mking.routes-dir", System.getProperty("mking.routes-dir",
-                home.resolve("routes").toString()));
         main.configure().withName("mking-backup")
                 .withStreamCachingEnabled(false)
                 .withJmxEnabled(true)
@@ -127,6 +139,34 @@ public final class BackupRuntime implements AutoCloseable {
             throw asConfigError(e);
         }
         return runtime;
+    }
+
+    /**
+     * The daemon's HTTP port must be free (Vert.x would only log a failed bind and leave the daemon up without
+     * health, metrics or the WAL endpoint), and an endpoint beyond loopback must require the WAL token.
+     */
+    private static void checkManagementEndpoint(PropertySources sources) {
+        String host = sources.get("camel.management.host", "127.0.0.1");
+        int port = Integer.parseInt(sources.get("camel.management.port", "8080"));
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new ConfigException("camel.management.port", port + " on " + host + " is in use (" + e.getMessage()
+                    + ")", "stop what listens there (another daemon of this installation?) or set another port");
+        }
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException("camel.management.host", "'" + host + "' is not a known host name or address",
+                    "use 127.0.0.1, or the address to listen on");
+        }
+        if (!loopback && sources.get("mking.wal.token", "").isEmpty()) {
+            throw new ConfigException("mking.wal.token", "not set while camel.management.host is " + host
+                    + " (beyond loopback): anyone who reaches the port could push WAL",
+                    "set MKING_WAL_TOKEN to a long random value and add -H \"X-Mking-Token: ...\" to archive_command");
+        }
     }
 
     public CamelContext context() {

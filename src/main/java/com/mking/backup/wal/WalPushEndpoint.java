@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class WalPushEndpoint {
 
     public static final String TOKEN_HEADER = "X-Mking-Token";
+    private static final String REQUEST = "mkingWalRequest";
     private static final Logger LOG = LoggerFactory.getLogger(WalPushEndpoint.class);
 
     private final WalArchive archive;
@@ -44,6 +45,7 @@ public final class WalPushEndpoint {
     }
 
     public void handle(Exchange exchange) {
+        exchange.setProperty(REQUEST, exchange.getMessage().getBody(HttpServerRequest.class));
         String job = exchange.getMessage().getHeader("job", String.class);
         String file = exchange.getMessage().getHeader("file", String.class);
         if (!token.isEmpty() && !constantTimeEquals(token, exchange.getMessage().getHeader(TOKEN_HEADER, "", String.class))) {
@@ -69,18 +71,19 @@ public final class WalPushEndpoint {
             reject(exchange, 503, "busy: " + slots.availablePermits() + " free of the concurrent WAL push slots; retry");
             return;
         }
-        try (InputStream body = new RequestBodyStream(exchange.getMessage().getBody(HttpServerRequest.class), idleTimeoutSeconds)) {
+        InputStream body = new RequestBodyStream(exchange.getMessage().getBody(HttpServerRequest.class), idleTimeoutSeconds);
+        try (body) {
             WalArchive.PushResult result = archive.push(job, file, body, declared);
             reply(exchange, 200, result == WalArchive.PushResult.ALREADY_ARCHIVED ? "already archived" : "archived");
             LOG.debug("{} WAL {} of job {}", result, file, job);
         } catch (WalArchive.ConflictException | WalInspection.ForeignClusterException e) {
             LOG.error("refused WAL {} of job {}: {}", file, job, e.getMessage());
-            reject(exchange, 409, e.getMessage());
+            refuse(exchange, body, limit, 409, e.getMessage());
         } catch (WalArchive.TooLargeException e) {
             reject(exchange, 413, e.getMessage());
         } catch (WalInspection.InvalidWalException e) {
             LOG.error("refused WAL {} of job {}: {}", file, job, e.getMessage());
-            reject(exchange, 400, e.getMessage());
+            refuse(exchange, body, limit, 400, e.getMessage());
         } catch (Exception e) {
             String message = BackupRunner.describe(e);
             LOG.error("archiving WAL {} of job {} failed: {}", file, job, message);
@@ -88,6 +91,28 @@ public final class WalPushEndpoint {
         } finally {
             slots.release();
         }
+    }
+
+    /**
+     * Refuses a body that was read in part. What is left of it, up to the largest file of its kind, is read
+     * and dropped, so the client (curl in archive_command) gets the reply rather than a broken connection
+     * and PostgreSQL logs why; a body beyond that size is cut off instead.
+     */
+    private static void refuse(Exchange exchange, InputStream body, long limit, int code, String text) {
+        try {
+            byte[] buffer = new byte[64 * 1024];
+            long left = limit;
+            for (int n; left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
+                left -= n;
+            }
+            if (left > 0 || body.read() < 0) {
+                reply(exchange, code, text);
+                return;
+            }
+        } catch (java.io.IOException e) {
+            LOG.debug("the refused upload broke off: {}", e.getMessage());
+        }
+        reject(exchange, code, text);
     }
 
     private boolean acquire() {
@@ -106,10 +131,17 @@ public final class WalPushEndpoint {
         exchange.getMessage().setBody(text + "\n");
     }
 
-    /** An error reply; the connection is closed after it, so an unread body is never read. */
+    /**
+     * An error reply. The connection is closed as soon as the reply is out, so whatever is left of the body
+     * is never read: the client sees the reply (or a broken pipe) and fails; PostgreSQL retries later.
+     */
     private static void reject(Exchange exchange, int code, String text) {
+        HttpServerRequest request = exchange.getProperty(REQUEST, HttpServerRequest.class);
         reply(exchange, code, text);
         exchange.getMessage().setHeader("Connection", "close");
+        if (request != null) {
+            request.response().endHandler(done -> request.connection().close());
+        }
     }
 
     private static boolean constantTimeEquals(String expected, String given) {
