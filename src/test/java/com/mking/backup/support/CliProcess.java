@@ -96,10 +96,12 @@ public final class CliProcess implements AutoCloseable {
         process.destroy();
     }
 
-    /** kill -9: nothing of the process gets to run any more. */
-    public void kill() throws InterruptedException {
+    /** kill -9: nothing of the process gets to run any more. The tools it started live on, as they would. */
+    public List<ProcessHandle> kill() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        return children;
     }
 
     @Override
