@@ -58,8 +58,16 @@ final class VerifyCommand implements Callable<Integer> {
                 for (Object item : results) {
                     Verifier.CopyResult result = (Verifier.CopyResult) item;
                     allPassed &= result.passed();
-                    System.out.printf("%s %-8s %s%s%n", id, result.store(), result.passed() ? "passed" : "FAILED",
-                            result.passed() ? (result.formatChecked() ? " (checksum, format)" : " (checksum)") : ": " + result.error());
+                    String detail = switch (result.outcome()) {
+                        case PASSED -> result.formatChecked() ? " (decrypted, SHA-256, format)" : " (decrypted, SHA-256)";
+                        case FAILED -> ": " + result.error();
+                        case NOT_VERIFIED -> " (cannot check it here; its status is unchanged): " + result.error();
+                    };
+                    System.out.printf("%s %-8s %s%s%n", id, result.store(), switch (result.outcome()) {
+                        case PASSED -> "passed";
+                        case FAILED -> "FAILED";
+                        case NOT_VERIFIED -> "NOT VERIFIED";
+                    }, detail);
                 }
             }
             return allPassed ? MkingBackup.OK : MkingBackup.FAILED;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -17,7 +18,8 @@ import java.util.function.Function;
  * Which backups survive (grandfather-father-son, as restic and borgmatic do it), as a pure function of
  * the history and the policy: the newest {@code last} backups; the newest backup of each of the newest
  * {@code daily} days, {@code weekly} ISO weeks, {@code monthly} months and {@code yearly} years that have
- * one. A backup whose verification failed neither counts nor is kept by a rule. The newest verified
+ * one. A backup whose verification failed neither counts nor is kept by a rule, but it is deleted only once
+ * a newer backup has verified: one failed check never leaves a job with nothing. The newest verified
  * backup is always kept, even when no rule keeps it.
  */
 public final class RetentionPolicy {
@@ -59,6 +61,11 @@ public final class RetentionPolicy {
         countable.stream().filter(Candidate::verified).findFirst()
                 .filter(newestVerified -> !kept.containsKey(newestVerified.backupId()))
                 .ifPresent(newestVerified -> keep(kept, newestVerified, "newest verified"));
+        // a failed verification alone never condemns a backup: it goes only once a newer backup has verified
+        Optional<Instant> newestVerifiedTime = newestFirst.stream().filter(Candidate::verified).map(Candidate::time).findFirst();
+        newestFirst.stream().filter(Candidate::verificationFailed)
+                .filter(failed -> newestVerifiedTime.map(verified -> !verified.isAfter(failed.time())).orElse(true))
+                .forEach(failed -> keep(kept, failed, "failed verification, kept until a newer backup verifies"));
         List<Candidate> removed = newestFirst.stream().filter(c -> !kept.containsKey(c.backupId())).toList();
         return new Decision(kept, removed);
     }

@@ -44,12 +44,17 @@ public final class VerifyRoutes extends RouteBuilder {
                 .split(body())
                     .process(exchange -> {
                         Verifier.CopyResult result = exchange.getMessage().getBody(Verifier.CopyResult.class);
-                        exchange.setProperty("verificationStatus", result.passed() ? "passed" : "failed");
+                        // "error": could not be checked here, which says nothing about the copy
+                        exchange.setProperty("verificationStatus", switch (result.outcome()) {
+                            case PASSED -> "passed";
+                            case FAILED -> "failed";
+                            case NOT_VERIFIED -> "error";
+                        });
                         exchange.setProperty("verificationStart", AuditTimes.utc(result.startedAt()));
                         exchange.setProperty("verificationEnd", AuditTimes.utc(result.finishedAt()));
                         exchange.setProperty("verificationSeconds", AuditTimes.seconds(result.startedAt(), result.finishedAt()));
                         exchange.setProperty("verifiedFiles", result.passed() ? 1 : 0);
-                        exchange.setProperty("failedFiles", result.passed() ? 0 : 1);
+                        exchange.setProperty("failedFiles", result.failed() ? 1 : 0);
                     })
                     .to(Sql.update("verification-recorded"))
                     .filter(simple("${body.passed}"))
@@ -57,23 +62,44 @@ public final class VerifyRoutes extends RouteBuilder {
                     .end()
                 .end()
                 .process(exchange -> {
-                    List<?> results = exchange.getProperty("results", List.class);
-                    List<String> failures = results.stream().map(Verifier.CopyResult.class::cast)
-                            .filter(r -> !r.passed()).map(r -> r.store() + ": " + r.error()).toList();
-                    exchange.setProperty("backupVerification", failures.isEmpty() ? "passed" : "failed");
-                    exchange.getMessage().setHeader(AlertRoutes.DETAIL, failures.isEmpty()
-                            ? "all " + results.size() + " copies passed" : String.join("; ", failures));
+                    List<Verifier.CopyResult> results = ((List<?>) exchange.getProperty("results", List.class)).stream()
+                            .map(Verifier.CopyResult.class::cast).toList();
+                    List<String> failures = results.stream().filter(Verifier.CopyResult::failed)
+                            .map(r -> r.store() + ": " + r.error()).toList();
+                    List<String> unchecked = results.stream().filter(r -> r.outcome() == Verifier.Outcome.NOT_VERIFIED)
+                            .map(r -> r.store() + ": " + r.error()).toList();
+                    // a copy that could not be checked here leaves the backup's status as it was
+                    exchange.setProperty("backupVerification", !failures.isEmpty() ? "failed" : unchecked.isEmpty() ? "passed" : null);
+                    exchange.setProperty("failures", String.join("; ", failures));
+                    exchange.setProperty("unchecked", String.join("; ", unchecked));
                     exchange.getMessage().setBody(results);
                 })
-                .to(Sql.update("backup-verified"))
+                .filter(exchangeProperty("backupVerification").isNotNull())
+                    .to(Sql.update("backup-verified"))
+                .end()
                 .setHeader(AlertRoutes.CONDITION, simple("verification-failed:${header." + BACKUP_ID + "}"))
                 .choice()
-                    .when(exchangeProperty("backupVerification").isEqualTo("failed"))
+                    .when(simple("${exchangeProperty.failures} != ''"))
                         .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
                         .setHeader(AlertRoutes.SUBJECT, simple("verification of backup ${header." + BACKUP_ID + "} failed"))
+                        .setHeader(AlertRoutes.DETAIL, exchangeProperty("failures"))
+                        .to(AlertRoutes.ALERT)
+                    .when(simple("${exchangeProperty.unchecked} == ''"))
+                        .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} verifies again"))
+                        .setHeader(AlertRoutes.DETAIL, constant("every copy passed"))
+                        .to(AlertRoutes.CLEAR)
+                .end()
+                .setHeader(AlertRoutes.CONDITION, simple("verification-error:${header." + BACKUP_ID + "}"))
+                .choice()
+                    .when(simple("${exchangeProperty.unchecked} != ''"))
+                        .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
+                        .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} could not be verified here"))
+                        .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.unchecked} (nothing is known against the "
+                                + "backup; its status is unchanged)"))
                         .to(AlertRoutes.ALERT)
                     .otherwise()
-                        .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} verifies again"))
+                        .setHeader(AlertRoutes.SUBJECT, simple("backup ${header." + BACKUP_ID + "} can be verified again"))
+                        .setHeader(AlertRoutes.DETAIL, constant("every copy was checked"))
                         .to(AlertRoutes.CLEAR)
                 .end()
                 .setBody(exchangeProperty("results"));

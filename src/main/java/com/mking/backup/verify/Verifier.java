@@ -2,10 +2,12 @@ package com.mking.backup.verify;
 
 import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.exec.RunningTool;
+import com.mking.backup.exec.ToolFailedException;
 import com.mking.backup.job.BackupRunner;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.CorruptArtefactException;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
@@ -15,19 +17,33 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.exec.ExecBinding;
 
+import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Verifies stored copies: each copy is read back in full and its size and SHA-256 compared with the
- * manifest, then the decoded data is handed to the format's own check ({@code pg_restore --list},
- * {@code tar --list}) through camel-exec. The result of each copy is one {@link CopyResult}.
+ * Verifies stored copies in one read each: the stored bytes are decrypted (every segment authenticated),
+ * decompressed and hashed, and the decoded stream feeds the format's own check ({@code pg_restore --list},
+ * {@code tar --list}) through camel-exec; what the check does not read is then read to the end, so the
+ * raw SHA-256 is always compared.
+ *
+ * <p>Outcomes are kept apart: {@link Outcome#FAILED} means the copy itself is bad (checksum or
+ * authentication mismatch, undecodable, the format check failed, its data gone); {@link Outcome#NOT_VERIFIED}
+ * means it could not be checked here (key missing or different, store unreachable, tool missing) and says
+ * nothing against the copy. Only the first may mark a copy failed.
  */
 public final class Verifier {
+
+    public enum Outcome { PASSED, FAILED, NOT_VERIFIED }
 
     private final StoreRegistry stores;
     private final SourceRegistry sources;
@@ -47,8 +63,16 @@ public final class Verifier {
     }
 
     /** The outcome for one copy; getters are read by the audit SQL. */
-    public record CopyResult(String backupId, String store, boolean checksumMatch, boolean formatChecked, boolean passed,
+    public record CopyResult(String backupId, String store, Outcome outcome, boolean checksumMatch, boolean formatChecked,
                              String error, Instant startedAt, Instant finishedAt) {
+
+        public boolean passed() {
+            return outcome == Outcome.PASSED;
+        }
+
+        public boolean failed() {
+            return outcome == Outcome.FAILED;
+        }
     }
 
     public List<CopyResult> verify(CatalogEntry entry) {
@@ -57,41 +81,111 @@ public final class Verifier {
 
     public CopyResult verifyCopy(CatalogEntry entry, CatalogEntry.Copy copy) {
         Instant started = clock.instant();
-        boolean checksum = false;
         boolean format = false;
         try {
+            if (!stores.contains(copy.store())) {
+                return new CopyResult(entry.backupId(), copy.store(), Outcome.NOT_VERIFIED, false, false, "store '"
+                        + copy.store() + "' is not configured here (mking.stores)", started, clock.instant());
+            }
             Store store = stores.get(copy.store());
-            Manifest manifest = Manifest.read(store.get(copy.manifestKey()));
-            reader.verifyStored(store, copy.dataKey(), manifest.artefact());
-            checksum = true;
+            Manifest manifest = readManifest(store, entry, copy);
             JobSpec job = jobs.find(manifest.job()).orElse(new JobSpec(manifest.job(), manifest.source(), "", List.of(),
                     Map.of(), null));
             Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(job, manifest);
-            if (check.isPresent()) {
-                runCheck(check.get(), reader.openRaw(store, copy.dataKey(), manifest, manifest.artefact()));
-                format = true;
-            } else {
-                // no format tool: decoding to the end checks the raw SHA-256 (and every encrypted segment)
-                try (InputStream raw = reader.openRaw(store, copy.dataKey(), manifest, manifest.artefact())) {
-                    raw.transferTo(java.io.OutputStream.nullOutputStream());
+            ToolFailedException unreadable = null;
+            try (InputStream raw = reader.openRaw(store, copy.dataKey(), manifest, manifest.artefact())) {
+                if (check.isPresent()) {
+                    unreadable = runCheck(check.get(), raw);
+                    format = unreadable == null;
                 }
+                raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
             }
-            return new CopyResult(entry.backupId(), copy.store(), true, format, true, null, started, clock.instant());
+            if (unreadable != null) {
+                // the bytes are exactly what was backed up, yet the tool here cannot read them (an older version?)
+                return new CopyResult(entry.backupId(), copy.store(), Outcome.NOT_VERIFIED, true, false, "the copy is intact "
+                        + "(SHA-256 and authentication match) but its format check failed here: " + unreadable.getMessage(),
+                        started, clock.instant());
+            }
+            return new CopyResult(entry.backupId(), copy.store(), Outcome.PASSED, true, format, null, started, clock.instant());
         } catch (Exception e) {
-            return new CopyResult(entry.backupId(), copy.store(), checksum, format, false, BackupRunner.describe(e), started,
+            Outcome outcome = isEvidenceAgainstTheCopy(e) ? Outcome.FAILED : Outcome.NOT_VERIFIED;
+            return new CopyResult(entry.backupId(), copy.store(), outcome, false, format, BackupRunner.describe(e), started,
                     clock.instant());
         }
     }
 
-    private void runCheck(ToolCommand command, InputStream raw) throws Exception {
+    /** Only what shows the stored copy itself is bad; "could not check" is never held against it. */
+    static boolean isEvidenceAgainstTheCopy(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CorruptArtefactException) {
+                return true;
+            }
+            if (t instanceof com.mking.backup.pipeline.KeyUnavailableException
+                    || t instanceof com.mking.backup.pipeline.StoreReadException) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A copy whose manifest is gone is bad when the store still holds the job's other objects; when the
+     * store holds nothing of the job at all, the store itself is more likely wrong (another bucket or path).
+     */
+    private static Manifest readManifest(Store store, CatalogEntry entry, CatalogEntry.Copy copy) throws IOException {
+        try {
+            return Manifest.read(store.get(copy.manifestKey()));
+        } catch (FileNotFoundException e) {
+            if (store.list(entry.job() + "/").isEmpty()) {
+                throw new IOException("store '" + store.name() + "' holds nothing of job " + entry.job()
+                        + " (is it the right bucket or directory?)", e);
+            }
+            throw new CorruptArtefactException("the manifest of backup " + entry.backupId() + " is gone from store '"
+                    + store.name() + "'", e);
+        } catch (IOException e) {
+            throw new com.mking.backup.pipeline.StoreReadException("cannot read the manifest of backup " + entry.backupId()
+                    + " from store '" + store.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Feeds the decoded stream to the format's check. The tool may stop reading early (pg_restore --list
+     * reads the table of contents only): once it has exited and its feeder has let go of the stream, the
+     * caller reads the rest itself.
+     */
+    private ToolFailedException runCheck(ToolCommand command, InputStream raw) throws Exception {
+        HandedBack handedBack = new HandedBack(raw);
         Exchange result = producer.send("exec:verify-tool?commandExecutor=#toolExecutor", exchange -> {
-            exchange.getMessage().setBody(raw);
+            exchange.getMessage().setBody(handedBack);
             exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
             exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
         });
         if (result.getException() != null) {
             throw result.getException();
         }
-        result.getMessage().getBody(RunningTool.class).awaitSuccess();
+        ToolFailedException failed = null;
+        try {
+            result.getMessage().getBody(RunningTool.class).awaitSuccess();
+        } catch (ToolFailedException e) {
+            failed = e; // judged once the rest of the stream is read: a bad copy, or a tool that cannot read a good one
+        }
+        if (!handedBack.released.await(5, TimeUnit.MINUTES)) {
+            throw new IOException("the format check's input was not released");
+        }
+        return failed;
+    }
+
+    /** The decoded stream as the tool's feeder sees it: its close hands the stream back instead of closing it. */
+    private static final class HandedBack extends FilterInputStream {
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        HandedBack(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+            released.countDown();
+        }
     }
 }

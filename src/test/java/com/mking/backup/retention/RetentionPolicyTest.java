@@ -71,7 +71,15 @@ class RetentionPolicyTest {
                 new RetentionPolicy.Candidate("good", day.minus(Duration.ofHours(1)), false, true));
         RetentionPolicy.Decision decision = RetentionPolicy.decide(history, new RetentionPolicy.Rules(1, 1, 0, 0, 0),
                 ZoneOffset.UTC);
-        assertThat(decision.kept()).containsOnlyKeys("good");
-        assertThat(decision.removed()).extracting(RetentionPolicy.Candidate::backupId).containsExactly("bad");
+        assertThat(decision.kept().get("good")).containsExactly("last 1", "daily 2026-11-25");
+        // one failed check alone never deletes: nothing newer has verified yet
+        assertThat(decision.kept().get("bad")).containsExactly("failed verification, kept until a newer backup verifies");
+        assertThat(decision.removed()).isEmpty();
+
+        List<RetentionPolicy.Candidate> later = new java.util.ArrayList<>(history);
+        later.add(new RetentionPolicy.Candidate("newer-good", day.plus(Duration.ofDays(1)), false, true));
+        RetentionPolicy.Decision then = RetentionPolicy.decide(later, new RetentionPolicy.Rules(1, 1, 0, 0, 0), ZoneOffset.UTC);
+        assertThat(then.kept()).containsOnlyKeys("newer-good");
+        assertThat(then.removed()).extracting(RetentionPolicy.Candidate::backupId).containsExactlyInAnyOrder("bad", "good");
     }
 }

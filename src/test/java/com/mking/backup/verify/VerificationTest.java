@@ -62,15 +62,63 @@ class VerificationTest {
         }
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).isEqualTo(1);
-        assertThat(verify.out()).contains("FAILED").contains("SHA-256 mismatch");
+        // one read finds it: the stored SHA-256, or first zstd's own frame checksum
+        assertThat(verify.out()).contains("FAILED").containsAnyOf("SHA-256 mismatch", "doesn't match checksum");
         assertThat(rows("SELECT string_agg(status, ',' ORDER BY id) FROM backup_verifications")).isEqualTo("passed,failed");
-        assertThat(rows("SELECT error_details FROM backup_verifications WHERE status = 'failed'")).contains("SHA-256 mismatch");
+        assertThat(rows("SELECT error_details FROM backup_verifications WHERE status = 'failed'")).contains(backupId)
+                .containsAnyOf("SHA-256 mismatch", "doesn't match checksum");
         assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
                 .isEqualTo("failed");
         assertThat(rows("SELECT send_count || ':' || level FROM alert_conditions WHERE condition_key = 'verification-failed:"
                 + backupId + "'")).isEqualTo("1:DANGER");
         try (BackupRuntime runtime = installation.runtime(false)) {
             assertThat(runtime.bean(Catalog.class).restorable("items")).as("a failed copy no longer counts").isEmpty();
+        }
+    }
+
+    /**
+     * An encrypted backup checked where its key is missing or different: that is "cannot verify here", not
+     * "bad copy". The run fails and alerts, the backup keeps its status, and retention keeps it.
+     */
+    @Test
+    void aMissingOrDifferentKeyNeverMarksAGoodBackupFailed() throws Exception {
+        com.mking.backup.pipeline.Keyring.generate(installation.home().resolve("keys"), "k1");
+        installation.set("mking.encryption.key-dir", installation.home().resolve("keys").toString())
+                .set("mking.encryption.key-id", "k1");
+        CliResult first = installation.cli("run", "items");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+        String backupId = first.backupId("items");
+
+        // the key directory is gone (a new host, a wrong path)
+        Path keys = installation.home().resolve("keys");
+        Path aside = installation.home().resolve("keys-aside");
+        Files.move(keys, aside);
+        Files.createDirectories(keys);
+        installation.set("mking.encryption.key-id", "");
+        CliResult missing = installation.cli("verify", backupId);
+        assertThat(missing.exitCode()).as(missing.all()).isEqualTo(1);
+        assertThat(missing.out()).contains("NOT VERIFIED").contains("not in the keyring");
+        assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
+                .isEqualTo("passed");
+
+        // a different key under the same id
+        com.mking.backup.pipeline.Keyring.generate(keys, "k1");
+        CliResult different = installation.cli("verify", backupId);
+        assertThat(different.exitCode()).isEqualTo(1);
+        assertThat(different.out()).contains("NOT VERIFIED").contains("wrong encryption key");
+        assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
+                .isEqualTo("passed");
+        assertThat(rows("SELECT string_agg(status, ',' ORDER BY id) FROM backup_verifications")).isEqualTo("passed,error,error");
+        assertThat(rows("SELECT level FROM alert_conditions WHERE condition_key = 'verification-error:" + backupId + "'"))
+                .isEqualTo("DANGER");
+        assertThat(rows("SELECT count(*) FROM alert_conditions WHERE condition_key = 'verification-failed:" + backupId + "'"))
+                .isEqualTo("0");
+
+        CliResult prune = installation.cli("prune", "--job", "items", "--dry-run");
+        assertThat(prune.exitCode()).as(prune.all()).isEqualTo(0);
+        assertThat(prune.out()).contains("keep   " + backupId).doesNotContain("delete " + backupId);
+        try (BackupRuntime runtime = installation.runtime(false)) {
+            assertThat(runtime.bean(Catalog.class).restorable("items")).extracting(e -> e.backupId()).containsExactly(backupId);
         }
     }
 
