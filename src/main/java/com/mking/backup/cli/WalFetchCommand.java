@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "wal-fetch", mixinStandardHelpOptions = true, description = "Write an archived WAL file to DEST, decrypted and checked against both "
-        + "SHA-256s: a restore_command for recoveries done by hand ('bin/mking-backup wal-fetch JOB %f %p'). "
+        + "SHA-256s: a restore_command for recoveries done by hand ('bin/mking-backup wal-fetch JOB %%f %%p'). "
         + "Exit 1 when the file is not archived (PostgreSQL ends recovery there); exit 126 when it is archived but "
         + "cannot be read back (PostgreSQL then stops instead of ending recovery early).")
 final class WalFetchCommand implements Callable<Integer> {
@@ -25,10 +25,10 @@ final class WalFetchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB", description = "the pg-physical job")
     String job;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "WAL file name (%f)")
+    @Parameters(index = "1", paramLabel = "FILE", description = "WAL file name (%%f)")
     String file;
 
-    @Parameters(index = "2", paramLabel = "DEST", description = "where to write it (%p)")
+    @Parameters(index = "2", paramLabel = "DEST", description = "where to write it (%%p)")
     Path destination;
 
     @Option(names = "--from", paramLabel = "STORE", description = "store to read from")

@@ -161,7 +161,8 @@ public final class MkingConfiguration implements CamelConfiguration {
         int max = compression == Compression.GZIP ? 9 : 19;
         if (level < 1 || level > max) {
             throw new ConfigException("mking.pipeline.compression-level", "level " + level + " is out of range for "
-                    + compression.id(), "use 1 to " + max + " (3 is a good default for zstd)");
+                    + compression.id(), "use 1 to " + max + (compression == Compression.GZIP ? " (6 is gzip's default)"
+                    : " (3 is zstd's default)"));
         }
         return new PipelineSettings(compression, level, keyring.currentKeyId().isPresent(),
                 settings.bool("mking.pipeline.verify-after-write", true));

@@ -69,11 +69,9 @@ public final class JobCatalog {
     /** Checks every job (cron, stores, source parameters and tools); the first problem is thrown. */
     public void validateAll() {
         for (JobSpec job : load().values()) {
-            if (!CronExpression.isValidExpression(job.cron())) {
-                throw new ConfigException(job.where("cron"), "'" + job.cron() + "' is not a valid Quartz cron",
-                        "use six or seven fields: seconds minutes hours day-of-month month day-of-week [year], "
-                                + "e.g. \"0 0 3 ? * SUN\"");
-            }
+            com.mking.backup.config.CronCheck.problem(job.cron()).ifPresent(problem -> {
+                throw new ConfigException(job.where("cron"), problem, "correct the cron in the route file");
+            });
             if (job.stores().isEmpty()) {
                 throw new ConfigException(job.where("stores"), "no store given", "name stores from mking.stores: "
                         + String.join(", ", stores.names()));
@@ -132,6 +130,27 @@ public final class JobCatalog {
                 .map(PropertyDefinition::getValue).findFirst();
     }
 
+    /** A parameter the template does not have is a typo (keeplast, store): it would be silently ignored. */
+    private static void requireKnownParameters(RouteDefinition route, java.util.Set<String> given, CamelContext context) {
+        org.apache.camel.model.RouteTemplateDefinition template = sourceKind(route)
+                .map(kind -> ((ModelCamelContext) context).getRouteTemplateDefinition(kind)).orElse(null);
+        if (template == null || template.getTemplateParameters() == null) {
+            return;
+        }
+        List<String> known = template.getTemplateParameters().stream()
+                .map(org.apache.camel.model.RouteTemplateParameterDefinition::getName).toList();
+        for (String name : given) {
+            // the YAML DSL also keeps a dashed alias of each name (binDir and bin-dir)
+            if (!known.contains(name) && !known.contains(org.apache.camel.util.StringHelper.dashToCamelCase(name))) {
+                String where = (route.getResource() == null ? "routes/*.yaml" : route.getResource().getLocation()
+                        .replaceFirst("^file:", "")) + " job '" + route.getRouteId() + "' parameter '" + name + "'";
+                throw new ConfigException(where, "unknown parameter of a " + template.getId() + " job",
+                        com.mking.backup.config.ConfigCheck.closest(name, known).map(c -> "did you mean '" + c + "'? ")
+                                .orElse("") + "the parameters are: " + String.join(", ", known));
+            }
+        }
+    }
+
     /** Parameter values may use property placeholders ({@code {{mking.pg.host:127.0.0.1}}}); they are resolved here. */
     private static JobSpec toJob(RouteDefinition route, Source source, CamelContext context) {
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -141,6 +160,7 @@ public final class JobCatalog {
             }
         });
         Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
+        requireKnownParameters(route, given.keySet(), context);
         given.forEach((key, value) -> parameters.put(key, value == null ? "" : context.resolvePropertyPlaceholders(value.toString())));
         String routeFile = route.getResource() == null ? null : route.getResource().getLocation();
         if (routeFile != null) {

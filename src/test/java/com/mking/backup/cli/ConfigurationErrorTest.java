@@ -59,7 +59,7 @@ class ConfigurationErrorTest {
         java.nio.file.Files.writeString(first, "mking.pipeline.compression-level=77\n");
         java.nio.file.Files.writeString(second, "mking.pipeline.compression-level=55\n");
         assertConfigError(installation.cli("--config", first.toString(), "--config", second.toString(), "list"),
-                "mking.pipeline.compression-level", "level 55");
+                "mking.pipeline.compression-level (--config " + second + ")", "'55' is out of range");
     }
 
     @Test
@@ -69,10 +69,13 @@ class ConfigurationErrorTest {
         assertConfigError(installation.cli("list"), "mking.encryption.key-id", "no-such-keys");
     }
 
+    /** Not a configuration error: the operation failed (exit 1), and the message says where it looked. */
     @Test
     void unreachableAuditDatabase() throws Exception {
         installation.set("mking.audit.url", "jdbc:postgresql://127.0.0.1:1");
-        assertConfigError(installation.cli("list"), "mking.audit.url", "unreachable");
+        CliResult result = installation.cli("list");
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(1);
+        assertThat(result.err()).contains("audit database unreachable at 127.0.0.1:1").doesNotContain("configuration error");
     }
 
     @Test
@@ -118,6 +121,82 @@ class ConfigurationErrorTest {
     void badUsage() throws Exception {
         assertThat(installation.cli("restore").exitCode()).isEqualTo(2);
         assertThat(installation.cli("frobnicate").exitCode()).isEqualTo(2);
+    }
+
+    /** One row: what the operator got wrong, and what the message must name. */
+    record Bad(String what, java.util.Map<String, String> properties, String[] args, String routeLine, String... named) {
+    }
+
+    static java.util.stream.Stream<Bad> badConfigurations() {
+        String[] list = {"list"};
+        return java.util.stream.Stream.of(
+                new Bad("typo in a key", java.util.Map.of("mking.pipeline.compresion", "zstd"), list, null,
+                        "mking.pipeline.compresion", "did you mean mking.pipeline.compression"),
+                new Bad("typo in a store key", java.util.Map.of("mking.store.local.pth", "/x"), list, null,
+                        "mking.store.local.pth", "did you mean mking.store.local.path"),
+                new Bad("typo in an alert key", java.util.Map.of("mking.alert.slack.webhook", "http://x"), list, null,
+                        "mking.alert.slack.webhook", "did you mean mking.alert.slack.webhook-url"),
+                new Bad("negative pool size", java.util.Map.of("mking.audit.pool-size", "-1"), list, null,
+                        "mking.audit.pool-size", "'-1' is out of range"),
+                new Bad("port in words", java.util.Map.of("camel.management.port", "eighty"), list, null,
+                        "camel.management.port", "'eighty' is not a whole number"),
+                new Bad("port out of range", java.util.Map.of("mking.audit.embedded-port", "70000"), list, null,
+                        "mking.audit.embedded-port", "out of range"),
+                new Bad("not a boolean", java.util.Map.of("mking.verify.after-backup", "maybe"), list, null,
+                        "mking.verify.after-backup", "not true or false"),
+                new Bad("both day fields in a cron", java.util.Map.of("mking.report.cron", "0 0 9 * * MON"), list, null,
+                        "mking.report.cron", "\"0 0 9 ? * MON\""),
+                new Bad("a duration where seconds are asked", java.util.Map.of("mking.wal.max-lag-seconds", "5m"), list, null,
+                        "mking.wal.max-lag-seconds", "not a whole number"),
+                new Bad("percent above 100", java.util.Map.of("mking.monitor.cpu-percent", "150"), list, null,
+                        "mking.monitor.cpu-percent", "out of range"),
+                new Bad("zero scheduler threads", java.util.Map.of("mking.scheduler.threads", "0"), list, null,
+                        "mking.scheduler.threads", "out of range"),
+                new Bad("gzip level too high", java.util.Map.of("mking.pipeline.compression", "gzip",
+                        "mking.pipeline.compression-level", "12"), list, null, "mking.pipeline.compression-level",
+                        "6 is gzip's default"),
+                new Bad("key id without key directory", java.util.Map.of("mking.encryption.key-id", "k1"), list, null,
+                        "mking.encryption.key-dir"),
+                new Bad("unknown store type", java.util.Map.of("mking.stores", "local,tape"), list, null,
+                        "mking.store.tape.type", "unknown store type 'tape'"),
+                new Bad("S3 store without endpoint", java.util.Map.of("mking.stores", "local,minio", "mking.store.minio.type",
+                        "minio"), list, null, "mking.store.minio.endpoint"),
+                new Bad("typo in a job parameter", java.util.Map.of(), list, "      - name: keeplast\n        value: \"3\"\n",
+                        "parameter 'keeplast'", "did you mean 'keepLast'"),
+                new Bad("management beyond loopback without a WAL token", java.util.Map.of("camel.management.host", "0.0.0.0",
+                        "camel.management.port", freePort()), new String[]{"start"}, null, "mking.wal.token"),
+                new Bad("retention count not a number", java.util.Map.of(), list, "      - name: keepDaily\n        value: many\n",
+                        "parameter 'keepDaily'", "not a count"));
+    }
+
+    private static String freePort() {
+        try {
+            return Integer.toString(com.mking.backup.support.TestCluster.freePort());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void missingRoutesDirectory() throws Exception {
+        try (var files = Files.walk(installation.routes())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertConfigError(installation.cli("list"), "--routes " + installation.routes(), "does not exist");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("badConfigurations")
+    void eachBadConfigurationExitsTwoNamingTheKey(Bad bad) throws Exception {
+        bad.properties().forEach(installation::set);
+        if (bad.routeLine() != null) {
+            java.nio.file.Path route = installation.routes().resolve("app.yaml");
+            Files.writeString(route, Files.readString(route) + bad.routeLine());
+        }
+        CliResult result = installation.cli(bad.args());
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
+        assertThat(result.err()).contains("configuration error").contains(bad.named()).doesNotContain("Exception");
+        assertThat(result.err().lines().filter(line -> line.contains("configuration error"))).as("printed once").hasSize(1);
     }
 
     private static void assertConfigError(CliResult result, String property, String detail) {
