@@ -191,7 +191,8 @@ public final class BackupRuntime implements AutoCloseable {
         if (registry != null) {
             com.mking.backup.observe.HealthChecks.all(bean(com.mking.backup.audit.AuditDatabase.class).dataSource(),
                     bean(com.mking.backup.store.StoreRegistry.class),
-                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).staleJobs()).forEach(check -> {
+                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).staleJobs(),
+                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).unprotectedJobs()).forEach(check -> {
                         check.setCamelContext(context);
                         registry.register(check);
                     });
@@ -209,11 +210,20 @@ public final class BackupRuntime implements AutoCloseable {
         }
     }
 
-    /** Passwords of PostgreSQL jobs go into a private pgpass file that the tools find via PGPASSFILE. */
     private void writePgPass() {
+        writePgPass(List.of());
+    }
+
+    /**
+     * Passwords of PostgreSQL jobs go into a private pgpass file that the tools find via PGPASSFILE; {@code extra}
+     * adds servers a command uses besides the jobs' own (a restore onto a DR host).
+     */
+    public void writePgPass(List<JobSpec> extra) {
         Path file = new Settings(context).dataDir().resolve("secrets").resolve("pgpass");
+        List<JobSpec> all = new ArrayList<>(extra);
+        all.addAll(jobs().jobs());
         try {
-            if (PgPassFile.write(file, jobs().jobs())) {
+            if (PgPassFile.write(file, all)) {
                 bean(StreamingExecutor.class).setEnvironment("PGPASSFILE", file.toString());
             }
         } catch (java.io.IOException e) {

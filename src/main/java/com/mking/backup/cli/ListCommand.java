@@ -31,13 +31,22 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(false)) {
-            List<CatalogEntry> entries = runtime.bean(Catalog.class).list(job, null, status, limit);
+            Catalog catalog = runtime.bean(Catalog.class);
+            List<CatalogEntry> entries = catalog.list(job, null, status, limit);
+            if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {
+                throw new IllegalArgumentException("no job named '" + job + "' in the route files or the catalog; jobs: "
+                        + String.join(", ", runtime.jobs().jobs().stream().map(com.mking.backup.job.JobSpec::name).toList()));
+            }
             if (json) {
                 System.out.println(Manifest.json().writeValueAsString(entries));
                 return MkingBackup.OK;
             }
             System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", "ID", "JOB", "STATUS", "STARTED (UTC)",
                     "RAW", "STORED", "SHA256", "STORES");
+            if (entries.isEmpty() && catalog.list(null, null, null, 1).isEmpty()) {
+                System.err.println("the catalog is empty. If backups exist in the stores (a new host, a lost audit database), "
+                        + "run: mking-backup catalog-rebuild");
+            }
             for (CatalogEntry e : entries) {
                 System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), e.status(),
                         e.startTime() == null ? "" : e.startTime().withNano(0).toString().replace('T', ' '),

@@ -23,7 +23,8 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
-            DailyReport.Rendered report = DailyReport.render(runtime.jobs().jobs(), runtime.bean(JobStats.class).all(), Instant.now());
+            DailyReport.Rendered report = DailyReport.render(runtime.jobs().jobs(), runtime.bean(JobStats.class).all(),
+                    runtime.bean(com.mking.backup.monitor.MonitorRunner.class).problemsByJob(), Instant.now());
             System.out.print(report.text());
             if (send) {
                 runtime.producer().sendBody(ReportRoutes.REPORT, null);

@@ -1,5 +1,6 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.job.JobSpec;
 import com.mking.backup.restore.RestoreTask;
 import com.mking.backup.restore.Restorer;
 import com.mking.backup.route.RestoreRoutes;
@@ -11,9 +12,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup. The stored copy's SHA-256 is checked before anything is written.")
+@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a logical backup into a database, on "
+        + "the job's server or another one (a DR host: --host/--port/--user). The stored copy is checked (decrypted, "
+        + "SHA-256) before anything is written; a non-empty target is replaced only with --force, and kept aside.")
 final class RestoreCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -25,6 +30,22 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--database", paramLabel = "NAME", required = true,
             description = "target database (created if missing; a non-empty one is refused unless --force)")
     String database;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "restore onto this server instead of the job's")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "port of that server (default: the job's)")
+    Integer port;
+
+    @Option(names = "--user", paramLabel = "ROLE", description = "role that restores (default: the job's); it must be "
+            + "allowed to create databases")
+    String user;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "environment variable holding that role's password")
+    String passwordEnv;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "file holding that role's password (a secret file)")
+    String passwordFile;
 
     @Option(names = "--from", paramLabel = "STORE", description = "store to read from (default: the first configured store holding a copy)")
     String fromStore;
@@ -39,16 +60,39 @@ final class RestoreCommand implements Callable<Integer> {
     String requestedBy = System.getProperty("user.name");
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new IllegalArgumentException("--port " + port + " is not a port number");
+        }
+        Map<String, String> target = new LinkedHashMap<>();
+        if (host != null) {
+            target.put("host", host);
+        }
+        if (port != null) {
+            target.put("port", Integer.toString(port));
+        }
+        if (user != null) {
+            target.put("user", user);
+        }
+        if (passwordEnv != null) {
+            target.put("passwordEnv", passwordEnv);
+        }
+        if (passwordFile != null) {
+            target.put("passwordFile", passwordFile);
+        }
         try (BackupRuntime runtime = parent.boot(false)) {
-            RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy, java.util.Map.of());
+            RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy, Map.copyOf(target));
+            // operator mistakes end here, with one message and no alert: nothing was attempted
+            JobSpec job = runtime.bean(Restorer.class).preflight(request).getValue();
+            runtime.writePgPass(java.util.List.of(job));
             RestoreTask task = new RestoreTask(request, Instant.now());
             Exchange exchange;
             try (Progress ignored = new Progress("restoring " + backupId, task.progress(), System.out)) {
                 exchange = runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
             }
             if (task.succeeded()) {
-                System.out.printf("restored backup %s into database %s in %d s (%s, checksum verified)%n", backupId, database,
+                System.out.printf("restored backup %s into database %s on %s:%s in %d s (%s, decrypted and checksum verified)%n",
+                        backupId, database, job.parameter("host", "127.0.0.1"), job.parameter("port", "5432"),
                         task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));
                 return MkingBackup.OK;
             }

@@ -20,6 +20,13 @@ public record JobSpec(String name, String source, String cron, List<String> stor
         return parameter(key).orElse(defaultValue);
     }
 
+    /** The same job with some parameters replaced (a restore onto another server: host, port, user, password). */
+    public JobSpec with(Map<String, String> overrides) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(parameters);
+        merged.putAll(overrides);
+        return new JobSpec(name, source, cron, stores, Map.copyOf(merged), routeFile);
+    }
+
     /** How errors point at this job's entry, e.g. {@code routes/*.yaml job 'pg-logical' parameter 'cron'}. */
     public String where(String parameterName) {
         return (routeFile == null ? "routes/*.yaml" : routeFile) + " job '" + name + "' parameter '" + parameterName + "'";

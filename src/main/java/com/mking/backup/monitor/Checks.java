@@ -64,6 +64,42 @@ public final class Checks {
                 String.format("%s use is %.0f %%", resource, percent), String.format("limit %.0f %%", limitPercent)));
     }
 
+    /** Percent of memory in use, given the total and what the kernel says is available (free plus reclaimable cache). */
+    public static double memoryInUse(long total, long available) {
+        return total <= 0 ? Double.NaN : 100.0 * (total - available) / total;
+    }
+
+    /**
+     * Whether a pg-physical job's server is set up to be protected: archiving on, archive_command sending to
+     * this job, replication allowed for its role. Each problem comes with its fix; an archive_command the
+     * role may not read is a warning (the rest may still be right).
+     */
+    public static Optional<Alert> protection(String job, String server, String user, String archiveMode,
+                                             Optional<String> archiveCommand, Optional<String> replicationProblem) {
+        String expected = "archive_command = 'curl -fsS -H \"Expect:\" -T %p http://BACKUP_HOST:8080/wal/" + job + "/%f'";
+        String subject = "job " + job + " is not protected";
+        if (!"on".equals(archiveMode) && !"always".equals(archiveMode)) {
+            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "archive_mode is " + archiveMode
+                    + " on " + server + ". Fix: set archive_mode = on and " + expected + " in its postgresql.conf, then restart "
+                    + "the server (archive_mode takes effect only after a restart)"));
+        }
+        if (archiveCommand.isPresent() && !archiveCommand.get().contains("/wal/" + job + "/")) {
+            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "archive_command on " + server
+                    + " does not send WAL to this job ('" + archiveCommand.get() + "'). Fix: " + expected + ", then reload"));
+        }
+        if (replicationProblem.isPresent()) {
+            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "no replication connection to "
+                    + server + " as " + user + " (" + replicationProblem.get() + "). Fix: add 'host replication " + user
+                    + " BACKUP_HOST/32 scram-sha-256' to its pg_hba.conf and reload, and ALTER ROLE " + user + " REPLICATION"));
+        }
+        if (archiveCommand.isEmpty()) {
+            return Optional.of(new Alert("protection:" + job, Alert.Level.WARNING, "job " + job + " may not be protected",
+                    "role " + user + " may not read archive_command on " + server + ". Fix: GRANT pg_read_all_settings TO "
+                            + user + ", so the setting can be checked"));
+        }
+        return Optional.empty();
+    }
+
     /** A source database or a configured service that does not answer. */
     public static Optional<Alert> unreachable(String condition, String what, Optional<String> failure) {
         return failure.map(reason -> new Alert(condition, Alert.Level.DANGER, what + " is unreachable", reason));

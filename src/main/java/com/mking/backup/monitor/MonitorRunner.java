@@ -73,6 +73,52 @@ public final class MonitorRunner {
                 .map(entry -> entry.endTime().toInstant(ZoneOffset.UTC));
     }
 
+    private final Map<String, Optional<Alert>> lastProtection = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether a job's source is set up to be protected (for pg-physical: WAL archived to this job, replication
+     * allowed); empty when it is, or when the source does not answer (that is its own finding).
+     */
+    public Optional<Alert> protection(JobSpec job) {
+        if (!"pg-physical".equals(job.source())) {
+            return Optional.empty();
+        }
+        Optional<Alert> finding;
+        try {
+            com.mking.backup.source.PostgresProbe.ArchivingFacts facts = com.mking.backup.source.PostgresProbe.archiving(job);
+            finding = Checks.protection(job.name(), job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432"),
+                    job.parameter("user", "postgres"), facts.archiveMode(), facts.archiveCommand(), facts.replicationProblem());
+        } catch (Exception e) {
+            finding = Optional.empty();
+        }
+        lastProtection.put(job.name(), finding);
+        return finding;
+    }
+
+    /** Jobs found not protected by the last check (checked now when never checked), for the health check. */
+    public List<String> unprotectedJobs() {
+        List<String> unprotected = new ArrayList<>();
+        for (JobSpec job : jobs.jobs()) {
+            Optional<Alert> finding = lastProtection.containsKey(job.name()) ? lastProtection.get(job.name()) : protection(job);
+            finding.filter(alert -> alert.level() == Alert.Level.DANGER).ifPresent(alert -> unprotected.add(job.name()));
+        }
+        return unprotected;
+    }
+
+    /** Per job, what the monitoring finds wrong with it now (stale, not protected), as the report shows it. */
+    public Map<String, List<String>> problemsByJob() {
+        Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+        Instant now = clock.instant();
+        for (JobSpec job : jobs.jobs()) {
+            List<String> found = new ArrayList<>();
+            Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job))
+                    .ifPresent(alert -> found.add(alert.subject() + " (" + alert.detail() + ")"));
+            protection(job).ifPresent(alert -> found.add(alert.subject() + ": " + alert.detail()));
+            problems.put(job.name(), found);
+        }
+        return problems;
+    }
+
     /** What one check found: the condition and, when it is not clear, its alert. */
     public record Finding(String condition, Optional<Alert> alert) {
     }
@@ -82,6 +128,9 @@ public final class MonitorRunner {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
             findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job))));
+            if ("pg-physical".equals(job.source())) {
+                findings.add(new Finding("protection:" + job.name(), protection(job)));
+            }
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());
@@ -165,7 +214,7 @@ public final class MonitorRunner {
         List<Finding> findings = new ArrayList<>();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         double cpu = os.getCpuLoad() * 100;
-        double memory = 100.0 * (os.getTotalMemorySize() - os.getFreeMemorySize()) / os.getTotalMemorySize();
+        double memory = memoryInUsePercent(os);
         double disk = Double.NaN;
         try {
             Files.createDirectories(settings.dataDir());
@@ -178,6 +227,27 @@ public final class MonitorRunner {
         findings.add(new Finding("system:memory", Checks.resource("memory", memory, settings.integer("mking.monitor.memory-percent", 85))));
         findings.add(new Finding("system:disk", Checks.resource("disk", disk, settings.integer("mking.monitor.disk-percent", 85))));
         return findings;
+    }
+
+    /**
+     * Memory in use as the kernel counts it: total minus MemAvailable. The page cache is reclaimable, so
+     * "free" memory alone would call a healthy host full (97 % while 21 GB were available).
+     */
+    static double memoryInUsePercent(com.sun.management.OperatingSystemMXBean os) {
+        try {
+            Optional<Long> available = Files.readAllLines(java.nio.file.Path.of("/proc/meminfo")).stream()
+                    .filter(line -> line.startsWith("MemAvailable:"))
+                    .map(line -> Long.parseLong(line.replaceAll("\\D+", "")) * 1024).findFirst();
+            Optional<Long> total = Files.readAllLines(java.nio.file.Path.of("/proc/meminfo")).stream()
+                    .filter(line -> line.startsWith("MemTotal:"))
+                    .map(line -> Long.parseLong(line.replaceAll("\\D+", "")) * 1024).findFirst();
+            if (available.isPresent() && total.isPresent()) {
+                return Checks.memoryInUse(total.get(), available.get());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no /proc/meminfo ({}); using the JVM's view of free memory", e.getMessage());
+        }
+        return Checks.memoryInUse(os.getTotalMemorySize(), os.getFreeMemorySize());
     }
 
     /**

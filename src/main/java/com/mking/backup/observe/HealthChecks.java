@@ -20,7 +20,8 @@ public final class HealthChecks {
     }
 
     public static List<AbstractHealthCheck> all(DataSource audit, StoreRegistry stores,
-                                                java.util.function.Supplier<List<String>> staleJobs) {
+                                                java.util.function.Supplier<List<String>> staleJobs,
+                                                java.util.function.Supplier<List<String>> unprotectedJobs) {
         List<AbstractHealthCheck> checks = new java.util.ArrayList<>();
         checks.add(new AbstractHealthCheck("mking", "audit-database") {
             @Override
@@ -64,6 +65,18 @@ public final class HealthChecks {
                     builder.up();
                 } else {
                     builder.message("no recent successful backup: " + String.join(", ", stale)).detail("stale", stale).down();
+                }
+            }
+        });
+        checks.add(new AbstractHealthCheck("mking", "jobs-protected") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                List<String> unprotected = unprotectedJobs.get();
+                if (unprotected.isEmpty()) {
+                    builder.up();
+                } else {
+                    builder.message("not protected (see mking-backup check): " + String.join(", ", unprotected))
+                            .detail("unprotected", unprotected).down();
                 }
             }
         });

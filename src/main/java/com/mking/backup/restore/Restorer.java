@@ -103,10 +103,74 @@ public final class Restorer {
         Manifest manifest = Manifest.read(store.get(manifestKey));
         String dataKey = manifestKey.substring(0, manifestKey.length() - Manifest.FILE_NAME.length())
                 + manifest.artefact().storedName();
-        JobSpec job = jobs.find(manifest.job()).orElseGet(() -> jobFromManifest(manifest));
+        JobSpec job = targetJob(manifest, task.request());
         task.located(job, store, dataKey, manifest);
         LOG.info("restoring backup {} of job {} from store '{}' into '{}'", backupId, manifest.job(), store.name(),
                 task.request().target());
+    }
+
+    /** Restore options that point the restore at another server than the job's (a DR host). */
+    public static final java.util.List<String> TARGET_SERVER_OPTIONS = java.util.List.of("host", "port", "user", "passwordEnv",
+            "passwordFile");
+
+    /** The job as the restore sees it: from the route files (or the manifest), pointed at the requested server. */
+    public JobSpec targetJob(Manifest manifest, com.mking.backup.source.RestoreRequest request) {
+        JobSpec job = jobs.find(manifest.job()).orElseGet(() -> jobFromManifest(manifest));
+        Map<String, String> server = new HashMap<>();
+        TARGET_SERVER_OPTIONS.forEach(option -> {
+            if (request.options().containsKey(option)) {
+                server.put(option, request.options().get(option));
+            }
+        });
+        if (server.containsKey("passwordEnv") || server.containsKey("passwordFile")) {
+            server.putIfAbsent("passwordEnv", "");
+            server.putIfAbsent("passwordFile", "");
+        }
+        return server.isEmpty() ? job : job.with(server);
+    }
+
+    /**
+     * Everything an operator can get wrong, checked before a restore starts (exit 2, no alert): the backup
+     * exists and succeeded, the store is configured and holds a copy, the target can take it. Returns the
+     * manifest and the job the restore will use.
+     */
+    public Map.Entry<Manifest, JobSpec> preflight(com.mking.backup.source.RestoreRequest request) throws IOException {
+        String backupId = request.backupId();
+        if (request.fromStore() != null) {
+            stores.get(request.fromStore()); // names the configured stores when unknown
+        }
+        Optional<CatalogEntry> entry = catalog.find(backupId);
+        Manifest manifest;
+        if (entry.isPresent() && !entry.get().copies().isEmpty()) {
+            if (!"success".equals(entry.get().status())) {
+                throw new IllegalArgumentException("backup " + backupId + " has status '" + entry.get().status()
+                        + "'; only successful backups can be restored");
+            }
+            CatalogEntry.Copy copy;
+            try {
+                copy = pickCopy(entry.get(), request.fromStore());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            manifest = Manifest.read(stores.get(copy.store()).get(copy.manifestKey()));
+        } else {
+            Map.Entry<Store, String> found;
+            try {
+                found = findManifestInStores(backupId, request.fromStore());
+            } catch (FileNotFoundException e) {
+                String hint = catalog.list(null, null, null, 1).isEmpty() ? "; the catalog is empty: on a new host run "
+                        + "'mking-backup catalog-rebuild' first" : "; 'mking-backup list' shows the backups";
+                throw new IllegalArgumentException("no backup " + backupId + " in the catalog or the stores" + hint);
+            }
+            manifest = Manifest.read(found.getKey().get(found.getValue()));
+        }
+        if ("pg-physical".equals(manifest.source())) {
+            throw new IllegalArgumentException("backup " + backupId + " is a pg-physical base backup: restore it with "
+                    + "'mking-backup recover " + manifest.job() + " --data-dir DIR --backup-id " + backupId + "'");
+        }
+        JobSpec job = targetJob(manifest, request);
+        sources.get(manifest.source()).checkRestoreTarget(job, request);
+        return Map.entry(manifest, job);
     }
 
     /** Reads the whole stored copy and compares it with the manifest before anything is restored. */

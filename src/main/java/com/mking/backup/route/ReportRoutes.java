@@ -28,7 +28,9 @@ public final class ReportRoutes extends RouteBuilder {
 
         from(REPORT).routeId("daily-report")
                 .process(exchange -> {
-                    DailyReport.Rendered report = DailyReport.render(jobs.jobs(), stats.all(), Instant.now());
+                    DailyReport.Rendered report = DailyReport.render(jobs.jobs(), stats.all(),
+                            getCamelContext().getRegistry().findSingleByType(com.mking.backup.monitor.MonitorRunner.class)
+                                    .problemsByJob(), Instant.now());
                     exchange.getMessage().setHeader(SUBJECT, report.subject());
                     exchange.getMessage().setHeader(SUMMARY, report.text());
                     exchange.getMessage().setBody(report.html());

@@ -27,13 +27,16 @@ public final class PgPassFile {
                     escape(job.parameter("host", "127.0.0.1")), escape(job.parameter("port", "5432")), "*",
                     escape(job.parameter("user", "postgres")), escape(password))));
         }
-        Files.deleteIfExists(file);
         if (lines.isEmpty()) {
+            Files.deleteIfExists(file);
             return false;
         }
+        // written aside and renamed: a tool reading it meanwhile (the daemon's, another command's) sees a whole file
         Files.createDirectories(file.getParent());
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(file, lines);
+        Path next = Files.createTempFile(file.getParent(), "pgpass", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(next, lines);
+        Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return true;
     }
 

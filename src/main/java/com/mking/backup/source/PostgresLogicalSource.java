@@ -125,6 +125,29 @@ public final class PostgresLogicalSource implements Source {
     }
 
     @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        String target = request.target();
+        if (target == null || target.isBlank()) {
+            throw new IllegalArgumentException("restore of a pg-logical backup needs --database NAME");
+        }
+        if (request.force()) {
+            return;
+        }
+        boolean occupied;
+        try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
+            occupied = exists(statement, target) && hasUserObjects(job, target);
+        } catch (SQLException e) {
+            throw new IOException("PostgreSQL server " + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                    + ": " + e.getMessage(), e);
+        }
+        if (occupied) {
+            throw new IllegalArgumentException("database '" + target + "' on " + job.parameter("host", "127.0.0.1") + ":"
+                    + job.parameter("port", "5432") + " exists and is not empty; restore into a new name, or add --force to "
+                    + "move it aside as " + target + "_before_restore_<timestamp> and replace it");
+        }
+    }
+
+    @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         String target = request.target();
         if (target == null || target.isBlank()) {

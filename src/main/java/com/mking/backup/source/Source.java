@@ -55,6 +55,13 @@ public interface Source {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Checks, before anything is read or written, that the target can take the restore: an operator's
+     * mistake (no target given, a non-empty one without force) is an {@link IllegalArgumentException}.
+     */
+    default void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+    }
+
     /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
     void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
 

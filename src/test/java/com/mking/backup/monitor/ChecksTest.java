@@ -58,4 +58,13 @@ class ChecksTest {
         assertThat(MonitorRunner.window(daily)).isEqualTo(Duration.ofHours(25));
         assertThat(MonitorRunner.window(weekly)).isEqualTo(Duration.ofDays(7).plusHours(1));
     }
+
+    @Test
+    void memoryInUseCountsTheReclaimablePageCacheAsAvailable() {
+        // the host of the report: 23 GiB in all, 0.7 GiB free, 21 GiB available (mostly page cache)
+        long gib = 1L << 30;
+        assertThat(Checks.memoryInUse(23 * gib, 21 * gib)).isCloseTo(8.7, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(Checks.resource("memory", Checks.memoryInUse(23 * gib, 21 * gib), 85)).isEmpty();
+        assertThat(Checks.resource("memory", Checks.memoryInUse(23 * gib, 2 * gib), 85)).isPresent();
+    }
 }

@@ -72,6 +72,12 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Restarts the server (settings such as archive_mode take effect only then). */
+    public void restart() throws IOException {
+        asPostgres(BIN + "/pg_ctl", "--pgdata=" + directory.resolve("data"), "--log=" + directory.resolve("server.log"),
+                "--wait", "restart");
+    }
+
     /** Stops a server started from another data directory (a restored copy). */
     public static void stopServer(Path dataDirectory) {
         try {
