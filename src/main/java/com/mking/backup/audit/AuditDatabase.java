@@ -43,6 +43,8 @@ public final class AuditDatabase implements Closeable {
     private static final long USERS_LOCK = 0x6d6b696e67L; // "mking"
     private static final Duration EMBEDDED_WAIT = Duration.ofSeconds(60);
     private static volatile String lastServer = "the audit database";
+    /** Servers this JVM started (their lock on the data directory lives as long as the object). */
+    private static final java.util.Map<Path, EmbeddedPostgres> STARTED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final HikariDataSource dataSource;
     private final String url;
@@ -198,8 +200,13 @@ public final class AuditDatabase implements Closeable {
                 LOG.info("the embedded audit database stays up: another mking-backup process uses it");
                 return;
             }
-            long pid = Long.parseLong(Files.readAllLines(embeddedDirectory.resolve("postmaster.pid")).get(0).trim());
             LOG.info("stopping the embedded audit database (no other process uses it)");
+            EmbeddedPostgres mine = STARTED.remove(embeddedDirectory);
+            if (mine != null) {
+                mine.close(); // pg_ctl stop, and its lock on the data directory goes
+                return;
+            }
+            long pid = Long.parseLong(Files.readAllLines(embeddedDirectory.resolve("postmaster.pid")).get(0).trim());
             // SIGTERM: PostgreSQL's smart shutdown, which lets any session that just connected finish
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         } catch (SQLException | IOException | RuntimeException e) {
@@ -211,9 +218,13 @@ public final class AuditDatabase implements Closeable {
         LOG.info("no mking.audit.url set: starting the embedded audit PostgreSQL in {} on 127.0.0.1:{}", directory, port);
         try {
             Files.createDirectories(directory);
+            EmbeddedPostgres earlier = STARTED.remove(directory);
+            if (earlier != null) {
+                earlier.close(); // its server was stopped by another process; this releases its lock on the directory
+            }
             // no shutdown hook: the server outlives this process while other processes use it
-            EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false).setPort(port).start();
+            STARTED.put(directory, EmbeddedPostgres.builder().setDataDirectory(directory.toFile()).setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false).setPort(port).start());
         } catch (IOException | RuntimeException e) {
             if (listening(port)) {
                 return; // another process started it meanwhile

@@ -238,11 +238,40 @@ public final class RecoveryPlanner {
             return known.isEmpty() ? " (it records none)" : " (it records: " + String.join(", ", known) + ")";
         }
 
+        /**
+         * The restore points the audit database recorded; when it recorded none (a DR host whose catalog was
+         * rebuilt, an archive older than the table), the WAL manifests in the store, which hold them too.
+         */
         private List<Catalog.RestorePoint> all() {
             if (points == null) {
                 points = catalog.restorePoints(job, "");
+                if (points.isEmpty()) {
+                    points = fromManifests();
+                }
             }
             return points;
+        }
+
+        private List<Catalog.RestorePoint> fromManifests() {
+            List<Catalog.RestorePoint> found = new ArrayList<>();
+            try {
+                for (String file : names()) {
+                    if (!WalNames.isSegment(file)) {
+                        continue;
+                    }
+                    Optional<Manifest> manifest = archive.manifest(job, file, store);
+                    if (manifest.isPresent()) {
+                        for (var point : WalArchive.restorePoints(manifest.get())) {
+                            found.add(new Catalog.RestorePoint(point.name(), point.lsn().toString(),
+                                    Long.parseLong(file.substring(0, 8), 16), file, point.time()));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            found.sort(java.util.Comparator.comparing(Catalog.RestorePoint::time));
+            return found;
         }
 
         /** The time of the newest transaction in the chain: its manifests, newest first, until one recorded any. */

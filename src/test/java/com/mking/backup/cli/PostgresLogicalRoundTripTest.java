@@ -92,7 +92,7 @@ class PostgresLogicalRoundTripTest {
             statement.execute("CREATE TABLE precious (id int); INSERT INTO precious VALUES (1)");
         }
         CliResult refused = installation.cli("restore", backupId, "--database", target);
-        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.exitCode()).as("an operator mistake: nothing attempted").isEqualTo(2);
         assertThat(refused.err()).contains("exists and is not empty").contains("--force");
 
         CliResult forced = installation.cli("restore", backupId, "--database", target, "--force");

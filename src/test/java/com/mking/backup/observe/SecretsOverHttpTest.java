@@ -190,7 +190,7 @@ class SecretsOverHttpTest {
         originalErr = System.err;
         System.setOut(new PrintStream(new Tee(log, originalOut), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new Tee(log, originalErr), true, StandardCharsets.UTF_8));
-        System.setProperty("mking.test.secret-setting", SYSTEM_PROPERTY_SECRET);
+        System.setProperty("mking.alert.mail.password", SYSTEM_PROPERTY_SECRET); // an SMTP password given as -D
         daemon = installation.runtime(true);
         daemon.startObservability();
     }
@@ -202,7 +202,7 @@ class SecretsOverHttpTest {
                 daemon.close();
             }
         } finally {
-            System.clearProperty("mking.test.secret-setting");
+            System.clearProperty("mking.alert.mail.password");
             System.setOut(originalOut);
             System.setErr(originalErr);
             slack.stop(0);
@@ -334,7 +334,8 @@ class SecretsOverHttpTest {
     }
 
     private static HttpResponse<String> http(HttpRequest.Builder request) throws Exception {
-        return HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Copies output to the test's buffer and to the console. */

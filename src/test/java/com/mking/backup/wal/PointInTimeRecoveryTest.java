@@ -300,6 +300,47 @@ class PointInTimeRecoveryTest {
         assertThat(dataDir).doesNotExist();
     }
 
+    /**
+     * A segment whose first page is sound but whose records stop early (a torn copy, or an archive written
+     * before pushes were checked) makes PostgreSQL end replay there and promote: the recovery is a failure,
+     * because it never reached the end of the archive.
+     */
+    @Test
+    @Order(10)
+    void aRecoveryThatStopsShortOfTheEndOfTheArchiveIsAFailure() throws Exception {
+        String torn = segments(1).get(2); // on the way to timeline 2's end
+        try (var runtime = installation.runtime(false)) {
+            var store = runtime.bean(com.mking.backup.store.StoreRegistry.class).get("local");
+            WalArchive archive = runtime.bean(WalArchive.class);
+            Path original = Files.createTempFile("segment", "");
+            archive.fetch(JOB, torn, "local", original);
+            byte[] bytes = Files.readAllBytes(original);
+            java.util.Arrays.fill(bytes, 8192, bytes.length, (byte) 0); // everything after the first page is gone
+            archive.delete(JOB, store, torn);
+            var writer = runtime.bean(com.mking.backup.pipeline.ArtefactWriter.class);
+            String dataKey = WalArchive.prefix(JOB) + torn + ".torn" + writer.storedSuffix();
+            var artefact = writer.write(dataKey, torn, new java.io.ByteArrayInputStream(bytes), List.of(store),
+                    com.mking.backup.pipeline.Manifest.associatedData(com.mking.backup.pipeline.Manifest.WAL_SOURCE, JOB, torn),
+                    new java.util.concurrent.atomic.AtomicLong());
+            var manifest = new com.mking.backup.pipeline.Manifest(com.mking.backup.pipeline.Manifest.FORMAT_VERSION, torn, JOB,
+                    com.mking.backup.pipeline.Manifest.WAL_SOURCE, "wal", Instant.now(), Instant.now(), null, null,
+                    writer.settings().compression().id(), writer.encryption(), List.of(artefact), Map.of());
+            new com.mking.backup.pipeline.Publisher(runtime.bean(com.mking.backup.pipeline.ArtefactReader.class), true)
+                    .publish(List.of(store), dataKey, WalArchive.prefix(JOB) + torn + ".json", manifest);
+        }
+        Path dataDir = newDataDir();
+        CliResult recover = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--port",
+                Integer.toString(TestCluster.freePort()), "--from", "local");
+        assertThat(recover.exitCode()).as(recover.all()).isEqualTo(1);
+        assertThat(recover.err()).contains("recovery stopped early").contains("before the end of the archive");
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT status, reached_lsn IS NULL FROM restore_tasks WHERE target_path = '"
+                     + dataDir + "'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("failed");
+        }
+    }
+
     private String backUp() throws Exception {
         CliResult run = installation.cli("run", JOB);
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
