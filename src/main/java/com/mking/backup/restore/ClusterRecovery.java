@@ -69,8 +69,10 @@ public final class ClusterRecovery {
                 options.put(PostgresRecovery.TARGET_NAME, point.name());
                 plan.restorePoint().ifPresent(p -> options.put(RestoreTask.TARGET_INSTANT, p.time().toString()));
             } else if (plan.chain().newest() != null) {
+                // replay must reach the end of the archive: its last segment, and its last transaction
                 options.put(PostgresRecovery.EXPECTED_END_SEGMENT, Long.toString(
                         WalNames.parse(plan.chain().newest(), plan.segmentSize()).orElseThrow().number()));
+                plan.archiveEndsAt().ifPresent(time -> options.put(PostgresRecovery.EXPECTED_LAST_TRANSACTION, time.toString()));
             }
             options.put(RestoreTask.RECOVERY_TARGET, request.target().describe() + ", timeline " + plan.timeline()
                     + (request.promoteAsPrimary() ? ", promoted as primary" : ""));

@@ -48,6 +48,8 @@ public final class PostgresRecovery {
     /** For a recovery to the end of the archive: the WAL segment number replay must reach. */
     public static final String EXPECTED_END_SEGMENT = "expectedEndSegment";
     public static final String SEGMENT_SIZE = "walSegmentSize";
+    /** For a recovery to the end of the archive: the time of the archive's last transaction (ISO instant). */
+    public static final String EXPECTED_LAST_TRANSACTION = "expectedLastTransaction";
     /** Keys of what {@link #recover} reports back. */
     public static final String REACHED_LSN = "reachedLsn";
     public static final String REACHED_TIMELINE = "reachedTimeline";
@@ -112,12 +114,15 @@ public final class PostgresRecovery {
     private Map<String, String> checkReached(Path directory, String port, RestoreRequest request) throws IOException {
         String reachedLsn;
         String timeline;
+        Instant lastTransaction;
         try (Connection connection = connect(port); Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(
-                     "SELECT pg_last_wal_replay_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint())::text")) {
+             ResultSet row = statement.executeQuery("SELECT pg_last_wal_replay_lsn()::text, "
+                     + "(SELECT timeline_id FROM pg_control_checkpoint())::text, pg_last_xact_replay_timestamp()")) {
             row.next();
             reachedLsn = row.getString(1);
             timeline = row.getString(2);
+            java.sql.Timestamp replayed = row.getTimestamp(3);
+            lastTransaction = replayed == null ? null : replayed.toInstant();
         } catch (SQLException e) {
             throw new IOException("the recovered server does not say where replay stopped: " + e.getMessage(), e);
         }
@@ -138,6 +143,13 @@ public final class PostgresRecovery {
                 throw new IOException("recovery stopped early at " + reachedLsn + " (segment " + segment + "), before the end of "
                         + "the archive (segment " + expectedEnd + "): " + logTail(directory));
             }
+        }
+        String expectedTransaction = request.options().get(EXPECTED_LAST_TRANSACTION);
+        if (!targeted && expectedTransaction != null
+                && (lastTransaction == null || lastTransaction.isBefore(Instant.parse(expectedTransaction)))) {
+            throw new IOException("recovery stopped early at " + reachedLsn + ": the last transaction it replayed is from "
+                    + (lastTransaction == null ? "none" : lastTransaction) + " but the archive holds transactions until "
+                    + expectedTransaction + ", so it stopped before the end of the archive: " + logTail(directory));
         }
         LOG.info("recovery of {} reached {} on timeline {}", directory, reachedLsn, timeline);
         return reached;
