@@ -3,13 +3,12 @@ package com.mking.backup;
 import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestS3;
-import com.sun.net.httpserver.HttpServer;
+import com.mking.backup.support.TestWebhook;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +37,7 @@ class PackagedJarIT {
     private static final Path JAR = Path.of("target/mking-backup.jar").toAbsolutePath();
 
     private TestS3 s3;
-    private HttpServer slack;
-    private final List<String> posts = new CopyOnWriteArrayList<>();
+    private TestWebhook slack;
     private Path home;
     private String database;
     private int httpPort;
@@ -48,13 +45,7 @@ class PackagedJarIT {
     @BeforeAll
     void install() throws Exception {
         s3 = new TestS3();
-        slack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        slack.createContext("/hook", exchange -> {
-            posts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        slack.start();
+        slack = new TestWebhook("/hook");
         database = TestDatabases.uniqueName("jar");
         TestDatabases.create(database);
         try (Connection connection = TestDatabases.connect(database); Statement statement = connection.createStatement()) {
@@ -77,10 +68,10 @@ class PackagedJarIT {
                 mking.encryption.key-dir=keys
                 mking.encryption.key-id=k1
                 mking.alert.slack.enabled=true
-                mking.alert.slack.webhook-url=http://127.0.0.1:%d/hook
+                mking.alert.slack.webhook-url=%s
                 camel.management.port=%d
                 """.formatted(TestCluster.freePort(), home.resolve("backups"), s3.endpoint(), TestS3.ACCESS_KEY,
-                TestS3.SECRET_KEY, slack.getAddress().getPort(), httpPort));
+                TestS3.SECRET_KEY, slack.url(), httpPort));
         Files.writeString(home.resolve("routes/jobs.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: pg-logical
@@ -100,7 +91,7 @@ class PackagedJarIT {
 
     @AfterAll
     void cleanUp() throws Exception {
-        slack.stop(0);
+        slack.close();
         s3.close();
         TestDatabases.dropAll(database);
     }
@@ -128,24 +119,26 @@ class PackagedJarIT {
         assertThat(psql(copy)).isEqualTo(psql(database));
 
         assertThat(jar("run", "broken").code()).isEqualTo(1);
-        assertThat(posts).anyMatch(post -> post.contains("backup of job broken failed"));
+        assertThat(slack.posts()).anyMatch(post -> post.contains("backup of job broken failed"));
 
         Process daemon = builder("start").redirectOutput(home.resolve("daemon.log").toFile()).start();
         try {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String metrics = null;
-            for (int i = 0; i < 120 && metrics == null; i++) {
+            String metrics = "";
+            // the per-job series appear once the daemon has read the catalog (a few seconds after start)
+            for (int i = 0; i < 120 && !metrics.contains("mking_job_"); i++) {
                 try {
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
                             + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-                    metrics = response.statusCode() == 200 ? response.body() : null;
+                    metrics = response.statusCode() == 200 ? response.body() : "";
                 } catch (java.io.IOException notYet) {
-                    Thread.sleep(500);
+                    // not listening yet
                 }
+                Thread.sleep(500);
             }
             assertThat(metrics).contains("mking_job_last_success_timestamp_seconds");
-            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/observe/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).contains("audit-database");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/observe/health?exposureLevel=full")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("\"name\":\"audit-database\",\"status\":\"UP\"");
             assertThat(jar("stop").code()).isEqualTo(0);
             assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(daemon.exitValue()).isEqualTo(0);

@@ -49,6 +49,7 @@ public final class InterruptedRuns {
     private final WalArchive wal;
     private final ProducerTemplate producer;
     private final Clock clock;
+    private volatile Instant walSweptAt = Instant.MIN;
 
     public InterruptedRuns(JobCatalog jobs, StoreRegistry stores, AdvisoryLocks locks, WalArchive wal, ProducerTemplate producer,
                            Clock clock) {
@@ -154,8 +155,15 @@ public final class InterruptedRuns {
         return aborted;
     }
 
-    /** WAL pushes that died between writing their data and publishing it: their data and temporary files. */
+    /**
+     * WAL pushes that died between writing their data and publishing it: their data and temporary files. It
+     * lists whole archives, so it runs at start and then hourly, not with every pass.
+     */
     private void sweepWalPushes() {
+        if (clock.instant().isBefore(walSweptAt.plus(WAL_PUSH_GRACE))) {
+            return;
+        }
+        walSweptAt = clock.instant();
         Instant cutoff = clock.instant().minus(WAL_PUSH_GRACE);
         for (JobSpec job : jobs.jobs()) {
             if (!"pg-physical".equals(job.source())) {

@@ -3,7 +3,6 @@ package com.mking.backup.pipeline;
 import com.mking.backup.store.Store;
 
 import java.io.FileNotFoundException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,18 +96,12 @@ public final class ArtefactReader {
     }
 
     /** The store layer: any read failure is a {@link StoreReadException}, never mistaken for bad data above it. */
-    private static final class StoreStream extends FilterInputStream {
+    private static final class StoreStream extends ChunkFilterInputStream {
         private final String what;
 
         StoreStream(InputStream in, String what) {
             super(in);
             this.what = what;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -122,18 +115,12 @@ public final class ArtefactReader {
     }
 
     /** A decoding layer (decryption, decompression): its own failures mean the data is bad. */
-    private static final class DecodingStream extends FilterInputStream {
+    private static final class DecodingStream extends ChunkFilterInputStream {
         private final String failure;
 
         DecodingStream(InputStream in, String failure) {
             super(in);
             this.failure = failure;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -159,7 +146,7 @@ public final class ArtefactReader {
     }
 
     /** Computes SHA-256 and size while reading and fails at end of stream when either differs from the manifest. */
-    private static final class CheckedInputStream extends FilterInputStream {
+    private static final class CheckedInputStream extends ChunkFilterInputStream {
         private final MessageDigest digest = Sha256.newDigest();
         private final String expected;
         private final long expectedSize;
@@ -172,12 +159,6 @@ public final class ArtefactReader {
             this.expected = expected;
             this.expectedSize = expectedSize;
             this.what = what;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -198,11 +179,6 @@ public final class ArtefactReader {
                 }
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skipping would bypass the checksum");
         }
     }
 }

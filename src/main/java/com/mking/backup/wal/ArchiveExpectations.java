@@ -28,6 +28,7 @@ public final class ArchiveExpectations implements WalArchive.ClusterFacts {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveExpectations.class);
     private static final Duration KEEP = Duration.ofMinutes(10);
+    private static final Duration RETRY = Duration.ofMinutes(1);
 
     private final Function<JobSpec, Optional<Manifest>> newestBaseBackup;
     private final Clock clock;
@@ -50,8 +51,9 @@ public final class ArchiveExpectations implements WalArchive.ClusterFacts {
         Optional<WalInspection.Expectations> fromServer = askServer(job);
         WalInspection.Expectations expectations = fromServer.or(() -> fromManifest(job))
                 .orElse(WalInspection.Expectations.unknown());
-        // only what the server itself said is kept; the rest is asked again on the next push
-        cache.put(job.name(), new Cached(expectations, clock.instant().plus(fromServer.isPresent() ? KEEP : Duration.ZERO)));
+        // what the server said is kept for a while; without an answer it is asked again after a minute, not on
+        // every push (a server that cannot be asked must not slow archiving down)
+        cache.put(job.name(), new Cached(expectations, clock.instant().plus(fromServer.isPresent() ? KEEP : RETRY)));
         return expectations;
     }
 

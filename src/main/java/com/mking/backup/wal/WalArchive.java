@@ -329,26 +329,19 @@ public final class WalArchive {
     /**
      * Removes data objects of pushes that never published (the process died between writing and the
      * manifest) once they are older than {@code olderThan}: no manifest names them, so nothing reads them.
-     * Returns how many were removed.
+     * Only the manifest of each such candidate is read. Returns how many were removed.
      */
     public int sweepOrphans(String job, Store store, Duration olderThan) throws IOException {
-        List<String> keys = store.list(prefix(job));
-        java.util.Set<String> referenced = new java.util.HashSet<>();
-        for (String key : keys) {
-            if (key.endsWith(".json")) {
-                try {
-                    referenced.add(prefix(job) + Manifest.read(store.get(key)).artefact().storedName());
-                } catch (FileNotFoundException e) {
-                    // deleted meanwhile
-                }
-            }
-        }
         Instant cutoff = clock.instant().minus(olderThan);
         int removed = 0;
-        for (String key : keys) {
+        for (String key : store.list(prefix(job))) {
             Matcher push = PUSH_DATA.matcher(key.substring(prefix(job).length()));
-            if (!key.endsWith(".json") && !referenced.contains(key) && push.matches()
-                    && Instant.from(PUSH_TIME.parse(push.group(2))).isBefore(cutoff)) {
+            if (key.endsWith(".json") || !push.matches() || !Instant.from(PUSH_TIME.parse(push.group(2))).isBefore(cutoff)) {
+                continue;
+            }
+            String file = push.group(1);
+            Optional<Manifest> manifest = manifest(job, file, store);
+            if (manifest.isEmpty() || !key.equals(prefix(job) + manifest.get().artefact().storedName())) {
                 store.delete(key);
                 removed++;
             }

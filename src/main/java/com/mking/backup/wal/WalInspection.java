@@ -1,7 +1,6 @@
 package com.mking.backup.wal;
 
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -93,19 +92,13 @@ public final class WalInspection {
     }
 
     /** A stream that validates what passes through it. */
-    public static final class Inspecting extends FilterInputStream {
+    public static final class Inspecting extends com.mking.backup.pipeline.ChunkFilterInputStream {
         private final Scanner scanner;
         private boolean finished;
 
         Inspecting(InputStream in, Scanner scanner) {
             super(in);
             this.scanner = scanner;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -118,11 +111,6 @@ public final class WalInspection {
                 scanner.finish();
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skipping would bypass the WAL checks");
         }
 
         /** What the file holds; valid once the stream was read to its end. */

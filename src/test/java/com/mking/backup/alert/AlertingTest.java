@@ -5,19 +5,17 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
-import com.sun.net.httpserver.HttpServer;
+import com.mking.backup.support.TestWebhook;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,21 +29,15 @@ class AlertingTest {
     @RegisterExtension
     static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
-    private HttpServer slack;
-    private final List<String> posts = new CopyOnWriteArrayList<>();
-    private volatile int slackStatus = 200;
+    private TestWebhook slack;
+    private List<String> posts;
     private TestInstallation installation;
     private String database;
 
     @BeforeEach
     void setUp() throws Exception {
-        slack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        slack.createContext("/hook", exchange -> {
-            posts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(slackStatus, -1);
-            exchange.close();
-        });
-        slack.start();
+        slack = new TestWebhook("/hook");
+        posts = slack.posts();
         database = TestDatabases.uniqueName("alerted");
         installation = new TestInstallation()
                 .set("mking.alert.mail.enabled", "true")
@@ -53,14 +45,14 @@ class AlertingTest {
                 .set("mking.alert.mail.port", Integer.toString(mail.getSmtp().getPort()))
                 .set("mking.alert.mail.to", "oncall@example.com")
                 .set("mking.alert.slack.enabled", "true")
-                .set("mking.alert.slack.webhook-url", "http://127.0.0.1:" + slack.getAddress().getPort() + "/hook")
+                .set("mking.alert.slack.webhook-url", slack.url())
                 .withPgLogicalJob("shop", database, "local", "0 0 3 * * ?");
         // no alerts.yaml or reports.yaml: the mail and Slack channels are built in, configured by properties
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        slack.stop(0);
+        slack.close();
         TestDatabases.dropAll(database);
         installation.close();
     }
@@ -119,7 +111,7 @@ class AlertingTest {
 
     @Test
     void aFailingSlackWebhookDoesNotStopTheMail() throws Exception {
-        slackStatus = 500;
+        slack.answer(500);
         CliResult run = installation.cli("run", "shop");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(posts).hasSize(1);

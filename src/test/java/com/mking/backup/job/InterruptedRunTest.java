@@ -6,13 +6,11 @@ import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
 import com.mking.backup.support.TestS3;
-import com.sun.net.httpserver.HttpServer;
+import com.mking.backup.support.TestWebhook;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,21 +33,14 @@ class InterruptedRunTest {
 
     private TestS3 s3;
     private TestInstallation installation;
-    private HttpServer slack;
-    private final List<String> posts = new CopyOnWriteArrayList<>();
+    private TestWebhook slack;
     private String database;
     private Path tools;
 
     @BeforeEach
     void setUp() throws Exception {
         s3 = new TestS3();
-        slack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        slack.createContext("/hook", exchange -> {
-            posts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        slack.start();
+        slack = new TestWebhook("/hook");
         database = TestDatabases.uniqueName("killed");
         TestDatabases.create(database);
         // a pg_dump that writes 24 MiB and then hangs: the run is caught half-way in both stores
@@ -66,7 +56,7 @@ class InterruptedRunTest {
         installation = new TestInstallation().production(s3, "killed")
                 .set("camel.management.port", Integer.toString(TestCluster.freePort()))
                 .set("mking.alert.slack.enabled", "true")
-                .set("mking.alert.slack.webhook-url", "http://127.0.0.1:" + slack.getAddress().getPort() + "/hook");
+                .set("mking.alert.slack.webhook-url", slack.url());
         Files.writeString(installation.routes().resolve("slow.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: pg-logical
@@ -81,7 +71,7 @@ class InterruptedRunTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        slack.stop(0);
+        slack.close();
         installation.close();
         TestDatabases.dropAll(database);
         s3.close();
@@ -109,7 +99,7 @@ class InterruptedRunTest {
             assertThat(partials()).isEmpty();
             assertThat(s3.unfinishedUploads("killed", "slow/")).isEmpty();
             assertThat(s3.keys("killed")).noneMatch(key -> key.startsWith("slow/"));
-            assertThat(posts).anyMatch(post -> post.contains("DANGER") && post.contains("was aborted"));
+            assertThat(slack.posts()).anyMatch(post -> post.contains("DANGER") && post.contains("was aborted"));
 
             // the job works again, and a second start finds nothing to abort
             CliResult again = installation.cli("list", "--job", "slow", "--status", "aborted");

@@ -188,8 +188,8 @@ class SecretsOverHttpTest {
 
         originalOut = System.out;
         originalErr = System.err;
-        System.setOut(new PrintStream(new Tee(log, originalOut), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new Tee(log, originalErr), true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new TestInstallation.Tee(log, originalOut), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new TestInstallation.Tee(log, originalErr), true, StandardCharsets.UTF_8));
         System.setProperty("mking.alert.mail.password", SYSTEM_PROPERTY_SECRET); // an SMTP password given as -D
         daemon = installation.runtime(true);
         daemon.startObservability();
@@ -338,26 +338,4 @@ class SecretsOverHttpTest {
                 .send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Copies output to the test's buffer and to the console. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        Tee(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            first.write(b);
-            second.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
-            second.write(b, off, len);
-        }
-    }
 }

@@ -171,11 +171,11 @@ public final class TestInstallation implements AutoCloseable {
     }
 
     /** Copies output to the test's buffer and to the console (so failures can be read in the log). */
-    private static final class Tee extends OutputStream {
+    public static final class Tee extends OutputStream {
         private final OutputStream first;
         private final OutputStream second;
 
-        Tee(OutputStream first, OutputStream second) {
+        public Tee(OutputStream first, OutputStream second) {
             this.first = first;
             this.second = second;
         }
