@@ -19,6 +19,13 @@ import com.mking.backup.route.VerifyRoutes;
 import com.mking.backup.route.WalRoutes;
 import com.mking.backup.exec.StreamingExecutor;
 import com.mking.backup.source.PgPassFile;
+import com.mking.backup.audit.AuditDatabase;
+import com.mking.backup.audit.AuditUnavailableException;
+import com.mking.backup.monitor.MonitorRunner;
+import com.mking.backup.observe.HealthChecks;
+import com.mking.backup.observe.JobMetrics;
+import com.mking.backup.route.NotificationChannels;
+import com.mking.backup.store.StoreRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
@@ -106,7 +113,7 @@ public final class BackupRuntime implements AutoCloseable {
                 .addConfiguration(MkingConfiguration.class);
         main.configure().addRoutesBuilder(new ErrorHandling());
         main.configure().addRoutesBuilder(new AlertRoutes());
-        main.configure().addRoutesBuilder(new com.mking.backup.route.NotificationChannels());
+        main.configure().addRoutesBuilder(new NotificationChannels());
         main.configure().addRoutesBuilder(new BackupJobTemplates());
         main.configure().addRoutesBuilder(new BackupRoutes());
         main.configure().addRoutesBuilder(new RestoreRoutes());
@@ -189,17 +196,17 @@ public final class BackupRuntime implements AutoCloseable {
     public void startObservability() {
         org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (registry != null) {
-            com.mking.backup.observe.HealthChecks.all(bean(com.mking.backup.audit.AuditDatabase.class).dataSource(),
-                    bean(com.mking.backup.store.StoreRegistry.class),
-                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).staleJobs(),
-                    () -> bean(com.mking.backup.monitor.MonitorRunner.class).unprotectedJobs()).forEach(check -> {
+            HealthChecks.all(bean(AuditDatabase.class).dataSource(),
+                    bean(StoreRegistry.class),
+                    () -> bean(MonitorRunner.class).staleJobs(),
+                    () -> bean(MonitorRunner.class).unprotectedJobs()).forEach(check -> {
                         check.setCamelContext(context);
                         registry.register(check);
                     });
         }
         var meters = context.getRegistry().lookupByNameAndType("metricsRegistry", io.micrometer.core.instrument.MeterRegistry.class);
         if (meters != null) {
-            bean(com.mking.backup.observe.JobMetrics.class).bindTo(meters);
+            bean(JobMetrics.class).bindTo(meters);
         }
     }
 
@@ -275,12 +282,12 @@ public final class BackupRuntime implements AutoCloseable {
             if (t instanceof ConfigException config) {
                 return config;
             }
-            if (t instanceof com.mking.backup.audit.AuditUnavailableException unavailable) {
+            if (t instanceof AuditUnavailableException unavailable) {
                 return unavailable;
             }
         }
-        if (com.mking.backup.audit.AuditDatabase.isUnreachable(e)) {
-            return new com.mking.backup.audit.AuditUnavailableException(com.mking.backup.audit.AuditDatabase.unreachable(e), e);
+        if (AuditDatabase.isUnreachable(e)) {
+            return new AuditUnavailableException(AuditDatabase.unreachable(e), e);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

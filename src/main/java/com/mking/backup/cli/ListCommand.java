@@ -3,6 +3,7 @@ package com.mking.backup.cli;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.job.JobSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -35,7 +36,7 @@ final class ListCommand implements Callable<Integer> {
             List<CatalogEntry> entries = catalog.list(job, null, status, limit);
             if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {
                 throw new IllegalArgumentException("no job named '" + job + "' in the route files or the catalog; jobs: "
-                        + String.join(", ", runtime.jobs().jobs().stream().map(com.mking.backup.job.JobSpec::name).toList()));
+                        + String.join(", ", runtime.jobs().jobs().stream().map(JobSpec::name).toList()));
             }
             if (json) {
                 System.out.println(Manifest.json().writeValueAsString(entries));

@@ -1,6 +1,9 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.config.ConfigException;
+import com.mking.backup.audit.AuditDatabase;
+import com.mking.backup.audit.AuditUnavailableException;
+import com.mking.backup.job.BackupRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,13 +56,13 @@ public final class MkingBackup {
                 cmd.getErr().println("error: " + e.getMessage());
                 return CONFIG;
             }
-            if (e instanceof com.mking.backup.audit.AuditUnavailableException
-                    || com.mking.backup.audit.AuditDatabase.isUnreachable(e)) {
-                cmd.getErr().println("failed: " + (e instanceof com.mking.backup.audit.AuditUnavailableException
-                        ? e.getMessage() : com.mking.backup.audit.AuditDatabase.unreachable(e)));
+            if (e instanceof AuditUnavailableException
+                    || AuditDatabase.isUnreachable(e)) {
+                cmd.getErr().println("failed: " + (e instanceof AuditUnavailableException
+                        ? e.getMessage() : AuditDatabase.unreachable(e)));
                 return FAILED;
             }
-            cmd.getErr().println("failed: " + com.mking.backup.job.BackupRunner.describe(e));
+            cmd.getErr().println("failed: " + BackupRunner.describe(e));
             return FAILED;
         });
         return commandLine.execute(args);

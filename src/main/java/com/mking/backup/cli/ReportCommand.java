@@ -3,6 +3,7 @@ package com.mking.backup.cli;
 import com.mking.backup.audit.JobStats;
 import com.mking.backup.report.DailyReport;
 import com.mking.backup.route.ReportRoutes;
+import com.mking.backup.monitor.MonitorRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -24,7 +25,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
             DailyReport.Rendered report = DailyReport.render(runtime.jobs().jobs(), runtime.bean(JobStats.class).all(),
-                    runtime.bean(com.mking.backup.monitor.MonitorRunner.class).problemsByJob(), Instant.now());
+                    runtime.bean(MonitorRunner.class).problemsByJob(), Instant.now());
             System.out.print(report.text());
             if (send) {
                 runtime.producer().sendBody(ReportRoutes.REPORT, null);

@@ -5,6 +5,7 @@ import com.mking.backup.restore.RestoreTask;
 import com.mking.backup.restore.Restorer;
 import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.job.BackupRunner;
 import org.apache.camel.Exchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,7 +98,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return MkingBackup.OK;
             }
             String error = task.error() != null ? task.error()
-                    : com.mking.backup.job.BackupRunner.describe(exchange.getException());
+                    : BackupRunner.describe(exchange.getException());
             System.err.println("restore of " + backupId + " failed: " + error);
             return MkingBackup.FAILED;
         }

@@ -1,6 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.config.Settings;
+import com.mking.backup.config.PropertySources;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,7 +26,7 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path pidFile = Settings.home().resolve(com.mking.backup.config.PropertySources.load(Settings.home(), parent.configFiles)
+        Path pidFile = Settings.home().resolve(PropertySources.load(Settings.home(), parent.configFiles)
                 .get("mking.data-dir", "data")).resolve(PID_FILE);
         if (!Files.exists(pidFile)) {
             throw new IllegalArgumentException("no daemon is running here (" + pidFile + " does not exist)");

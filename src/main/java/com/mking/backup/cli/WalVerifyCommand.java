@@ -1,6 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.restore.ArchiveVerifier;
+import com.mking.backup.store.StoreRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +33,7 @@ final class WalVerifyCommand implements Callable<Integer> {
         try (BackupRuntime runtime = parent.boot(false)) {
             List<String> storeNames = runtime.jobs().job(job, "pg-physical").stores();
             if (fromStore != null) {
-                runtime.bean(com.mking.backup.store.StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
+                runtime.bean(StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
                 storeNames = List.of(fromStore);
             }
             ArchiveVerifier verifier = runtime.bean(ArchiveVerifier.class);

@@ -34,6 +34,10 @@ import com.mking.backup.wal.WalArchive;
 import com.mking.backup.wal.WalPushEndpoint;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.audit.CatalogRebuilder;
+import com.mking.backup.job.InterruptedRuns;
+import com.mking.backup.restore.ArchiveVerifier;
+import com.mking.backup.route.NotificationChannels;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -41,7 +45,6 @@ import org.apache.camel.component.slack.SlackComponent;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -100,7 +103,7 @@ public final class MkingConfiguration implements CamelConfiguration {
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
         configureSlack(context, settings);
         context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),
-                () -> com.mking.backup.route.NotificationChannels.channels(context, false)));
+                () -> NotificationChannels.channels(context, false)));
         JobStats jobStats = new JobStats(context.createProducerTemplate());
         context.getRegistry().bind("jobStats", jobStats);
         context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats,
@@ -113,7 +116,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
         RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);
         context.getRegistry().bind("recoveryPlanner", planner);
-        context.getRegistry().bind("archiveVerifier", new com.mking.backup.restore.ArchiveVerifier(catalog, stores, walArchive,
+        context.getRegistry().bind("archiveVerifier", new ArchiveVerifier(catalog, stores, walArchive,
                 planner));
         ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
         context.getRegistry().bind("clusterRecovery", clusterRecovery);
@@ -123,12 +126,12 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sources", sources);
         context.getRegistry().bind("jobs", jobs);
         context.getRegistry().bind("catalog", catalog);
-        context.getRegistry().bind("catalogRebuilder", new com.mking.backup.audit.CatalogRebuilder(stores, catalog,
+        context.getRegistry().bind("catalogRebuilder", new CatalogRebuilder(stores, catalog,
                 context.createProducerTemplate()));
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
                 locks, clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock));
-        context.getRegistry().bind("interruptedRuns", new com.mking.backup.job.InterruptedRuns(jobs, stores, locks, walArchive,
+        context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
                 context.createProducerTemplate(), clock));
     }
 

@@ -5,6 +5,9 @@ import com.mking.backup.pipeline.Manifest;
 
 import java.time.Instant;
 import com.mking.backup.audit.AuditTimes;
+import com.mking.backup.audit.AdvisoryLocks;
+import com.mking.backup.audit.ProcessIdentity;
+import com.mking.backup.source.Source;
 
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -40,8 +43,8 @@ public final class BackupRun {
     private Manifest manifest;
     private String error;
     private RunningTool tool;
-    private com.mking.backup.audit.AdvisoryLocks.Lock lock;
-    private com.mking.backup.source.Source.Description description;
+    private AdvisoryLocks.Lock lock;
+    private Source.Description description;
 
     public BackupRun(JobSpec job, String method, Instant startedAt, String triggeredBy, AtomicLong progress) {
         this.job = job;
@@ -102,19 +105,19 @@ public final class BackupRun {
         this.tool = tool;
     }
 
-    public com.mking.backup.source.Source.Description description() {
+    public Source.Description description() {
         return description;
     }
 
-    public void description(com.mking.backup.source.Source.Description description) {
+    public void description(Source.Description description) {
         this.description = description;
     }
 
-    public com.mking.backup.audit.AdvisoryLocks.Lock lock() {
+    public AdvisoryLocks.Lock lock() {
         return lock;
     }
 
-    public void lock(com.mking.backup.audit.AdvisoryLocks.Lock lock) {
+    public void lock(AdvisoryLocks.Lock lock) {
         this.lock = lock;
     }
 
@@ -192,7 +195,7 @@ public final class BackupRun {
     }
 
     public String getProcessId() {
-        return com.mking.backup.audit.ProcessIdentity.current();
+        return ProcessIdentity.current();
     }
 
     public String getHostName() {

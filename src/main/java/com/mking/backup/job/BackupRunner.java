@@ -11,6 +11,8 @@ import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.audit.AdvisoryLocks;
+import com.mking.backup.audit.AuditDatabase;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
@@ -42,12 +44,12 @@ public final class BackupRunner {
     private final StoreRegistry stores;
     private final ArtefactWriter writer;
     private final ArtefactReader reader;
-    private final com.mking.backup.audit.AdvisoryLocks locks;
+    private final AdvisoryLocks locks;
     private final Clock clock;
     private final RemoteShell remoteShell;
 
     public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
-                        ArtefactReader reader, com.mking.backup.audit.AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
+                        ArtefactReader reader, AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
         this.remoteShell = remoteShell;
         this.jobs = jobs;
         this.sources = sources;
@@ -65,7 +67,7 @@ public final class BackupRunner {
         AtomicLong progress = exchange.getMessage().getHeader(PROGRESS_HEADER, new AtomicLong(), AtomicLong.class);
         BackupRun run = new BackupRun(job, sources.get(job.source()).method(), clock.instant(), trigger, progress);
         exchange.setProperty(RUN, run);
-        run.lock(locks.tryLock(com.mking.backup.audit.AdvisoryLocks.job(job.name())).orElse(null));
+        run.lock(locks.tryLock(AdvisoryLocks.job(job.name())).orElse(null));
         if (run.lock() == null) {
             run.skipped("job '" + job.name() + "' is already running (another trigger, CLI or node); this run was skipped",
                     clock.instant());
@@ -120,7 +122,7 @@ public final class BackupRunner {
         if (!run.lock().isHeld()) {
             // the audit database restarted or was lost: another run may have started, and the run is being marked
             // aborted; publishing now could make a backup that nothing records
-            throw new IOException("the job lock was lost (" + com.mking.backup.audit.AuditDatabase.unreachable(
+            throw new IOException("the job lock was lost (" + AuditDatabase.unreachable(
                     new java.sql.SQLException("its connection closed")) + "); nothing was published");
         }
         new Publisher(reader, writer.settings().verifyAfterWrite()).publish(targets, dataKey, manifestKey, manifest);

@@ -4,6 +4,10 @@ import com.mking.backup.config.ConfigException;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.config.ConfigCheck;
+import com.mking.backup.config.CronCheck;
+import com.mking.backup.exec.RemoteShell;
+import com.mking.backup.retention.Pruner;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.PropertyDefinition;
@@ -69,7 +73,7 @@ public final class JobCatalog {
     /** Checks every job (cron, stores, source parameters and tools); the first problem is thrown. */
     public void validateAll() {
         for (JobSpec job : load().values()) {
-            com.mking.backup.config.CronCheck.problem(job.cron()).ifPresent(problem -> {
+            CronCheck.problem(job.cron()).ifPresent(problem -> {
                 throw new ConfigException(job.where("cron"), problem, "correct the cron in the route file");
             });
             if (job.stores().isEmpty()) {
@@ -83,9 +87,9 @@ public final class JobCatalog {
                                     + ") or define mking.store." + store + ".type");
                 }
             }
-            com.mking.backup.exec.RemoteShell.validate(job);
+            RemoteShell.validate(job);
             for (String rule : List.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly")) {
-                job.parameter(rule).filter(value -> !com.mking.backup.retention.Pruner.isValidRule(value)).ifPresent(value -> {
+                job.parameter(rule).filter(value -> !Pruner.isValidRule(value)).ifPresent(value -> {
                     throw new ConfigException(job.where(rule), "'" + value + "' is not a count",
                             "use a whole number (0 switches the rule off), optionally per store: \"30, local=3\"");
                 });
@@ -145,7 +149,7 @@ public final class JobCatalog {
                 String where = (route.getResource() == null ? "routes/*.yaml" : route.getResource().getLocation()
                         .replaceFirst("^file:", "")) + " job '" + route.getRouteId() + "' parameter '" + name + "'";
                 throw new ConfigException(where, "unknown parameter of a " + template.getId() + " job",
-                        com.mking.backup.config.ConfigCheck.closest(name, known).map(c -> "did you mean '" + c + "'? ")
+                        ConfigCheck.closest(name, known).map(c -> "did you mean '" + c + "'? ")
                                 .orElse("") + "the parameters are: " + String.join(", ", known));
             }
         }

@@ -10,6 +10,8 @@ import com.mking.backup.route.AlertRoutes;
 import com.mking.backup.store.LocalStore;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.source.PostgresConnections;
+import com.mking.backup.source.PostgresProbe;
 import org.apache.camel.ProducerTemplate;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
@@ -85,7 +87,7 @@ public final class MonitorRunner {
         }
         Optional<Alert> finding;
         try {
-            com.mking.backup.source.PostgresProbe.ArchivingFacts facts = com.mking.backup.source.PostgresProbe.archiving(job);
+            PostgresProbe.ArchivingFacts facts = PostgresProbe.archiving(job);
             finding = Checks.protection(job.name(), job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432"),
                     job.parameter("user", "postgres"), facts.archiveMode(), facts.archiveCommand(), facts.replicationProblem());
         } catch (Exception e) {
@@ -180,7 +182,7 @@ public final class MonitorRunner {
         for (JobSpec job : jobs.jobs()) {
             if (job.source().startsWith("pg-")) {
                 Optional<String> failure;
-                try (var connection = com.mking.backup.source.PostgresConnections.open(job, "postgres")) {
+                try (var connection = PostgresConnections.open(job, "postgres")) {
                     failure = connection.isValid(5) ? Optional.empty() : Optional.of("connection not valid");
                 } catch (Exception e) {
                     failure = Optional.of(String.valueOf(e.getMessage()));

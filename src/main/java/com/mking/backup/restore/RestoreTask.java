@@ -6,6 +6,9 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.store.Store;
+import com.mking.backup.audit.AdvisoryLocks;
+import com.mking.backup.audit.ProcessIdentity;
+import com.mking.backup.source.PostgresRecovery;
 
 import java.time.Instant;
 
@@ -120,9 +123,9 @@ public final class RestoreTask {
         this.finishedAt = at;
     }
 
-    private com.mking.backup.audit.AdvisoryLocks.Lock lock;
+    private AdvisoryLocks.Lock lock;
 
-    void lock(com.mking.backup.audit.AdvisoryLocks.Lock lock) {
+    void lock(AdvisoryLocks.Lock lock) {
         this.lock = lock;
     }
 
@@ -169,7 +172,7 @@ public final class RestoreTask {
     }
 
     public String getRestorePointName() {
-        return request.options().get(com.mking.backup.source.PostgresRecovery.TARGET_NAME);
+        return request.options().get(PostgresRecovery.TARGET_NAME);
     }
 
     public String getRecoveryTarget() {
@@ -177,17 +180,17 @@ public final class RestoreTask {
     }
 
     public String getReachedLsn() {
-        return reached.get(com.mking.backup.source.PostgresRecovery.REACHED_LSN);
+        return reached.get(PostgresRecovery.REACHED_LSN);
     }
 
     public Integer getReachedTimeline() {
-        String timeline = reached.get(com.mking.backup.source.PostgresRecovery.REACHED_TIMELINE);
+        String timeline = reached.get(PostgresRecovery.REACHED_TIMELINE);
         return timeline == null ? null : Integer.valueOf(timeline);
     }
 
     /** The process running this restore ("host:pid"), so a restore whose process died can be told apart. */
     public String getProcessId() {
-        return com.mking.backup.audit.ProcessIdentity.current();
+        return ProcessIdentity.current();
     }
 
     public String getTarget() {

@@ -9,6 +9,7 @@ import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.PostgresConnections;
 import com.mking.backup.source.PostgresRecovery;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.PostgresPhysicalSource;
 import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -166,6 +166,6 @@ public final class RestoreTester {
     }
 
     private static void deleteTree(Path directory) throws IOException {
-        com.mking.backup.source.PostgresPhysicalSource.deleteTree(directory);
+        PostgresPhysicalSource.deleteTree(directory);
     }
 }

@@ -14,6 +14,8 @@ import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.audit.AdvisoryLocks;
+import com.mking.backup.source.RestoreRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
@@ -45,11 +47,11 @@ public final class Restorer {
     private final SourceRegistry sources;
     private final StoreRegistry stores;
     private final ArtefactReader reader;
-    private final com.mking.backup.audit.AdvisoryLocks locks;
+    private final AdvisoryLocks locks;
     private final Clock clock;
 
     public Restorer(Catalog catalog, JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactReader reader,
-                    com.mking.backup.audit.AdvisoryLocks locks, Clock clock) {
+                    AdvisoryLocks locks, Clock clock) {
         this.locks = locks;
         this.catalog = catalog;
         this.jobs = jobs;
@@ -114,7 +116,7 @@ public final class Restorer {
             "passwordFile");
 
     /** The job as the restore sees it: from the route files (or the manifest), pointed at the requested server. */
-    public JobSpec targetJob(Manifest manifest, com.mking.backup.source.RestoreRequest request) {
+    public JobSpec targetJob(Manifest manifest, RestoreRequest request) {
         JobSpec job = jobs.find(manifest.job()).orElseGet(() -> jobFromManifest(manifest));
         Map<String, String> server = new HashMap<>();
         TARGET_SERVER_OPTIONS.forEach(option -> {
@@ -134,7 +136,7 @@ public final class Restorer {
      * exists and succeeded, the store is configured and holds a copy, the target can take it. Returns the
      * manifest and the job the restore will use.
      */
-    public Map.Entry<Manifest, JobSpec> preflight(com.mking.backup.source.RestoreRequest request) throws IOException {
+    public Map.Entry<Manifest, JobSpec> preflight(RestoreRequest request) throws IOException {
         String backupId = request.backupId();
         if (request.fromStore() != null) {
             stores.get(request.fromStore()); // names the configured stores when unknown

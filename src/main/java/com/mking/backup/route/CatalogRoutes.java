@@ -1,6 +1,10 @@
 package com.mking.backup.route;
 
 import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogRebuilder;
+import com.mking.backup.audit.JobStats;
+import com.mking.backup.job.InterruptedRuns;
+import com.mking.backup.monitor.MonitorRunner;
 import org.apache.camel.builder.RouteBuilder;
 
 /** Reads and writes of the catalog that are not part of a run: the job list and the backup catalog. */
@@ -14,20 +18,20 @@ public final class CatalogRoutes extends RouteBuilder {
         from(JOB_CONFIGURED).routeId("job-configured").to(Sql.update("job-configured"));
         from(JOBS_DEACTIVATED).routeId("jobs-deactivated").to(Sql.update("jobs-deactivated"));
         from(Catalog.ROUTE).routeId("catalog").to(Sql.query("catalog"));
-        from(com.mking.backup.audit.JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
-        from(com.mking.backup.monitor.MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
+        from(JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
+        from(MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
                 .to(Sql.update("storage-recorded"));
-        from(com.mking.backup.audit.CatalogRebuilder.EXECUTION_ROUTE).routeId("execution-rebuilt")
+        from(CatalogRebuilder.EXECUTION_ROUTE).routeId("execution-rebuilt")
                 .to(Sql.query("execution-rebuilt"));
-        from(com.mking.backup.audit.CatalogRebuilder.COPY_ROUTE).routeId("copy-rebuilt")
+        from(CatalogRebuilder.COPY_ROUTE).routeId("copy-rebuilt")
                 .to(Sql.update("copy-rebuilt"));
-        from(com.mking.backup.job.InterruptedRuns.RUNNING_EXECUTIONS).routeId("running-executions")
+        from(InterruptedRuns.RUNNING_EXECUTIONS).routeId("running-executions")
                 .to(Sql.query("running-executions"));
-        from(com.mking.backup.job.InterruptedRuns.EXECUTION_ABORTED).routeId("execution-aborted")
+        from(InterruptedRuns.EXECUTION_ABORTED).routeId("execution-aborted")
                 .to(Sql.update("execution-aborted"));
-        from(com.mking.backup.job.InterruptedRuns.RUNNING_RESTORES).routeId("running-restores")
+        from(InterruptedRuns.RUNNING_RESTORES).routeId("running-restores")
                 .to(Sql.query("running-restores"));
-        from(com.mking.backup.job.InterruptedRuns.RESTORE_ABORTED).routeId("restore-aborted")
+        from(InterruptedRuns.RESTORE_ABORTED).routeId("restore-aborted")
                 .to(Sql.update("restore-aborted"));
         from(Catalog.RESTORE_POINT_RECORDED_ROUTE).routeId("wal-restore-point-recorded")
                 .to(Sql.update("wal-restore-point-recorded"));

@@ -6,6 +6,7 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.observe.JobMetrics;
 import com.mking.backup.wal.ArchiveMonitor;
+import com.mking.backup.job.InterruptedRuns;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.util.ArrayList;
@@ -24,8 +25,8 @@ public final class MonitorRoutes extends RouteBuilder {
         ArchiveMonitor monitor = getCamelContext().getRegistry().findSingleByType(ArchiveMonitor.class);
 
         MonitorRunner runner = getCamelContext().getRegistry().findSingleByType(MonitorRunner.class);
-        com.mking.backup.job.InterruptedRuns interrupted = getCamelContext().getRegistry()
-                .findSingleByType(com.mking.backup.job.InterruptedRuns.class);
+        InterruptedRuns interrupted = getCamelContext().getRegistry()
+                .findSingleByType(InterruptedRuns.class);
         from("timer:monitor-checks?period={{mking.monitor.period-seconds:300}}000&delay=30000").routeId("monitor-checks")
                 .process(exchange -> interrupted.sweep()).id("sweep-interrupted-runs")
                 .process(exchange -> runner.runOnce()).id("monitoring-pass");

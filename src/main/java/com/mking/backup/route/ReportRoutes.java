@@ -4,6 +4,7 @@ import com.mking.backup.alert.AlertDispatcher;
 import com.mking.backup.audit.JobStats;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.report.DailyReport;
+import com.mking.backup.monitor.MonitorRunner;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.time.Instant;
@@ -29,7 +30,7 @@ public final class ReportRoutes extends RouteBuilder {
         from(REPORT).routeId("daily-report")
                 .process(exchange -> {
                     DailyReport.Rendered report = DailyReport.render(jobs.jobs(), stats.all(),
-                            getCamelContext().getRegistry().findSingleByType(com.mking.backup.monitor.MonitorRunner.class)
+                            getCamelContext().getRegistry().findSingleByType(MonitorRunner.class)
                                     .problemsByJob(), Instant.now());
                     exchange.getMessage().setHeader(SUBJECT, report.subject());
                     exchange.getMessage().setHeader(SUMMARY, report.text());

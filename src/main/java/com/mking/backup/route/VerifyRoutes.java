@@ -3,6 +3,9 @@ package com.mking.backup.route;
 import com.mking.backup.audit.AuditTimes;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.verify.Verifier;
+import com.mking.backup.job.JobCatalog;
+import com.mking.backup.restore.RestoreTester;
+import com.mking.backup.verify.Sampling;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.util.List;
@@ -27,9 +30,9 @@ public final class VerifyRoutes extends RouteBuilder {
         Verifier verifier = getCamelContext().getRegistry().findSingleByType(Verifier.class);
         Catalog catalog = getCamelContext().getRegistry().findSingleByType(Catalog.class);
 
-        com.mking.backup.restore.RestoreTester tester = getCamelContext().getRegistry()
-                .findSingleByType(com.mking.backup.restore.RestoreTester.class);
-        com.mking.backup.job.JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(com.mking.backup.job.JobCatalog.class);
+        RestoreTester tester = getCamelContext().getRegistry()
+                .findSingleByType(RestoreTester.class);
+        JobCatalog jobs = getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
 
         onException(Exception.class).handled(true)
                 .log(org.apache.camel.LoggingLevel.ERROR, "verification of ${header." + BACKUP_ID + "} could not run: ${exception.message}");
@@ -105,7 +108,7 @@ public final class VerifyRoutes extends RouteBuilder {
                 .setBody(exchangeProperty("results"));
 
         from(SAMPLE).routeId("verify-sample")
-                .process(exchange -> exchange.getMessage().setBody(com.mking.backup.verify.Sampling.pick(
+                .process(exchange -> exchange.getMessage().setBody(Sampling.pick(
                         catalog.list(null, null, "success", 1_000_000),
                         exchange.getMessage().getHeader(SAMPLE_PERCENT, 100, Integer.class))))
                 .split(body())
@@ -117,14 +120,14 @@ public final class VerifyRoutes extends RouteBuilder {
                 .process(exchange -> {
                     String only = exchange.getMessage().getHeader(JOB, String.class);
                     exchange.getMessage().setBody(jobs.jobs().stream()
-                            .filter(com.mking.backup.restore.RestoreTester::isTestable)
+                            .filter(RestoreTester::isTestable)
                             .filter(job -> only == null || job.name().equals(only))
                             .map(tester::test).toList());
                 })
                 .setProperty("results", body())
                 .split(body())
                     .process(exchange -> {
-                        var result = exchange.getMessage().getBody(com.mking.backup.restore.RestoreTester.Result.class);
+                        var result = exchange.getMessage().getBody(RestoreTester.Result.class);
                         exchange.setProperty("testStatus", result.passed() ? "passed" : "failed");
                         exchange.setProperty("testStart", AuditTimes.utc(result.startedAt()));
                         exchange.setProperty("testEnd", AuditTimes.utc(result.finishedAt()));

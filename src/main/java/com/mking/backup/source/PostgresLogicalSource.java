@@ -3,6 +3,7 @@ package com.mking.backup.source;
 import com.mking.backup.config.ConfigException;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.exec.RemoteShell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ public final class PostgresLogicalSource implements Source {
             throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
         }
         String pgDump = tool(job, "pg_dump");
-        if (!com.mking.backup.exec.RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {
+        if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {
             throw new ConfigException(job.where("binDir"), pgDump + " is not installed or not executable",
                     "install the PostgreSQL client (apt-get install postgresql-client) or set binDir / mking.tools.postgresql-bin");
         }
@@ -209,7 +210,7 @@ public final class PostgresLogicalSource implements Source {
 
     /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     private String tool(JobSpec job, String name) {
-        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+        if (RemoteShell.isRemote(job)) {
             return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
         }
         return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));

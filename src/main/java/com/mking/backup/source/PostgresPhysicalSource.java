@@ -4,6 +4,7 @@ import com.mking.backup.config.ConfigException;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.wal.WalNames;
+import com.mking.backup.exec.RemoteShell;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class PostgresPhysicalSource implements Source {
                     "keep at least 1 base backup, e.g. 7");
         }
         String tool = tool(job, "pg_basebackup");
-        if (!com.mking.backup.exec.RemoteShell.isRemote(job) && !PostgresTools.isExecutable(tool)) {
+        if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(tool)) {
             throw new ConfigException(job.where("binDir"), tool + " is not installed or not executable",
                     "install the PostgreSQL client or set binDir / mking.tools.postgresql-bin");
         }
@@ -204,7 +205,7 @@ public final class PostgresPhysicalSource implements Source {
 
     /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     private String tool(JobSpec job, String name) {
-        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+        if (RemoteShell.isRemote(job)) {
             return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
         }
         return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));

@@ -1,6 +1,7 @@
 package com.mking.backup.source;
 
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.wal.Lsn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +139,7 @@ public final class PostgresRecovery {
         String expectedEnd = request.options().get(EXPECTED_END_SEGMENT);
         if (!targeted && expectedEnd != null && reachedLsn != null) {
             long segmentSize = Long.parseLong(request.option(SEGMENT_SIZE, "16777216"));
-            long segment = com.mking.backup.wal.Lsn.parse(reachedLsn).segment(segmentSize);
+            long segment = Lsn.parse(reachedLsn).segment(segmentSize);
             if (segment < Long.parseLong(expectedEnd)) {
                 throw new IOException("recovery stopped early at " + reachedLsn + " (segment " + segment + "), before the end of "
                         + "the archive (segment " + expectedEnd + "): " + logTail(directory));

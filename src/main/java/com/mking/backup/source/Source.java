@@ -2,6 +2,7 @@ package com.mking.backup.source;
 
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.config.ConfigException;
 
 import java.io.IOException;
 import java.util.List;
@@ -23,7 +24,7 @@ public interface Source {
     /** The job parameters this source understands, in the order the documentation lists them. */
     List<Parameter> parameters();
 
-    /** Checks a job's parameters at start-up; throws {@link com.mking.backup.config.ConfigException}. */
+    /** Checks a job's parameters at start-up; throws {@link ConfigException}. */
     void validate(JobSpec job);
 
     /** File name of the raw artefact inside the backup, e.g. {@code dump.pgdump}. */

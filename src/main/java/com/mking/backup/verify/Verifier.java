@@ -13,6 +13,8 @@ import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.pipeline.KeyUnavailableException;
+import com.mking.backup.pipeline.StoreReadException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.exec.ExecBinding;
@@ -120,8 +122,8 @@ public final class Verifier {
             if (t instanceof CorruptArtefactException) {
                 return true;
             }
-            if (t instanceof com.mking.backup.pipeline.KeyUnavailableException
-                    || t instanceof com.mking.backup.pipeline.StoreReadException) {
+            if (t instanceof KeyUnavailableException
+                    || t instanceof StoreReadException) {
                 return false;
             }
         }
@@ -143,7 +145,7 @@ public final class Verifier {
             throw new CorruptArtefactException("the manifest of backup " + entry.backupId() + " is gone from store '"
                     + store.name() + "'", e);
         } catch (IOException e) {
-            throw new com.mking.backup.pipeline.StoreReadException("cannot read the manifest of backup " + entry.backupId()
+            throw new StoreReadException("cannot read the manifest of backup " + entry.backupId()
                     + " from store '" + store.name() + "': " + e.getMessage(), e);
         }
     }

@@ -10,6 +10,7 @@ import com.mking.backup.pipeline.Publisher;
 import com.mking.backup.pipeline.Sha256;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.pipeline.CorruptArtefactException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,7 +243,7 @@ public final class WalArchive {
         Store store = found.getKey();
         Manifest manifest = Manifest.read(store.get(found.getValue()));
         if (!file.equals(manifest.backupId()) || !job.equals(manifest.job())) {
-            throw new com.mking.backup.pipeline.CorruptArtefactException("the manifest of WAL file " + file + " in store '"
+            throw new CorruptArtefactException("the manifest of WAL file " + file + " in store '"
                     + store.name() + "' describes " + manifest.job() + "/" + manifest.backupId());
         }
         String dataKey = prefix(job) + manifest.artefact().storedName();

@@ -1,4 +1,5 @@
 package com.mking.backup.wal;
+import com.mking.backup.pipeline.ChunkFilterInputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class WalInspection {
     }
 
     /** A stream that validates what passes through it. */
-    public static final class Inspecting extends com.mking.backup.pipeline.ChunkFilterInputStream {
+    public static final class Inspecting extends ChunkFilterInputStream {
         private final Scanner scanner;
         private boolean finished;
 

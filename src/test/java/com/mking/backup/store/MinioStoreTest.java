@@ -26,12 +26,39 @@ class MinioStoreTest extends StoreContractTest {
         s3.close();
     }
 
+    private String bucket;
+
     @Override
     protected Store createStore() {
         MinioClient client = s3.client();
         camel.getRegistry().bind(MinioStores.clientBeanName("minio"), client);
-        String bucket = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+        bucket = "contract-" + UUID.randomUUID().toString().substring(0, 8);
         return new MinioStore("minio", client, s3.asyncClient(), bucket, s3.endpoint(), camel.createProducerTemplate());
+    }
+
+    /** A multipart upload that broke off is aborted at once: its parts would otherwise be stored (and paid) forever. */
+    @Test
+    void aFailedUploadLeavesNoUnfinishedMultipartUpload() throws Exception {
+        Store store = createStore();
+        java.io.InputStream failing = new java.io.InputStream() {
+            private long sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (sent > 20L * 1024 * 1024) {
+                    throw new IOException("source died");
+                }
+                sent += length;
+                return length;
+            }
+        };
+        assertThatThrownBy(() -> store.put("job/2026/01/01/id/data", failing)).isInstanceOf(IOException.class);
+        org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(bucket, "job/")).isEmpty();
     }
 
     @Test
