@@ -44,7 +44,12 @@ mking.audit.database=mking_bench_audit
 mking.store.local.path=$work/store
 mking.pipeline.compression=zstd
 mking.pipeline.compression-level=${LEVEL:-1}
+# the production profile: encrypted (ENCRYPT=0 to compare without)
+mking.encryption.key-dir=$work/keys
+mking.encryption.key-id=bench
 PROPS
+if [ "${ENCRYPT:-1}" = 0 ]; then sed -i '/mking.encryption/d' "$work/bench.properties"; else
+  java -jar "$home/target/mking-backup.jar" keygen bench --key-dir "$work/keys" >/dev/null; fi
 [ -f "$home/target/mking-backup.jar" ] || (cd "$home" && mvn -q -B -DskipTests package)
 start=$(date +%s.%N)
 /usr/bin/time -f "%M" -o "$work/rss" java -Xmx256m -Dmking.home="$home" -jar "$home/target/mking-backup.jar" \

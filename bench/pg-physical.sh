@@ -54,7 +54,12 @@ mking.audit.database=mking_bench_audit
 mking.store.local.path=$work/store
 mking.pipeline.compression-level=1
 camel.management.port=$http
+# the production profile: encrypted (ENCRYPT=0 to compare without)
+mking.encryption.key-dir=$work/keys
+mking.encryption.key-id=bench
 PROPS
+if [ "${ENCRYPT:-1}" = 0 ]; then sed -i '/mking.encryption/d' "$work/bench.properties"; else
+  java -jar "$home/target/mking-backup.jar" keygen bench --key-dir "$work/keys" >/dev/null; fi
 run_cli() { java -Xmx256m -Dmking.home="$home" -jar "$home/target/mking-backup.jar" --config "$work/bench.properties" --routes "$work/routes" "$@"; }
 run_cli start > "$work/daemon.log" 2>&1 &
 daemon=$!
