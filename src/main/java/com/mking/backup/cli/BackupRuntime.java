@@ -103,6 +103,9 @@ public final class BackupRuntime implements AutoCloseable {
         // without a route tag, which Prometheus refuses with a warning on the first WAL push
         override.put("camel.metrics.enableExchangeEventNotifier", "false");
         override.put("camel.management.metricsEnabled", Boolean.toString(daemon));
+        // the address checked above is the one served, whichever source set it (CAMEL_MANAGEMENT_PORT included)
+        override.put("camel.management.host", sources.get("camel.management.host", "127.0.0.1"));
+        override.put("camel.management.port", sources.get("camel.management.port", "8080"));
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
         main.configure().withName("mking-backup")
