@@ -137,15 +137,17 @@ public final class AuditDatabase implements Closeable {
         return "audit database unreachable at " + lastServer + " (" + firstLine(cause) + ")";
     }
 
-    /** True when a failure is the audit database being out of reach (not a mistake in a statement). */
+    /**
+     * True when a failure is the audit database being out of reach: its pool ("audit") could not hand out a
+     * connection. Other connection failures (a source or restore target server) are not.
+     */
     public static boolean isUnreachable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("57P01")
-                    || sql.getSQLState().equals("57P03"))) {
+            if (t instanceof AuditUnavailableException) {
                 return true;
             }
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) {
+            if (t instanceof java.sql.SQLTransientConnectionException && t.getMessage() != null
+                    && t.getMessage().startsWith("audit - ")) {
                 return true;
             }
         }
@@ -174,6 +176,7 @@ public final class AuditDatabase implements Closeable {
             try {
                 Connection connection = DriverManager.getConnection(serverUrl + "/postgres", properties("postgres", ""));
                 try (Statement statement = connection.createStatement()) {
+                    requireOwnDirectory(statement, directory, port, connection);
                     statement.execute("SELECT pg_advisory_lock_shared(" + USERS_LOCK + ")");
                 }
                 LOG.info("using the embedded audit database on 127.0.0.1:{} ({})", port, directory);
@@ -186,6 +189,34 @@ public final class AuditDatabase implements Closeable {
         throw new AuditUnavailableException("the embedded audit database on 127.0.0.1:" + port + " in " + directory
                 + " does not accept connections (" + firstLine(last) + "); if another program uses port " + port
                 + ", set mking.audit.embedded-port", last);
+    }
+
+    /** The server on the port must keep its data in this installation's directory, not another's. */
+    private static void requireOwnDirectory(Statement statement, Path directory, int port, Connection connection)
+            throws SQLException {
+        String served;
+        try (ResultSet row = statement.executeQuery("SHOW data_directory")) {
+            row.next();
+            served = row.getString(1);
+        }
+        Path own = directory.toAbsolutePath().normalize();
+        try {
+            own = directory.toRealPath();
+        } catch (IOException e) {
+            // not created yet: then it cannot be the one served
+        }
+        Path servedPath = Path.of(served).toAbsolutePath().normalize();
+        try {
+            servedPath = servedPath.toRealPath();
+        } catch (IOException e) {
+            // another host's path, or gone: compared as written
+        }
+        if (!servedPath.equals(own)) {
+            closeQuietly(connection);
+            throw new ConfigException("mking.audit.embedded-port", "port " + port + " serves the embedded audit database of "
+                    + "another installation (" + served + "), not this one's (" + own + ")",
+                    "give each installation its own port, e.g. mking.audit.embedded-port=" + (port + 1));
+        }
     }
 
     /** Gives up this process's share; the last user stops the server (smart shutdown: nobody is connected). */
@@ -267,7 +298,7 @@ public final class AuditDatabase implements Closeable {
             LOG.info("creating audit database {}", database);
             statement.execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
         } catch (SQLException e) {
-            if (isUnreachable(e)) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw new AuditUnavailableException(unreachable(e) + "; start that server, or fix " + property, e);
             }
             throw new ConfigException(property, "the audit database server at " + lastServer + " refused user " + user

@@ -106,6 +106,7 @@ public final class BackupRuntime implements AutoCloseable {
         // the address checked above is the one served, whichever source set it (CAMEL_MANAGEMENT_PORT included)
         override.put("camel.management.host", sources.get("camel.management.host", "127.0.0.1"));
         override.put("camel.management.port", sources.get("camel.management.port", "8080"));
+        override.put("mking.routes-dir", routes); // messages name the directory really read
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
         main.configure().withName("mking-backup")

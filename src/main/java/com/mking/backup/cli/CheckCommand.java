@@ -1,5 +1,6 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.job.InterruptedRuns;
 import com.mking.backup.monitor.MonitorRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -7,8 +8,8 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "check", mixinStandardHelpOptions = true, description = "Run the daemon's monitoring once: staleness, store usage (recorded in storage_monitoring) "
-        + "and copy counts; alerts as the daemon would (exit 1 when something is wrong).")
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Run the daemon's monitoring once: interrupted runs, staleness, protection, store usage "
+        + "(recorded in storage_monitoring), copy counts, host; alerts as the daemon would (exit 1 when something is wrong).")
 final class CheckCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -17,8 +18,13 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
-            List<MonitorRunner.Finding> findings = runtime.bean(MonitorRunner.class).runOnce();
             boolean clear = true;
+            for (InterruptedRuns.Aborted aborted : runtime.bean(InterruptedRuns.class).sweep()) {
+                clear = false;
+                System.out.printf("%-8s %s %s of job %s was interrupted: marked aborted, %d leftovers removed%n", "DANGER",
+                        aborted.kind(), aborted.id(), aborted.job(), aborted.leftoversRemoved());
+            }
+            List<MonitorRunner.Finding> findings = runtime.bean(MonitorRunner.class).runOnce();
             for (MonitorRunner.Finding finding : findings) {
                 if (finding.alert().isPresent()) {
                     clear = false;

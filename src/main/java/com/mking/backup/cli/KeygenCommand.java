@@ -20,6 +20,11 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path target = Settings.home().resolve(keyDir).resolve(keyId + ".key");
+        if (java.nio.file.Files.exists(target)) {
+            throw new IllegalArgumentException(target + " already exists; a key is never overwritten (backups need it): "
+                    + "choose another KEY_ID");
+        }
         Path file = Keyring.generate(Settings.home().resolve(keyDir), keyId);
         System.out.println("created " + file);
         System.out.println("use it for new backups: mking.encryption.key-dir=" + keyDir + " and mking.encryption.key-id=" + keyId);

@@ -32,6 +32,9 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(false)) {
+            if (status != null && !java.util.List.of("success", "failed", "running", "aborted", "skipped").contains(status)) {
+                throw new IllegalArgumentException("--status " + status + " is not one of success, failed, running, aborted, skipped");
+            }
             Catalog catalog = runtime.bean(Catalog.class);
             List<CatalogEntry> entries = catalog.list(job, null, status, limit);
             if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {

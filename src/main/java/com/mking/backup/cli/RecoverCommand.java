@@ -84,6 +84,19 @@ final class RecoverCommand implements Callable<Integer> {
         } else if (restorePoint != null) {
             target = new RecoveryTarget.RestorePoint(restorePoint);
         }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--port " + port + " is in use (a recovered copy from before still running? "
+                    + "stop it with pg_ctl -D ITS_DIR stop); choose another --port");
+        }
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IllegalArgumentException("--data-dir " + dataDir + " belongs to a running server (pid " + pid
+                        + "); stop it first (pg_ctl -D " + dataDir + " stop): it is never moved aside while in use");
+            }
+        }
         if (Files.isDirectory(dataDir) && !force) {
             try (var entries = Files.list(dataDir)) {
                 if (entries.findAny().isPresent()) {
@@ -94,6 +107,9 @@ final class RecoverCommand implements Callable<Integer> {
         }
         try (BackupRuntime runtime = parent.boot(false)) {
             runtime.jobs().job(job, "pg-physical");
+            if (fromStore != null) {
+                runtime.bean(com.mking.backup.store.StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
+            }
             ClusterRecovery recovery = runtime.bean(ClusterRecovery.class);
             ClusterRecovery.Request request = new ClusterRecovery.Request(job, dataDir, target, timelineChoice, backupId, port,
                     fromStore, force, promoteAsPrimary, osUser, requestedBy);
@@ -118,6 +134,8 @@ final class RecoverCommand implements Callable<Integer> {
                 System.out.printf("recovered job %s into %s to %s: server promoted on port %d, reached %s on timeline %s; RTO %d s%n",
                         job, dataDir, target.describe(), port, task.getReachedLsn(), task.getReachedTimeline(),
                         task.getDurationSeconds());
+                System.out.printf("the server keeps running (stop it with: %spg_ctl -D %s stop)%n",
+                        "root".equals(System.getProperty("user.name")) ? "runuser -u postgres -- " : "", dataDir);
                 return MkingBackup.OK;
             }
             String missing = outcome.missingWal().isEmpty() ? ""

@@ -42,6 +42,10 @@ final class VerifyCommand implements Callable<Integer> {
         try (BackupRuntime runtime = parent.boot(false)) {
             List<String> ids = new ArrayList<>();
             if (backupId != null) {
+                if (runtime.bean(Catalog.class).find(backupId).isEmpty()) {
+                    throw new IllegalArgumentException("no backup " + backupId + " in the catalog ('mking-backup list' shows "
+                            + "the backups; after losing the audit database: 'mking-backup catalog-rebuild')");
+                }
                 ids.add(backupId);
             } else {
                 ids.addAll(Sampling.pick(runtime.bean(Catalog.class).list(null, null, "success", 1_000_000), samplePercent));

@@ -134,6 +134,14 @@ public final class JobCatalog {
                 .map(PropertyDefinition::getValue).findFirst();
     }
 
+    /** The route file a job comes from; a templated route does not know its file, so its directory is named. */
+    private static String routeFileOf(RouteDefinition route, CamelContext context) {
+        if (route.getResource() != null) {
+            return route.getResource().getLocation().replaceFirst("^file:", "");
+        }
+        return context.getPropertiesComponent().resolveProperty("mking.routes-dir").orElse("routes") + "/*.yaml";
+    }
+
     /** A parameter the template does not have is a typo (keeplast, store): it would be silently ignored. */
     private static void requireKnownParameters(RouteDefinition route, java.util.Set<String> given, CamelContext context) {
         org.apache.camel.model.RouteTemplateDefinition template = sourceKind(route)
@@ -146,8 +154,7 @@ public final class JobCatalog {
         for (String name : given) {
             // the YAML DSL also keeps a dashed alias of each name (binDir and bin-dir)
             if (!known.contains(name) && !known.contains(org.apache.camel.util.StringHelper.dashToCamelCase(name))) {
-                String where = (route.getResource() == null ? "routes/*.yaml" : route.getResource().getLocation()
-                        .replaceFirst("^file:", "")) + " job '" + route.getRouteId() + "' parameter '" + name + "'";
+                String where = routeFileOf(route, context) + " job '" + route.getRouteId() + "' parameter '" + name + "'";
                 throw new ConfigException(where, "unknown parameter of a " + template.getId() + " job",
                         ConfigCheck.closest(name, known).map(c -> "did you mean '" + c + "'? ")
                                 .orElse("") + "the parameters are: " + String.join(", ", known));
@@ -166,10 +173,7 @@ public final class JobCatalog {
         Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
         requireKnownParameters(route, given.keySet(), context);
         given.forEach((key, value) -> parameters.put(key, value == null ? "" : context.resolvePropertyPlaceholders(value.toString())));
-        String routeFile = route.getResource() == null ? null : route.getResource().getLocation();
-        if (routeFile != null) {
-            routeFile = routeFile.replaceFirst("^file:", "");
-        }
+        String routeFile = routeFileOf(route, context);
         List<String> storeNames = new ArrayList<>(Arrays.stream(parameters.getOrDefault("stores", "").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList());
         return new JobSpec(route.getRouteId(), source.kind(), parameters.getOrDefault("cron", "").trim(), storeNames,

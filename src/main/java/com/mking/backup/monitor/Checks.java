@@ -71,26 +71,31 @@ public final class Checks {
 
     /**
      * Whether a pg-physical job's server is set up to be protected: archiving on, archive_command sending to
-     * this job, replication allowed for its role. Each problem comes with its fix; an archive_command the
-     * role may not read is a warning (the rest may still be right).
+     * this job (with the token when one is required), replication allowed for its role. Every problem found is
+     * named with its fix; an archive_command the role may not read is a warning (the rest may still be right).
      */
     public static Optional<Alert> protection(String job, String server, String user, String archiveMode,
-                                             Optional<String> archiveCommand, Optional<String> replicationProblem) {
-        String expected = "archive_command = 'curl -fsS -H \"Expect:\" -T %p http://BACKUP_HOST:8080/wal/" + job + "/%f'";
-        String subject = "job " + job + " is not protected";
+                                             Optional<String> archiveCommand, Optional<String> replicationProblem,
+                                             boolean tokenRequired) {
+        String expected = "archive_command = 'curl -fsS -H \"Expect:\"" + (tokenRequired ? " -H \"X-Mking-Token: TOKEN\"" : "")
+                + " -T %p http://BACKUP_HOST:8080/wal/" + job + "/%f'";
+        java.util.List<String> problems = new java.util.ArrayList<>();
         if (!"on".equals(archiveMode) && !"always".equals(archiveMode)) {
-            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "archive_mode is " + archiveMode
-                    + " on " + server + ". Fix: set archive_mode = on and " + expected + " in its postgresql.conf, then restart "
-                    + "the server (archive_mode takes effect only after a restart)"));
+            problems.add("archive_mode is " + archiveMode + " on " + server + ". Fix: set archive_mode = on and " + expected
+                    + " in its postgresql.conf, then restart the server (archive_mode takes effect only after a restart)");
+        } else if (archiveCommand.isPresent() && !archiveCommand.get().contains("/wal/" + job + "/")) {
+            problems.add("archive_command on " + server + " does not send WAL to this job ('" + archiveCommand.get()
+                    + "'). Fix: " + expected + ", then reload");
+        } else if (archiveCommand.isPresent() && tokenRequired && !archiveCommand.get().contains("X-Mking-Token")) {
+            problems.add("archive_command on " + server + " sends no X-Mking-Token header, so every push is refused (403). Fix: "
+                    + expected + " with the value of MKING_WAL_TOKEN, then reload");
         }
-        if (archiveCommand.isPresent() && !archiveCommand.get().contains("/wal/" + job + "/")) {
-            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "archive_command on " + server
-                    + " does not send WAL to this job ('" + archiveCommand.get() + "'). Fix: " + expected + ", then reload"));
-        }
-        if (replicationProblem.isPresent()) {
-            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, subject, "no replication connection to "
-                    + server + " as " + user + " (" + replicationProblem.get() + "). Fix: add 'host replication " + user
-                    + " BACKUP_HOST/32 scram-sha-256' to its pg_hba.conf and reload, and ALTER ROLE " + user + " REPLICATION"));
+        replicationProblem.ifPresent(problem -> problems.add("no replication connection to " + server + " as " + user + " ("
+                + problem + "). Fix: add 'host replication " + user + " BACKUP_HOST/32 scram-sha-256' to its pg_hba.conf and "
+                + "reload, and ALTER ROLE " + user + " REPLICATION"));
+        if (!problems.isEmpty()) {
+            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, "job " + job + " is not protected",
+                    String.join("; ", problems)));
         }
         if (archiveCommand.isEmpty()) {
             return Optional.of(new Alert("protection:" + job, Alert.Level.WARNING, "job " + job + " may not be protected",

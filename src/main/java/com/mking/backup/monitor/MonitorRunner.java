@@ -89,7 +89,8 @@ public final class MonitorRunner {
         try {
             PostgresProbe.ArchivingFacts facts = PostgresProbe.archiving(job);
             finding = Checks.protection(job.name(), job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432"),
-                    job.parameter("user", "postgres"), facts.archiveMode(), facts.archiveCommand(), facts.replicationProblem());
+                    job.parameter("user", "postgres"), facts.archiveMode(), facts.archiveCommand(), facts.replicationProblem(),
+                    settings.optional("mking.wal.token").isPresent());
         } catch (Exception e) {
             finding = Optional.empty();
         }
@@ -182,7 +183,8 @@ public final class MonitorRunner {
         for (JobSpec job : jobs.jobs()) {
             if (job.source().startsWith("pg-")) {
                 Optional<String> failure;
-                try (var connection = PostgresConnections.open(job, "postgres")) {
+                // the job's own database: a server that answers while the dumped database is gone is not reachable
+                try (var connection = PostgresConnections.open(job, job.parameter("database", "postgres"))) {
                     failure = connection.isValid(5) ? Optional.empty() : Optional.of("connection not valid");
                 } catch (Exception e) {
                     failure = Optional.of(String.valueOf(e.getMessage()));

@@ -52,9 +52,19 @@ public final class RecoveryPlanner {
         }
     }
 
-    /** Recovery to this target is impossible from what is archived; nothing was written. */
+    /** The archive cannot bring the recovery there (a gap, a missing history file); nothing was written. */
     public static final class ImpossibleException extends IOException {
         ImpossibleException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The target asked for is not one the archive holds (a later time, an unknown restore point, no base
+     * backup reaching it): the operator's request, not the archive, is what to change. Nothing was written.
+     */
+    public static final class UnreachableTargetException extends IllegalArgumentException {
+        UnreachableTargetException(String message) {
             super(message);
         }
     }
@@ -63,7 +73,7 @@ public final class RecoveryPlanner {
             throws IOException {
         List<CatalogEntry> bases = catalog.restorable(job);
         if (bases.isEmpty()) {
-            throw new ImpossibleException("the catalog has no successful base backup of job '" + job + "'; on a new host "
+            throw new UnreachableTargetException("the catalog has no successful base backup of job '" + job + "'; on a new host "
                     + "(or after losing the audit database) run 'mking-backup catalog-rebuild' first, then retry");
         }
         if (backupId != null) {
@@ -90,7 +100,7 @@ public final class RecoveryPlanner {
                 return plan.get();
             }
         }
-        throw new ImpossibleException("no base backup of job '" + job + "' can reach " + target.describe() + " on timeline "
+        throw new UnreachableTargetException("no base backup of job '" + job + "' can reach " + target.describe() + " on timeline "
                 + timeline + ": " + String.join("; ", rejected));
     }
 
@@ -126,7 +136,7 @@ public final class RecoveryPlanner {
         } else if (target instanceof RecoveryTarget.RestorePoint named) {
             List<Catalog.RestorePoint> onPath = archived.restorePoints(named.name(), path.get(), segmentSize);
             if (onPath.isEmpty()) {
-                throw new ImpossibleException("restore point '" + named.name() + "' is not in the archive of job '" + job
+                throw new UnreachableTargetException("restore point '" + named.name() + "' is not in the archive of job '" + job
                         + "' on timeline " + timeline + archived.knownRestorePoints(path.get(), segmentSize)
                         + ". A point created after the newest archived WAL is still on the server: run SELECT pg_switch_wal() "
                         + "there and wait for it to be archived");
@@ -156,7 +166,7 @@ public final class RecoveryPlanner {
             }
         }
         if (target instanceof RecoveryTarget.Time time && endsAt.isPresent() && !endsAt.get().isAfter(time.instant())) {
-            throw new ImpossibleException("the archive of job '" + job + "' on timeline " + timeline + " ends with a transaction "
+            throw new UnreachableTargetException("the archive of job '" + job + "' on timeline " + timeline + " ends with a transaction "
                     + "at " + endsAt.get() + " (segment " + chain.newest() + "); " + time.instant() + " is later, so recovery "
                     + "could not tell it reached it. Newer WAL may still be on the server: run SELECT pg_switch_wal() there and "
                     + "wait for it to be archived, or choose an earlier time");

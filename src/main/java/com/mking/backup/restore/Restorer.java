@@ -143,11 +143,12 @@ public final class Restorer {
         }
         Optional<CatalogEntry> entry = catalog.find(backupId);
         Manifest manifest;
+        if (entry.isPresent() && !"success".equals(entry.get().status())) {
+            throw new IllegalArgumentException("backup " + backupId + " has status '" + entry.get().status()
+                    + "'; only successful backups can be restored ('mking-backup list --job " + entry.get().job()
+                    + " --status success')");
+        }
         if (entry.isPresent() && !entry.get().copies().isEmpty()) {
-            if (!"success".equals(entry.get().status())) {
-                throw new IllegalArgumentException("backup " + backupId + " has status '" + entry.get().status()
-                        + "'; only successful backups can be restored");
-            }
             CatalogEntry.Copy copy;
             try {
                 copy = pickCopy(entry.get(), request.fromStore());

@@ -27,9 +27,12 @@ public final class AlertRoutes extends RouteBuilder {
         AlertDispatcher dispatcher = getCamelContext().getRegistry().findSingleByType(AlertDispatcher.class);
 
         from(ALERT).routeId("alert")
-                .log(LoggingLevel.ERROR, "mking.alert", "ALERT ${header." + SUBJECT + "}: ${header." + DETAIL + "}")
-                .filter(exchange -> ledger.raise(alert(exchange)))
-                    .process(dispatcher::deliver)
+                .choice()
+                    .when(exchange -> ledger.raise(alert(exchange)))
+                        .log(LoggingLevel.ERROR, "mking.alert", "ALERT ${header." + SUBJECT + "}: ${header." + DETAIL + "}")
+                        .process(dispatcher::deliver)
+                    .otherwise()
+                        .log(LoggingLevel.DEBUG, "mking.alert", "still open, not sent again: ${header." + SUBJECT + "}")
                 .end();
 
         from(CLEAR).routeId("alert-clear")

@@ -17,10 +17,10 @@ public final class BackupRoutes extends RouteBuilder {
     @Override
     public void configure() {
         BackupRunner runner = getCamelContext().getRegistry().findSingleByType(BackupRunner.class);
-        boolean verifyAfterWrite = getCamelContext().getPropertiesComponent()
-                .resolveProperty("mking.pipeline.verify-after-write").map(Boolean::parseBoolean).orElse(true);
-        boolean verifyAfterBackup = getCamelContext().getPropertiesComponent()
-                .resolveProperty("mking.verify.after-backup").map(Boolean::parseBoolean).orElse(true);
+        // read as every flag is (yes/on count as true), not with Boolean.parseBoolean
+        com.mking.backup.config.Settings settings = new com.mking.backup.config.Settings(getCamelContext());
+        boolean verifyAfterWrite = settings.bool("mking.pipeline.verify-after-write", true);
+        boolean verifyAfterBackup = settings.bool("mking.verify.after-backup", true);
 
         from(RUN).routeId("backup-run").routeConfigurationId(ErrorHandling.BACKUP)
                 .process(runner::begin)

@@ -26,6 +26,10 @@ public final class RestoreRoutes extends RouteBuilder {
                 .to("exec:restore-tool?commandExecutor=#toolExecutor")
                 .process(restorer::complete)
                 .to(Sql.update("restore-succeeded"))
+                .setHeader(AlertRoutes.CONDITION, simple("restore-failed:${exchangeProperty.restore.target}"))
+                .setHeader(AlertRoutes.SUBJECT, simple("restore into ${exchangeProperty.restore.target} succeeded"))
+                .setHeader(AlertRoutes.DETAIL, simple("backup ${exchangeProperty.restore.backupId}"))
+                .to(AlertRoutes.CLEAR)
                 .process(restorer::finish).id("restore-unlock");
     }
 }

@@ -100,8 +100,8 @@ public final class MinioStore implements Store {
         try {
             return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
         } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
-                return Optional.empty();
+            if (List.of("NoSuchKey", "NoSuchObject", "NoSuchBucket").contains(e.errorResponse().code())) {
+                return Optional.empty(); // the bucket is created on the first write
             }
             throw failure("checking", key, e);
         } catch (Exception e) {
@@ -117,6 +117,11 @@ public final class MinioStore implements Store {
                     ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
                 keys.add(result.get().objectName());
             }
+        } catch (ErrorResponseException e) {
+            if ("NoSuchBucket".equals(e.errorResponse().code())) {
+                return keys; // the bucket is created on the first write
+            }
+            throw failure("listing", prefix, e);
         } catch (Exception e) {
             throw failure("listing", prefix, e);
         }

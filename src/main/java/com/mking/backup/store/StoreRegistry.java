@@ -33,7 +33,11 @@ public final class StoreRegistry {
             switch (type) {
                 case "local" -> stores.add(new LocalStore(name, settings.path(prefix + "path", "data/backups"), producer));
                 case "minio", "s3" -> stores.add(minio(settings, context, name, prefix, producer));
-                default -> throw new ConfigException(prefix + "type", "unknown store type '" + type + "'", "use local or minio");
+                default -> throw settings.optional(prefix + "type").isPresent()
+                        ? new ConfigException(prefix + "type", "unknown store type '" + type + "'", "use local or minio")
+                        : new ConfigException("mking.stores", "names store '" + name + "', which has no " + prefix + "type",
+                        com.mking.backup.config.ConfigCheck.closest(name, List.of("local", "minio"))
+                                .map(c -> "did you mean '" + c + "'? Or set ").orElse("set ") + prefix + "type=local|minio");
             }
         }
         if (stores.isEmpty()) {

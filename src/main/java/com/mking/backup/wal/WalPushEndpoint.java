@@ -49,6 +49,8 @@ public final class WalPushEndpoint {
         String job = exchange.getMessage().getHeader("job", String.class);
         String file = exchange.getMessage().getHeader("file", String.class);
         if (!token.isEmpty() && !constantTimeEquals(token, exchange.getMessage().getHeader(TOKEN_HEADER, "", String.class))) {
+            LOG.warn("refused WAL {} of job {}: missing or wrong {} header (is MKING_WAL_TOKEN in archive_command?)", file, job,
+                    TOKEN_HEADER);
             reject(exchange, 403, "missing or wrong " + TOKEN_HEADER);
             return;
         }

@@ -34,4 +34,27 @@ class EmbeddedAuditDatabaseTest {
             }
         }
     }
+
+    /** Two installations on one host must not share an embedded audit database by accident (the default port). */
+    @Test
+    void anotherInstallationsEmbeddedDatabaseOnThePortIsRefused() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (TestInstallation first = new TestInstallation(); TestInstallation second = new TestInstallation()) {
+            for (TestInstallation installation : java.util.List.of(first, second)) {
+                installation.set("mking.audit.url", "").set("mking.audit.embedded-port", Integer.toString(port))
+                        .set("camel.management.port", Integer.toString(com.mking.backup.support.TestCluster.freePort()))
+                        .withPgLogicalJob("app", "postgres", "local", "0 0 3 ? * SUN");
+            }
+            try (var daemon = com.mking.backup.support.CliProcess.start(first, java.util.List.of(), "start")) {
+                daemon.awaitOutput(out -> out.contains("daemon started"), java.time.Duration.ofSeconds(90));
+                CliResult other = second.cli("list");
+                assertThat(other.exitCode()).as(other.all()).isEqualTo(2);
+                assertThat(other.err()).contains("mking.audit.embedded-port").contains("another installation")
+                        .contains(first.home().toString());
+            }
+        }
+    }
 }

@@ -65,5 +65,10 @@ class ProtectionTest {
         CliResult fixed = installation.cli("check");
         assertThat(fixed.out()).contains("OK       protection:pitr");
         assertThat(installation.cli("status").out()).doesNotContain("NOT PROTECTED");
+
+        // with a token required, an archive_command without it is refused on every push
+        installation.set("mking.wal.token", "t0ken");
+        assertThat(installation.cli("check").out()).contains("sends no X-Mking-Token header")
+                .contains("-H \"X-Mking-Token: TOKEN\"");
     }
 }

@@ -95,12 +95,28 @@ class RestoreOperatorTest {
         Files.writeString(existing.resolve("PG_VERSION"), "15\n");
         CliResult dataDir = installation.cli("recover", "nope", "--data-dir", existing.toString());
         assertRefused(dataDir, "exists and is not empty");
+        Files.writeString(existing.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n" + existing + "\n");
+        CliResult running = installation.cli("recover", "nope", "--data-dir", existing.toString(), "--force");
+        assertRefused(running, "belongs to a running server");
+        CliResult failedBackup = installation.cli("restore", failedId(), "--database", "x");
+        assertRefused(failedBackup, "has status 'failed'");
         try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
              ResultSet row = statement.executeQuery("SELECT (SELECT count(*) FROM alert_conditions), "
                      + "(SELECT count(*) FROM restore_tasks WHERE status <> 'success')")) {
             row.next();
-            assertThat(row.getInt(1)).as("alerts").isZero();
+            assertThat(row.getInt(1)).as("alerts: only the failed run's").isEqualTo(1);
             assertThat(row.getInt(2)).as("restores on record").isZero();
+        }
+    }
+
+    /** A failed run of a job whose database does not exist. */
+    private String failedId() throws Exception {
+        installation.withPgLogicalJob("gone", "no_such_database", "local", "0 0 3 * * ?");
+        assertThat(installation.cli("run", "gone").exitCode()).isEqualTo(1);
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT backup_id FROM backup_executions WHERE job_name = 'gone'")) {
+            row.next();
+            return row.getString(1);
         }
     }
 

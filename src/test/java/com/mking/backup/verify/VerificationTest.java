@@ -123,6 +123,15 @@ class VerificationTest {
     }
 
     @Test
+    void flagsWrittenAsYesAreOn() throws Exception {
+        installation.set("mking.verify.after-backup", "yes").set("mking.pipeline.verify-after-write", "on");
+        CliResult run = installation.cli("run", "items");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        assertThat(rows("SELECT verification_status FROM backup_executions")).isEqualTo("passed");
+        assertThat(rows("SELECT count(*) FROM backup_verifications")).isEqualTo("1");
+    }
+
+    @Test
     void verifyAllSamplesTheLeastRecentlyVerifiedFirst() throws Exception {
         for (int i = 0; i < 4; i++) {
             assertThat(installation.cli("run", "items").exitCode()).isEqualTo(0);

@@ -173,15 +173,18 @@ class PointInTimeRecoveryTest {
         Path dataDir = newDataDir();
         String later = Instant.now().plus(Duration.ofHours(1)).toString();
         CliResult tooLate = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--time", later);
-        assertThat(tooLate.exitCode()).as(tooLate.all()).isEqualTo(1);
+        assertThat(tooLate.exitCode()).as(tooLate.all()).isEqualTo(2);
         assertThat(tooLate.err()).contains("ends with a transaction at").contains("pg_switch_wal");
         CliResult unknownPoint = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--restore-point", "nope");
-        assertThat(unknownPoint.exitCode()).isEqualTo(1);
+        assertThat(unknownPoint.exitCode()).isEqualTo(2);
         assertThat(unknownPoint.err()).contains("restore point 'nope' is not in the archive").contains("before-second-base");
         assertThat(dataDir).doesNotExist();
         CliResult unknownBase = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--backup-id", "nope");
         assertThat(unknownBase.exitCode()).isEqualTo(2);
         assertThat(unknownBase.err()).contains("--backup-id nope");
+        CliResult unknownStore = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--from", "tape");
+        assertThat(unknownStore.exitCode()).isEqualTo(2);
+        assertThat(unknownStore.err()).contains("unknown store 'tape'");
     }
 
     @Test
