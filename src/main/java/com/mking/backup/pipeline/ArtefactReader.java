@@ -54,15 +54,17 @@ public final class ArtefactReader {
      */
     public InputStream openRaw(Store store, String key, Manifest manifest, Manifest.Artefact artefact) throws IOException {
         String what = key + " in store '" + store.name() + "'";
-        if (manifest.encryption() != null) {
-            checkKey(manifest.encryption()); // before the store is touched: a missing key is not a bad copy
+        // before the store is touched: a missing key or a format of a newer version is not a bad copy
+        EncryptionFormat format = manifest.encryption() == null ? null : EncryptionFormat.of(manifest.encryption().algorithm());
+        if (format != null) {
+            checkKey(manifest.encryption());
         }
         InputStream stored = new CheckedInputStream(openStored(store, key, what), artefact.storedSha256(),
                 artefact.storedSize(), what);
         try {
             InputStream decrypted = stored;
-            if (manifest.encryption() != null) {
-                decrypted = new DecodingStream(keyring.decrypt(stored, manifest.encryption().keyId(),
+            if (format != null) {
+                decrypted = new DecodingStream(keyring.decrypt(stored, format, manifest.encryption().keyId(),
                         manifest.associatedData()), "authentication of " + what + " failed (the data was altered, "
                         + "truncated or belongs to another backup)");
             }

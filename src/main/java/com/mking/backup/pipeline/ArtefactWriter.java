@@ -49,7 +49,7 @@ public final class ArtefactWriter {
             return null;
         }
         String keyId = keyring.currentKeyId().orElseThrow();
-        return new Manifest.Encryption("AES256-GCM-HKDF-1MB", keyId, keyring.fingerprint(keyId));
+        return new Manifest.Encryption(EncryptionFormat.CURRENT.id(), keyId, keyring.fingerprint(keyId));
     }
 
     /**
@@ -78,7 +78,7 @@ public final class ArtefactWriter {
         try {
             DigestOutputStream stored = new DigestOutputStream(new FanOutOutputStream(pipes));
             OutputStream encoded = settings.encrypt()
-                    ? keyring.encrypt(stored, keyring.currentKeyId().orElseThrow(), associatedData) : stored;
+                    ? keyring.encrypt(stored, EncryptionFormat.CURRENT, keyring.currentKeyId().orElseThrow(), associatedData) : stored;
             DigestOutputStream rawDigest = new DigestOutputStream(settings.compression().compress(encoded,
                     settings.compressionLevel()));
             try {

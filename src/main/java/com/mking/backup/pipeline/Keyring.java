@@ -23,13 +23,12 @@ import java.util.stream.Stream;
  * New backups use the current key; old backups name their key id in the manifest, so rotating keys
  * (add a file, change the current id) never makes an old backup unreadable while its key file stays.
  *
- * <p>Streams are AES-256-GCM in 1 MiB segments (Tink's AES-GCM-HKDF streaming AEAD): every segment is
- * authenticated, so a restore never reads unauthenticated plaintext and memory stays at one segment.
+ * <p>Streams are AES-256-GCM in segments (Tink's AES-GCM-HKDF streaming AEAD, {@link EncryptionFormat}): every
+ * segment is authenticated, so a restore never reads unauthenticated plaintext and memory stays at one segment.
  */
 public final class Keyring {
 
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final int SEGMENT_SIZE = 1 << 20;
 
     private final Map<String, byte[]> keys;
     private final String currentKeyId;
@@ -97,24 +96,26 @@ public final class Keyring {
         }
     }
 
-    public OutputStream encrypt(OutputStream out, String keyId, String associatedData) throws IOException {
+    public OutputStream encrypt(OutputStream out, EncryptionFormat format, String keyId, String associatedData)
+            throws IOException {
         try {
-            return aead(keyId).newEncryptingStream(out, associatedData.getBytes(StandardCharsets.UTF_8));
+            return aead(format, keyId).newEncryptingStream(out, associatedData.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot start encryption with key '" + keyId + "'", e);
         }
     }
 
-    public InputStream decrypt(InputStream in, String keyId, String associatedData) throws IOException {
+    public InputStream decrypt(InputStream in, EncryptionFormat format, String keyId, String associatedData)
+            throws IOException {
         try {
-            return aead(keyId).newDecryptingStream(in, associatedData.getBytes(StandardCharsets.UTF_8));
+            return aead(format, keyId).newDecryptingStream(in, associatedData.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot start decryption with key '" + keyId + "'", e);
         }
     }
 
-    private AesGcmHkdfStreaming aead(String keyId) throws IOException, GeneralSecurityException {
-        return new AesGcmHkdfStreaming(key(keyId), "HmacSha256", 32, SEGMENT_SIZE, 0);
+    private AesGcmHkdfStreaming aead(EncryptionFormat format, String keyId) throws IOException, GeneralSecurityException {
+        return new AesGcmHkdfStreaming(key(keyId), "HmacSha256", 32, format.segmentSize(), 0);
     }
 
     private byte[] key(String keyId) throws IOException {

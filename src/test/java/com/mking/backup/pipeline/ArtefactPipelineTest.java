@@ -188,6 +188,40 @@ class ArtefactPipelineTest {
                 .isInstanceOf(IOException.class);
     }
 
+    @Test
+    void newBackupsAreEncryptedInTheCurrentFormat() throws IOException {
+        assertThat(writer("zstd", true).encryption().algorithm()).isEqualTo("AES256-GCM-HKDF-4KB");
+    }
+
+    /** An artefact written by the version before 2026-11-27 (1 MiB segments), kept as it was stored. */
+    @Test
+    void backupsWrittenInTheEarlierFormatStayReadable() throws Exception {
+        Path fixture = Path.of(getClass().getResource("/formats/aes256-gcm-hkdf-1mb").toURI());
+        Store store = new LocalStore("local", fixture.resolve("store"), camel.createProducerTemplate());
+        String folder = "fixture/20261101T020000Z-legacy/";
+        Manifest manifest = Manifest.read(store.get(folder + Manifest.FILE_NAME));
+        ArtefactReader reader = new ArtefactReader(Keyring.load(fixture.resolve("keys"), ""));
+
+        assertThat(manifest.encryption().algorithm()).isEqualTo("AES256-GCM-HKDF-1MB");
+        try (InputStream raw = reader.openRaw(store, folder + manifest.artefact().storedName(), manifest, manifest.artefact())) {
+            byte[] bytes = raw.readAllBytes(); // the raw SHA-256 of the manifest is checked at the end
+            assertThat(bytes).hasSize(60047);
+            assertThat(new String(bytes, 0, 6)).isEqualTo("row 0 ");
+        }
+    }
+
+    @Test
+    void aFormatOfANewerVersionIsNotMistakenForABadCopy() throws IOException {
+        ArtefactWriter writer = writer("zstd", true);
+        Manifest.Artefact artefact = writer.write("b/data", "dump", new ByteArrayInputStream(data), List.of(first), "backup-1",
+                new AtomicLong());
+        Manifest.Encryption newer = new Manifest.Encryption("XCHACHA20-POLY1305-64KB", "k1", keyring.fingerprint("k1"));
+        assertThatThrownBy(() -> new ArtefactReader(keyring).openRaw(first, "b/data", manifest("zstd", newer, artefact), artefact))
+                .isNotInstanceOf(CorruptArtefactException.class)
+                .hasMessageContaining("encryption format 'XCHACHA20-POLY1305-64KB' is unknown to this version")
+                .hasMessageContaining("AES256-GCM-HKDF-1MB, AES256-GCM-HKDF-4KB");
+    }
+
     private ArtefactWriter writer(String compression, boolean encrypt) {
         return new ArtefactWriter(new PipelineSettings(Compression.parse(compression), 3, encrypt, true),
                 encrypt ? keyring : Keyring.none());
