@@ -22,4 +22,5 @@ if [ -n "$MKING_ENCRYPTION_KEY_ID" ] && [ ! -f "$MKING_ENCRYPTION_KEY_DIR/$MKING
 fi
 
 # shellcheck disable=SC2086
-exec java ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"
+# the launcher's defaults (bin/mking-backup): bounded heap, serial collector, JVM warnings on stderr
+exec java -Xmx256m -XX:+UseSerialGC "-Xlog:disable" "-Xlog:all=warning:stderr" ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"

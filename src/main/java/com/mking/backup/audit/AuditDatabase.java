@@ -28,7 +28,8 @@ import java.util.Properties;
  * The PostgreSQL database holding the audit tables (and Quartz's job store). With {@code mking.audit.url}
  * set it is that server's database, created if missing; without it, an embedded PostgreSQL keeps its
  * data under {@code <data-dir>/audit-db} on a fixed loopback port, shared by the daemon and CLI commands.
- * Flyway brings the schema up to date on every start.
+ * Flyway brings the schema up to date on start; when the schema already is at {@link #SCHEMA_VERSION} Flyway is
+ * not even loaded (a catalog command then starts ~0.3 s sooner).
  *
  * <p>The embedded server belongs to no single process: whichever process needs it first starts it, every
  * process using it holds a shared "user" lock on it for its lifetime, and the last one to leave (the one
@@ -39,6 +40,8 @@ import java.util.Properties;
 public final class AuditDatabase implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditDatabase.class);
+    /** The newest migration under db/migration (AuditDatabaseTest keeps the two in step). */
+    static final int SCHEMA_VERSION = 7;
     /** The advisory lock every user of the embedded server holds shared; the last one takes it exclusively. */
     private static final long USERS_LOCK = 0x6d6b696e67L; // "mking"
     private static final Duration EMBEDDED_WAIT = Duration.ofSeconds(60);
@@ -107,7 +110,9 @@ public final class AuditDatabase implements Closeable {
             config.setConnectionTimeout(settings.integer("mking.audit.connection-timeout-ms", 5000));
             config.setInitializationFailTimeout(-1);
             HikariDataSource dataSource = new HikariDataSource(config);
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            if (!isCurrent(dataSource)) {
+                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            }
             return new AuditDatabase(dataSource, url, user, password, embeddedDirectory, share);
         } catch (RuntimeException e) {
             closeQuietly(share);
@@ -283,6 +288,18 @@ public final class AuditDatabase implements Closeable {
         properties.setProperty("connectTimeout", "10");
         properties.setProperty("ApplicationName", applicationName());
         return properties;
+    }
+
+    /** True when every migration up to {@link #SCHEMA_VERSION} was applied, none failed and none is newer. */
+    static boolean isCurrent(javax.sql.DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet history = statement.executeQuery("SELECT count(*) FILTER (WHERE NOT success), "
+                     + "max(version::int) FILTER (WHERE success AND version ~ '^[0-9]+$'), count(*) FILTER (WHERE version !~ '^[0-9]+$' "
+                     + "AND version IS NOT NULL) FROM flyway_schema_history WHERE type <> 'BASELINE'")) {
+            return history.next() && history.getInt(1) == 0 && history.getInt(2) == SCHEMA_VERSION && history.getInt(3) == 0;
+        } catch (SQLException e) {
+            return false; // no history yet (a new database), or unreadable: Flyway decides
+        }
     }
 
     private static void createDatabaseIfMissing(String serverUrl, String database, String user, String password,

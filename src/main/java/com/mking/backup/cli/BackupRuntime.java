@@ -49,6 +49,16 @@ public final class BackupRuntime implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupRuntime.class);
 
+    /** Which routes a process needs: a command starts only those it uses (start-up time is the operator's). */
+    public enum Profile {
+        /** {@code start}: every route, the WAL endpoint and monitoring; Quartz joins the schedule. */
+        DAEMON,
+        /** Commands that back up, restore, verify or report. */
+        COMMAND,
+        /** Commands that only read the catalog ({@code list}, {@code status}): no backup, restore, alert or report routes. */
+        CATALOG
+    }
+
     private final Main main;
     private final CamelContext context;
 
@@ -62,6 +72,11 @@ public final class BackupRuntime implements AutoCloseable {
      * @param overrides properties that win over the files (tests, {@code --routes})
      */
     public static BackupRuntime boot(List<Path> configFiles, boolean daemon, Map<String, String> overrides) {
+        return boot(configFiles, daemon ? Profile.DAEMON : Profile.COMMAND, overrides);
+    }
+
+    public static BackupRuntime boot(List<Path> configFiles, Profile profile, Map<String, String> overrides) {
+        boolean daemon = profile == Profile.DAEMON;
         Path home = Settings.home();
         // Camel's property sources answer in order, first match wins: the last --config file comes
         // first and application.properties last
@@ -116,14 +131,16 @@ public final class BackupRuntime implements AutoCloseable {
                 .withShutdownTimeout(30)
                 .addConfiguration(MkingConfiguration.class);
         main.configure().addRoutesBuilder(new ErrorHandling());
-        main.configure().addRoutesBuilder(new AlertRoutes());
-        main.configure().addRoutesBuilder(new NotificationChannels());
         main.configure().addRoutesBuilder(new BackupJobTemplates());
-        main.configure().addRoutesBuilder(new BackupRoutes());
-        main.configure().addRoutesBuilder(new RestoreRoutes());
         main.configure().addRoutesBuilder(new CatalogRoutes());
-        main.configure().addRoutesBuilder(new VerifyRoutes());
-        main.configure().addRoutesBuilder(new ReportRoutes());
+        if (profile != Profile.CATALOG) {
+            main.configure().addRoutesBuilder(new AlertRoutes());
+            main.configure().addRoutesBuilder(new NotificationChannels());
+            main.configure().addRoutesBuilder(new BackupRoutes());
+            main.configure().addRoutesBuilder(new RestoreRoutes());
+            main.configure().addRoutesBuilder(new VerifyRoutes());
+            main.configure().addRoutesBuilder(new ReportRoutes());
+        }
         if (daemon) {
             main.configure().addRoutesBuilder(new WalRoutes());
             main.configure().addRoutesBuilder(new MonitorRoutes());

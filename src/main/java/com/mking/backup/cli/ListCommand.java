@@ -31,7 +31,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (BackupRuntime runtime = parent.boot(false)) {
+        try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
             if (status != null && !java.util.List.of("success", "failed", "running", "aborted", "skipped").contains(status)) {
                 throw new IllegalArgumentException("--status " + status + " is not one of success, failed, running, aborted, skipped");
             }

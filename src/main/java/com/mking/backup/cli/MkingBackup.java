@@ -36,8 +36,12 @@ public final class MkingBackup {
     Path routesDir;
 
     BackupRuntime boot(boolean daemon) {
+        return boot(daemon ? BackupRuntime.Profile.DAEMON : BackupRuntime.Profile.COMMAND);
+    }
+
+    BackupRuntime boot(BackupRuntime.Profile profile) {
         Map<String, String> overrides = routesDir == null ? Map.of() : Map.of("mking.routes-dir", routesDir.toString());
-        return BackupRuntime.boot(configFiles, daemon, overrides);
+        return BackupRuntime.boot(configFiles, profile, overrides);
     }
 
     public static void main(String[] args) {

@@ -57,6 +57,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--no-owner", description = "do not restore ownership and privileges (target server lacks the roles)")
     boolean noOwner;
 
+    @Option(names = "--jobs", paramLabel = "N", description = "parallel pg_restore workers for custom-format dumps: the "
+            + "copy is first decoded into a private file under the data directory; 1 streams it without a file "
+            + "(default: the number of cores, at most 4)")
+    Integer jobs;
+
     @Option(names = "--requested-by", paramLabel = "WHO", description = "recorded in restore_tasks (default: the OS user)")
     String requestedBy = System.getProperty("user.name");
 
@@ -65,7 +70,13 @@ final class RestoreCommand implements Callable<Integer> {
         if (port != null && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("--port " + port + " is not a port number");
         }
+        if (jobs != null && (jobs < 1 || jobs > 64)) {
+            throw new IllegalArgumentException("--jobs " + jobs + " is out of range: use 1 (stream, no file) to 64");
+        }
         Map<String, String> target = new LinkedHashMap<>();
+        if (jobs != null) {
+            target.put(RestoreRequest.JOBS, Integer.toString(jobs));
+        }
         if (host != null) {
             target.put("host", host);
         }

@@ -27,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (BackupRuntime runtime = parent.boot(false)) {
+        try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
             Catalog catalog = runtime.bean(Catalog.class);
             ArchiveMonitor monitor = runtime.bean(ArchiveMonitor.class);
             MonitorRunner checks = runtime.bean(MonitorRunner.class);

@@ -107,13 +107,14 @@ public final class MkingConfiguration implements CamelConfiguration {
         JobStats jobStats = new JobStats(context.createProducerTemplate());
         context.getRegistry().bind("jobStats", jobStats);
         context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats,
-                context.getRegistry().findSingleByType(AlertDispatcher.class)));
+                context.getRegistry().findSingleByType(AlertDispatcher.class), stores));
         context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
                 context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault(),
                 (job, store, oldestKept) -> context.getRegistry().findSingleByType(BaseBackupRetention.class)
                         .pruneWal(job, store, oldestKept)));
-        context.getRegistry().bind("verifier", new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock));
+        Verifier verifier = new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock);
+        context.getRegistry().bind("verifier", verifier);
         RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);
         context.getRegistry().bind("recoveryPlanner", planner);
         context.getRegistry().bind("archiveVerifier", new ArchiveVerifier(catalog, stores, walArchive,
@@ -128,9 +129,10 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("catalog", catalog);
         context.getRegistry().bind("catalogRebuilder", new CatalogRebuilder(stores, catalog,
                 context.createProducerTemplate()));
-        context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, reader,
+        context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, verifier,
                 locks, clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
-        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock));
+        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock,
+                settings.dataDir().resolve("restore")));
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
                 context.createProducerTemplate(), clock));
     }
@@ -160,14 +162,15 @@ public final class MkingConfiguration implements CamelConfiguration {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("mking.pipeline.compression", e.getMessage(), "use zstd, gzip or none");
         }
-        int level = settings.integer("mking.pipeline.compression-level", 3);
+        int level = settings.integer("mking.pipeline.compression-level", 1);
         int max = compression == Compression.GZIP ? 9 : 19;
         if (level < 1 || level > max) {
             throw new ConfigException("mking.pipeline.compression-level", "level " + level + " is out of range for "
                     + compression.id(), "use 1 to " + max + (compression == Compression.GZIP ? " (6 is gzip's default)"
-                    : " (3 is zstd's default)"));
+                    : " (1 is the default, 3 zstd's own)"));
         }
-        return new PipelineSettings(compression, level, keyring.currentKeyId().isPresent(),
+        return new PipelineSettings(compression, level, settings.integer("mking.pipeline.compression-threads", 2),
+                keyring.currentKeyId().isPresent(),
                 settings.bool("mking.pipeline.verify-after-write", true));
     }
 

@@ -1,5 +1,6 @@
 package com.mking.backup.job;
 
+import com.mking.backup.verify.Verifier;
 import com.mking.backup.exec.RunningTool;
 import com.mking.backup.pipeline.Manifest;
 
@@ -37,6 +38,7 @@ public final class BackupRun {
     private final String triggeredBy;
     private final AtomicLong progress;
     private final List<StoredCopy> copies = new ArrayList<>();
+    private List<Verifier.CopyResult> readBack = List.of();
     private volatile Status status = Status.RUNNING;
     private Instant finishedAt;
     private Integer executionId;
@@ -71,6 +73,15 @@ public final class BackupRun {
 
     public AtomicLong progress() {
         return progress;
+    }
+
+    /** What verify-after-write found, copy by copy (empty when it is off). */
+    public void recordReadBack(List<Verifier.CopyResult> results) {
+        readBack = List.copyOf(results);
+    }
+
+    public List<Verifier.CopyResult> getReadBack() {
+        return readBack;
     }
 
     public List<StoredCopy> copies() {

@@ -2,7 +2,6 @@ package com.mking.backup.job;
 
 import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.RunningTool;
-import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.pipeline.Publisher;
@@ -11,6 +10,7 @@ import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.verify.Verifier;
 import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.audit.AuditDatabase;
 import org.apache.camel.Exchange;
@@ -43,19 +43,19 @@ public final class BackupRunner {
     private final SourceRegistry sources;
     private final StoreRegistry stores;
     private final ArtefactWriter writer;
-    private final ArtefactReader reader;
+    private final Verifier verifier;
     private final AdvisoryLocks locks;
     private final Clock clock;
     private final RemoteShell remoteShell;
 
     public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
-                        ArtefactReader reader, AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
+                        Verifier verifier, AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
         this.remoteShell = remoteShell;
         this.jobs = jobs;
         this.sources = sources;
         this.stores = stores;
         this.writer = writer;
-        this.reader = reader;
+        this.verifier = verifier;
         this.locks = locks;
         this.clock = clock;
     }
@@ -111,6 +111,7 @@ public final class BackupRunner {
         String manifestKey = run.keyPrefix() + Manifest.FILE_NAME;
 
         Manifest.Artefact artefact;
+        java.time.Instant writing = clock.instant();
         try (InputStream raw = tool.getStdout()) {
             artefact = writer.write(dataKey, name, raw, targets,
                     Manifest.associatedData(job.source(), job.name(), run.getBackupId()), run.progress());
@@ -125,15 +126,22 @@ public final class BackupRunner {
             throw new IOException("the job lock was lost (" + AuditDatabase.unreachable(
                     new java.sql.SQLException("its connection closed")) + "); nothing was published");
         }
-        new Publisher(reader, writer.settings().verifyAfterWrite()).publish(targets, dataKey, manifestKey, manifest);
+        // verify-after-write reads each copy once; its results are the post-backup verification's (no second read)
+        Publisher publisher = new Publisher(writer.settings().verifyAfterWrite()
+                ? (stored, key, written) -> run.recordReadBack(verifier.checkWritten(stored, key, written))
+                : (stored, key, written) -> { });
+        java.time.Instant written = clock.instant();
+        publisher.publish(targets, dataKey, manifestKey, manifest);
         List<StoredCopy> copies = new ArrayList<>();
         for (Store store : targets) {
             copies.add(new StoredCopy(store.name(), store.describe(), dataKey, manifestKey, artefact.storedSize(),
                     artefact.storedSha256()));
         }
         run.succeeded(manifest, copies, clock.instant());
-        LOG.info("backup {} of job {} complete: {} bytes raw, {} bytes stored, sha256 {}, stores {}", run.getBackupId(),
-                job.name(), artefact.rawSize(), artefact.storedSize(), artefact.storedSha256(), job.stores());
+        LOG.info("backup {} of job {} complete: {} bytes raw, {} bytes stored, sha256 {}, stores {}; written in {} ms, "
+                        + "read back and published in {} ms", run.getBackupId(), job.name(), artefact.rawSize(),
+                artefact.storedSize(), artefact.storedSha256(), job.stores(), java.time.Duration.between(writing, written).toMillis(),
+                java.time.Duration.between(written, clock.instant()).toMillis());
     }
 
     /** Marks the run failed and removes anything it stored; called by the error handler. */

@@ -7,7 +7,6 @@ import com.mking.backup.config.Settings;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.route.AlertRoutes;
-import com.mking.backup.store.LocalStore;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
 import com.mking.backup.source.PostgresConnections;
@@ -283,9 +282,9 @@ public final class MonitorRunner {
      */
     private long[] usage(Store store) throws IOException {
         Optional<String> capacity = settings.optional("mking.store." + store.name() + ".capacity-bytes");
-        if (capacity.isEmpty() && store instanceof LocalStore local) {
-            Files.createDirectories(local.root());
-            FileStore fileStore = Files.getFileStore(local.root());
+        if (capacity.isEmpty() && store.localDirectory().isPresent()) {
+            Files.createDirectories(store.localDirectory().get());
+            FileStore fileStore = Files.getFileStore(store.localDirectory().get());
             return new long[]{fileStore.getTotalSpace() - fileStore.getUsableSpace(), fileStore.getTotalSpace()};
         }
         long used = 0;

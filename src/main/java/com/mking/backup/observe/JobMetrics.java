@@ -3,6 +3,8 @@ package com.mking.backup.observe;
 import com.mking.backup.audit.JobStats;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.store.MeteredStore;
+import com.mking.backup.store.StoreRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +18,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Prometheus series per job, read from a snapshot of the audit tables that {@link #refresh()} renews
  * (the daemon does it every minute and after each run): last success time, last duration and size,
- * successful and failed runs, verification failures, and the WAL archive's RPO lag where known.
+ * successful and failed runs, verification failures, and the WAL archive's RPO lag where known; and per store
+ * the objects and bytes read and the bytes written since start-up.
  */
 public final class JobMetrics implements MeterBinder {
 
@@ -26,8 +29,10 @@ public final class JobMetrics implements MeterBinder {
     private final Map<String, Double> rpoLag = new ConcurrentHashMap<>();
 
     private final com.mking.backup.alert.AlertDispatcher alerts;
+    private final StoreRegistry stores;
 
-    public JobMetrics(JobCatalog jobs, JobStats stats, com.mking.backup.alert.AlertDispatcher alerts) {
+    public JobMetrics(JobCatalog jobs, JobStats stats, com.mking.backup.alert.AlertDispatcher alerts, StoreRegistry stores) {
+        this.stores = stores;
         this.jobs = jobs;
         this.stats = stats;
         this.alerts = alerts;
@@ -49,6 +54,15 @@ public final class JobMetrics implements MeterBinder {
                             a -> a.failures().getOrDefault(channel + "?block=false", 0L))
                     .description("alerts a channel failed to deliver").tag("channel", channel.substring("direct:".length()))
                     .register(registry);
+        }
+        for (String name : stores.names()) {
+            MeteredStore store = stores.metered(name);
+            FunctionCounter.builder("mking_store_reads", store, MeteredStore::reads)
+                    .description("objects opened for reading").tag("store", name).register(registry);
+            FunctionCounter.builder("mking_store_read_bytes", store, MeteredStore::bytesRead)
+                    .description("bytes read from the store").tag("store", name).register(registry);
+            FunctionCounter.builder("mking_store_written_bytes", store, MeteredStore::bytesWritten)
+                    .description("bytes written to the store").tag("store", name).register(registry);
         }
         for (JobSpec job : jobs.jobs()) {
             String name = job.name();

@@ -7,6 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Reads a stored artefact back: checks the stored bytes against the manifest, then decrypts and
@@ -45,6 +51,60 @@ public final class ArtefactReader {
     public void verifyDecodable(Store store, String key, Manifest manifest, Manifest.Artefact artefact) throws IOException {
         try (InputStream raw = openRaw(store, key, manifest, artefact)) {
             raw.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    /** Reads the decoded stream while {@link #verifyWritten} reads a copy back, e.g. the format's own check. */
+    @FunctionalInterface
+    public interface AlongsideCheck {
+        /** May stop before the end: the rest is read after it returns, so every checksum is still compared. */
+        void read(InputStream raw) throws Exception;
+
+        AlongsideCheck NONE = raw -> { };
+    }
+
+    /**
+     * Reads copies just written back, each once and all at the same time. The first is decoded to its end
+     * through every layer ({@link #openRaw}), {@code alongside} reading the decoded bytes on the way; every other
+     * copy is compared by size and stored SHA-256 with the manifest. Identical bytes decode identically, so the
+     * others are proven decodable without decrypting them again. Put the cheapest store to read first.
+     * Throws the first thing wrong with any copy.
+     */
+    public void verifyWritten(List<Store> stores, String key, Manifest manifest, AlongsideCheck alongside)
+            throws IOException {
+        ExecutorService others = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "read-back");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> storedChecks = new ArrayList<>();
+            for (Store other : stores.subList(1, stores.size())) {
+                storedChecks.add(others.submit(() -> {
+                    verifyStored(other, key, manifest.artefact());
+                    return null;
+                }));
+            }
+            try (InputStream raw = openRaw(stores.get(0), key, manifest, manifest.artefact())) {
+                alongside.read(raw);
+                raw.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            for (Future<?> check : storedChecks) {
+                try {
+                    check.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("reading the copies back was interrupted");
+        } finally {
+            others.shutdownNow();
         }
     }
 

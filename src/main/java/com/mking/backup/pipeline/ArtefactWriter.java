@@ -80,7 +80,7 @@ public final class ArtefactWriter {
             OutputStream encoded = settings.encrypt()
                     ? keyring.encrypt(stored, EncryptionFormat.CURRENT, keyring.currentKeyId().orElseThrow(), associatedData) : stored;
             DigestOutputStream rawDigest = new DigestOutputStream(settings.compression().compress(encoded,
-                    settings.compressionLevel()));
+                    settings.compressionLevel(), settings.compressionThreads()));
             try {
                 byte[] buffer = new byte[1 << 18];
                 for (int n; (n = raw.read(buffer)) > 0; ) {

@@ -1,8 +1,9 @@
 package com.mking.backup.pipeline;
 
 /**
- * How artefacts are encoded: compression and its level, and whether to encrypt with the keyring's
- * current key. {@code verifyAfterWrite} re-reads each stored copy and compares size and SHA-256.
+ * How artefacts are encoded: compression, its level and its worker threads (zstd only), and whether to encrypt
+ * with the keyring's current key. {@code verifyAfterWrite} reads each stored copy back before it counts.
  */
-public record PipelineSettings(Compression compression, int compressionLevel, boolean encrypt, boolean verifyAfterWrite) {
+public record PipelineSettings(Compression compression, int compressionLevel, int compressionThreads, boolean encrypt,
+                               boolean verifyAfterWrite) {
 }

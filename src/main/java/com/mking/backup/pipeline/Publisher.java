@@ -9,30 +9,36 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The last step of every artefact (a backup or a WAL file): each stored copy is read back through every
- * layer (stored SHA-256, authenticated decryption, decompression, raw SHA-256) when verify-after-write is
- * on, then the manifest is written in every store. Only
- * then does the artefact exist; on any failure the data and manifests are removed everywhere.
+ * The last step of every artefact (a backup or a WAL file): the stored copies are read back (verify-after-write),
+ * then the manifest is written in every store. Only then does the artefact exist; on any failure the data and
+ * manifests are removed everywhere.
  */
 public final class Publisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
 
-    private final ArtefactReader reader;
-    private final boolean verifyAfterWrite;
+    /** Reads the copies just written back; throws when one cannot be read back whole or decoded. */
+    @FunctionalInterface
+    public interface ReadBack {
+        void check(List<Store> targets, String dataKey, Manifest manifest) throws IOException;
+    }
 
-    public Publisher(ArtefactReader reader, boolean verifyAfterWrite) {
-        this.reader = reader;
-        this.verifyAfterWrite = verifyAfterWrite;
+    private final ReadBack readBack;
+
+    public Publisher(ReadBack readBack) {
+        this.readBack = readBack;
+    }
+
+    /** Reads each copy back once ({@link ArtefactReader#verifyWritten}), or not at all when {@code verifyAfterWrite} is off. */
+    public static Publisher readingBack(ArtefactReader reader, boolean verifyAfterWrite) {
+        return new Publisher(verifyAfterWrite
+                ? (targets, dataKey, manifest) -> reader.verifyWritten(targets, dataKey, manifest, ArtefactReader.AlongsideCheck.NONE)
+                : (targets, dataKey, manifest) -> { });
     }
 
     public void publish(List<Store> targets, String dataKey, String manifestKey, Manifest manifest) throws IOException {
         try {
-            if (verifyAfterWrite) {
-                for (Store store : targets) {
-                    reader.verifyDecodable(store, dataKey, manifest, manifest.artefact());
-                }
-            }
+            readBack.check(targets, dataKey, manifest);
             for (Store store : targets) {
                 store.put(manifestKey, new ByteArrayInputStream(manifest.toJson()));
             }

@@ -114,6 +114,27 @@ public final class RestoreTask {
         this.taskId = taskId;
     }
 
+    private java.nio.file.Path decodedFile;
+    private com.mking.backup.exec.HandedBackInputStream streamed;
+
+    /** The private file a parallel restore reads, removed when the restore ends. */
+    java.nio.file.Path decodedFile() {
+        return decodedFile;
+    }
+
+    void decodedFile(java.nio.file.Path file) {
+        this.decodedFile = file;
+    }
+
+    /** The decoded stream fed to a streaming restore, read to its end once the tool is done. */
+    com.mking.backup.exec.HandedBackInputStream streamed() {
+        return streamed;
+    }
+
+    void streamed(com.mking.backup.exec.HandedBackInputStream input) {
+        this.streamed = input;
+    }
+
     void markChecksumVerified() {
         this.checksumVerified = true;
     }

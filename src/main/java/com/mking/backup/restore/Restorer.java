@@ -2,6 +2,7 @@ package com.mking.backup.restore;
 
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.exec.HandedBackInputStream;
 import com.mking.backup.exec.RunningTool;
 import com.mking.backup.job.BackupRunner;
 import com.mking.backup.job.JobCatalog;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -31,10 +35,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The steps of the {@code restore} route. A restore reads one stored copy, checks its SHA-256 against
- * the manifest before any tool sees a byte, then streams the decoded data into the source's restore
- * tool. The backup is found through the audit catalog, or, when the audit database lost it, by its
- * manifest in the stores.
+ * The steps of the {@code restore} route. A restore reads one stored copy once. Either it decodes the copy into a
+ * private file (every checksum compared before the tool reads a byte), then runs the source's parallel restore on
+ * it; or it streams the decoded data into the source's restore tool, where every segment is authenticated before
+ * the tool sees it and the SHA-256s are compared at the end. Either way the tool writes into a scratch target that
+ * is put in place only after every check passed. The backup is found through the audit catalog, or, when the audit
+ * database lost it, by its manifest in the stores.
  */
 public final class Restorer {
 
@@ -49,9 +55,12 @@ public final class Restorer {
     private final ArtefactReader reader;
     private final AdvisoryLocks locks;
     private final Clock clock;
+    private final Path decodedFileDirectory;
 
+    /** @param decodedFileDirectory where a parallel restore's decoded copy is written (private to this user) */
     public Restorer(Catalog catalog, JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactReader reader,
-                    AdvisoryLocks locks, Clock clock) {
+                    AdvisoryLocks locks, Clock clock, Path decodedFileDirectory) {
+        this.decodedFileDirectory = decodedFileDirectory;
         this.locks = locks;
         this.catalog = catalog;
         this.jobs = jobs;
@@ -176,39 +185,91 @@ public final class Restorer {
         return Map.entry(manifest, job);
     }
 
-    /** Reads the whole stored copy and compares it with the manifest before anything is restored. */
-    public void verify(Exchange exchange) throws IOException {
-        RestoreTask task = task(exchange);
-        reader.verifyStored(task.store(), task.dataKey(), task.manifest().artefact());
-        task.markChecksumVerified();
-    }
-
-    /** Prepares the target, then puts the decoded stream in the body and the restore command in headers. */
+    /**
+     * Prepares the target and the restore command: with more than one job and a format that allows it, the copy is
+     * decoded into a private file first (in the data directory, readable by this user only; removed when the restore
+     * ends); otherwise the decoded stream becomes the tool's stdin.
+     */
     public void prepareRestore(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         Source source = sources.get(task.manifest().source());
+        int jobs = Integer.parseInt(task.request().option(RestoreRequest.JOBS, Integer.toString(defaultJobs())));
+        Path file = decodedFileDirectory.resolve(task.getBackupId() + ".decoded");
+        Optional<ToolCommand> parallel = jobs > 1
+                ? source.parallelRestoreCommand(task.job(), task.manifest(), task.request(), file, jobs) : Optional.empty();
+        if (parallel.isPresent() && !roomFor(task.manifest().artefact().rawSize())) {
+            LOG.warn("restore of backup {}: {} has no room for the decoded copy ({}); restoring from a stream with one job",
+                    task.getBackupId(), decodedFileDirectory, com.mking.backup.report.Bytes.human(task.manifest().artefact().rawSize()));
+            parallel = Optional.empty();
+        }
         // opening first checks the key, so a wrong key fails before the target is touched
         InputStream raw = new ProgressInputStream(
                 reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()), task.progress());
+        ToolCommand command;
         try {
+            if (parallel.isPresent()) {
+                task.decodedFile(file);
+                decodeInto(raw, file);
+                task.markChecksumVerified();
+                raw = null;
+            }
             source.prepareRestoreTarget(task.job(), task.request());
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            if (raw != null) {
+                raw.close();
+            }
             throw e;
         }
         task.targetPrepared(true);
-        ToolCommand command = source.restoreCommand(task.job(), task.manifest(), task.request());
-        exchange.getMessage().setBody(raw);
+        if (parallel.isPresent()) {
+            command = parallel.get();
+            exchange.getMessage().setBody(null);
+        } else {
+            command = source.restoreCommand(task.job(), task.manifest(), task.request());
+            HandedBackInputStream input = new HandedBackInputStream(raw);
+            task.streamed(input);
+            exchange.getMessage().setBody(input);
+        }
+        LOG.info("restore of backup {}: running {} {}", task.getBackupId(), command.executable(),
+                parallel.isPresent() ? "with " + jobs + " jobs on the decoded copy" : "on the decoded stream");
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
     }
 
-    /** Waits for the restore tool; then moves the restored data into place. */
+    /** Parallel restore workers by default: the cores, at most four (more rarely pays on one database server). */
+    static int defaultJobs() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private boolean roomFor(long bytes) throws IOException {
+        Files.createDirectories(decodedFileDirectory);
+        return Files.getFileStore(decodedFileDirectory).getUsableSpace() > bytes + bytes / 10 + (256L << 20);
+    }
+
+    /** The decoded copy, owner-only (it is the plaintext of an encrypted backup); its checksums are compared at the end. */
+    private static void decodeInto(InputStream raw, Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (raw; OutputStream out = Files.newOutputStream(file)) {
+            raw.transferTo(out);
+        }
+    }
+
+    /** Waits for the restore tool; then, every check passed, moves the restored data into place. */
     public void complete(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
         task.tool(tool);
         tool.awaitSuccess();
+        if (task.streamed() != null) {
+            // the tool may have stopped before the end: the rest is read here, so the SHA-256s are compared before
+            // anything is put in place (a mismatch fails the restore and the scratch target is dropped)
+            task.streamed().readRest(5, java.util.concurrent.TimeUnit.MINUTES);
+            task.streamed().closeSource();
+            task.markChecksumVerified();
+        }
+        removeDecodedFile(task);
         task.reached(sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true));
         task.succeeded(clock.instant());
         LOG.info("restore of backup {} into '{}' succeeded in {} s", task.getBackupId(), task.getTarget(),
@@ -226,6 +287,14 @@ public final class Restorer {
         if (task.tool() != null) {
             task.tool().kill();
         }
+        removeDecodedFile(task);
+        if (task.streamed() != null) {
+            try {
+                task.streamed().closeSource();
+            } catch (IOException e) {
+                LOG.debug("closing the restore's input: {}", e.getMessage());
+            }
+        }
         if (task.targetPrepared()) {
             try {
                 sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), false);
@@ -236,6 +305,17 @@ public final class Restorer {
         String explained = task.failureExplanation().map(cause -> cause + " (" + message + ")").orElse(message);
         task.failed(explained, clock.instant());
         LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
+    }
+
+    private static void removeDecodedFile(RestoreTask task) {
+        if (task.decodedFile() != null) {
+            try {
+                Files.deleteIfExists(task.decodedFile());
+            } catch (IOException e) {
+                LOG.warn("could not remove the decoded copy {}: {} (it holds the backup's plaintext: remove it)",
+                        task.decodedFile(), e.getMessage());
+            }
+        }
     }
 
     private CatalogEntry.Copy pickCopy(CatalogEntry entry, String fromStore) throws IOException {

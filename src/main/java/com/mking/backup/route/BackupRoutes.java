@@ -46,6 +46,7 @@ public final class BackupRoutes extends RouteBuilder {
                     .process(runner::finish)
                     .filter(constant(verifyAfterBackup))
                         .setHeader(VerifyRoutes.BACKUP_ID, simple("${exchangeProperty.run.backupId}"))
+                        .setHeader(VerifyRoutes.RESULTS, simple("${exchangeProperty.run.readBack}"))
                         .to(VerifyRoutes.VERIFY)
                     .end()
                 .end()

@@ -21,7 +21,6 @@ public final class RestoreRoutes extends RouteBuilder {
                 .process(exchange -> Restorer.task(exchange).recordTaskId(exchange.getMessage().getHeader(TASK_ID, Integer.class)))
                 .process(restorer::begin).id("restore-lock")
                 .process(restorer::locate).id("restore-locate")
-                .process(restorer::verify)
                 .process(restorer::prepareRestore)
                 .to("exec:restore-tool?commandExecutor=#toolExecutor")
                 .process(restorer::complete)

@@ -20,6 +20,8 @@ public final class VerifyRoutes extends RouteBuilder {
 
     public static final String VERIFY = "direct:verify-backup";
     public static final String BACKUP_ID = "mkingBackupId";
+    /** Optional: results of a read that already happened (verify-after-write), recorded instead of reading again. */
+    public static final String RESULTS = "mkingVerificationResults";
     public static final String SAMPLE = "direct:verify-sample";
     public static final String RESTORE_TESTS = "direct:restore-tests";
     public static final String SAMPLE_PERCENT = "mkingSamplePercent";
@@ -39,6 +41,12 @@ public final class VerifyRoutes extends RouteBuilder {
 
         from(VERIFY).routeId("verify-backup")
                 .process(exchange -> {
+                    List<?> done = exchange.getMessage().getHeader(RESULTS, List.class);
+                    exchange.getMessage().removeHeader(RESULTS);
+                    if (done != null && !done.isEmpty()) {
+                        exchange.getMessage().setBody(done);
+                        return;
+                    }
                     String backupId = exchange.getMessage().getHeader(BACKUP_ID, String.class);
                     var entry = catalog.find(backupId).orElseThrow(() -> new IllegalArgumentException("no backup " + backupId));
                     exchange.getMessage().setBody(verifier.verify(entry));

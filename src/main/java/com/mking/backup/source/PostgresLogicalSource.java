@@ -180,6 +180,22 @@ public final class PostgresLogicalSource implements Source {
         return new ToolCommand(tool(job, "pg_restore"), args);
     }
 
+    /** Parallel restore needs the custom format in a file; it is not one transaction, which the scratch database makes safe. */
+    @Override
+    public java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, RestoreRequest request,
+                                                                 java.nio.file.Path file, int jobs) {
+        if ("plain".equals(manifest.details().get("format"))) {
+            return java.util.Optional.empty();
+        }
+        List<String> args = new ArrayList<>(connectionArgs(job, request.target() + RESTORING_SUFFIX));
+        args.addAll(List.of("--exit-on-error", "--jobs=" + jobs));
+        if (request.noOwner()) {
+            args.addAll(List.of("--no-owner", "--no-privileges"));
+        }
+        args.add(file.toString());
+        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args));
+    }
+
     @Override
     public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
         String target = request.target();

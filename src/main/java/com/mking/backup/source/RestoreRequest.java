@@ -10,6 +10,9 @@ import java.util.Map;
 public record RestoreRequest(String backupId, String target, String fromStore, boolean force, boolean noOwner,
                              String requestedBy, Map<String, String> options) {
 
+    /** Option: parallel workers of the restore tool, where the format allows them. */
+    public static final String JOBS = "jobs";
+
     public String option(String key, String defaultValue) {
         String value = options.get(key);
         return value == null || value.isBlank() ? defaultValue : value;

@@ -70,6 +70,15 @@ public interface Source {
     ToolCommand restoreCommand(JobSpec job, Manifest manifest, RestoreRequest request);
 
     /**
+     * A command that restores from the decoded artefact in {@code file} with {@code jobs} parallel workers, when the
+     * format allows it (pg_restore -j needs a seekable custom-format dump); empty: this source restores from stdin only.
+     */
+    default java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, RestoreRequest request,
+                                                                  java.nio.file.Path file, int jobs) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Called after the restore command ended: on success, puts the restored data in place (what existed
      * is moved aside, never dropped) and returns what the restore reached, for the audit (e.g. the WAL
      * position of a recovery); on failure, removes what the attempt left behind.

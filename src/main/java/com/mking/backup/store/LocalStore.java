@@ -35,8 +35,9 @@ public final class LocalStore implements Store {
         this.producer = producer;
     }
 
-    public Path root() {
-        return root;
+    @Override
+    public java.util.Optional<Path> localDirectory() {
+        return java.util.Optional.of(root);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.mking.backup.store;
 
+import java.util.function.Supplier;
 import io.minio.BucketExistsArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
@@ -31,15 +32,16 @@ public final class MinioStore implements Store {
     static final long PART_SIZE = 16L * 1024 * 1024;
 
     private final String name;
-    private final MinioClient client;
-    private final io.minio.MinioAsyncClient asyncClient;
+    private final Supplier<MinioClient> client;
+    private final Supplier<io.minio.MinioAsyncClient> asyncClient;
     private final String bucket;
     private final String endpointDescription;
     private final ProducerTemplate producer;
     private volatile boolean bucketChecked;
 
-    public MinioStore(String name, MinioClient client, io.minio.MinioAsyncClient asyncClient, String bucket,
-                      String endpointDescription, ProducerTemplate producer) {
+    /** The clients are made on first use: a command that never touches the bucket does not pay for them. */
+    public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
+                      String bucket, String endpointDescription, ProducerTemplate producer) {
         this.name = name;
         this.client = client;
         this.asyncClient = asyncClient;
@@ -51,8 +53,8 @@ public final class MinioStore implements Store {
     /** Creates the bucket when missing (before the first write: a store that is down fails runs, not start-up). */
     public void ensureBucket() throws IOException {
         try {
-            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            if (!client.get().bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                client.get().makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
         } catch (Exception e) {
             throw failure("checking bucket", bucket, e);
@@ -72,7 +74,7 @@ public final class MinioStore implements Store {
         }
         CountingInputStream counted = new CountingInputStream(data);
         try {
-            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+            client.get().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(counted, -1, PART_SIZE)
                     .contentType("application/octet-stream")
                     .build());
@@ -98,7 +100,7 @@ public final class MinioStore implements Store {
     @Override
     public Optional<Long> size(String key) throws IOException {
         try {
-            return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
+            return Optional.of(client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
         } catch (ErrorResponseException e) {
             if (List.of("NoSuchKey", "NoSuchObject", "NoSuchBucket").contains(e.errorResponse().code())) {
                 return Optional.empty(); // the bucket is created on the first write
@@ -113,7 +115,7 @@ public final class MinioStore implements Store {
     public List<String> list(String prefix) throws IOException {
         List<String> keys = new ArrayList<>();
         try {
-            for (Result<Item> result : client.listObjects(
+            for (Result<Item> result : client.get().listObjects(
                     ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
                 keys.add(result.get().objectName());
             }
@@ -145,11 +147,11 @@ public final class MinioStore implements Store {
         String uploadIdMarker = null;
         try {
             while (true) {
-                var result = asyncClient.listMultipartUploadsAsync(bucket, null, null, null, keyMarker, 1000, prefix,
+                var result = asyncClient.get().listMultipartUploadsAsync(bucket, null, null, null, keyMarker, 1000, prefix,
                         uploadIdMarker, null, null).get().result();
                 for (io.minio.messages.Upload upload : result.uploads()) {
                     if (upload.initiated() == null || upload.initiated().toInstant().isBefore(startedBefore)) {
-                        asyncClient.abortMultipartUploadAsync(bucket, null, upload.objectName(), upload.uploadId(), null, null).get();
+                        asyncClient.get().abortMultipartUploadAsync(bucket, null, upload.objectName(), upload.uploadId(), null, null).get();
                         removed++;
                     }
                 }

@@ -45,6 +45,11 @@ public interface Store {
      */
     int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException;
 
+    /** The directory of a store on this machine's filesystem (its free space is the store's), if it is one. */
+    default Optional<java.nio.file.Path> localDirectory() {
+        return Optional.empty();
+    }
+
     /** A short human description for logs and errors: never contains credentials. */
     String describe();
 }

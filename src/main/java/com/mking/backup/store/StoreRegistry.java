@@ -9,6 +9,7 @@ import org.apache.camel.ProducerTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 
 /**
@@ -20,8 +21,9 @@ public final class StoreRegistry {
 
     private final Map<String, Store> stores = new LinkedHashMap<>();
 
+    /** Each store is counted ({@link MeteredStore}) for the {@code mking_store_*} metrics. */
     public StoreRegistry(List<Store> stores) {
-        stores.forEach(store -> this.stores.put(store.name(), store));
+        stores.forEach(store -> this.stores.put(store.name(), new MeteredStore(store)));
     }
 
     public static StoreRegistry fromSettings(Settings settings, CamelContext context) {
@@ -58,16 +60,41 @@ public final class StoreRegistry {
                 + envName(prefix + "access-key"));
         String secretKey = settings.required(prefix + "secret-key", "set the environment variable " + envName(prefix + "secret-key"));
         String region = settings.get(prefix + "region", "us-east-1");
-        MinioClient built;
-        io.minio.MinioAsyncClient async;
+        requireHttpUrl(prefix + "endpoint", endpoint);
+        // made on first use (making them costs ~0.4 s of start-up that catalog commands never need)
+        Supplier<MinioClient> client = memoized(() ->
+                MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
+        Supplier<io.minio.MinioAsyncClient> async = memoized(() ->
+                io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
+        context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
+        return new MinioStore(name, client, async, bucket, endpoint, producer);
+    }
+
+    private static void requireHttpUrl(String property, String value) {
         try {
-            built = MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build();
-            async = io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(prefix + "endpoint", "'" + endpoint + "' is not a valid URL", "use http(s)://HOST:PORT");
+            java.net.URI uri = new java.net.URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) && uri.getQuery() == null) {
+                return;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
         }
-        context.getRegistry().bind(MinioStores.clientBeanName(name), built);
-        return new MinioStore(name, built, async, bucket, endpoint, producer);
+        throw new ConfigException(property, "'" + value + "' is not a valid URL", "use http(s)://HOST:PORT");
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> make) {
+        return new Supplier<>() {
+            private T made;
+
+            @Override
+            public synchronized T get() {
+                if (made == null) {
+                    made = make.get();
+                }
+                return made;
+            }
+        };
     }
 
     private static String envName(String property) {
@@ -80,6 +107,11 @@ public final class StoreRegistry {
             throw new IllegalArgumentException("unknown store '" + name + "'; defined stores: " + String.join(", ", stores.keySet()));
         }
         return store;
+    }
+
+    /** The traffic of a store since start-up. */
+    public MeteredStore metered(String name) {
+        return (MeteredStore) get(name);
     }
 
     public boolean contains(String name) {

@@ -1,6 +1,7 @@
 package com.mking.backup.verify;
 
 import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.exec.HandedBackInputStream;
 import com.mking.backup.exec.RunningTool;
 import com.mking.backup.exec.ToolFailedException;
 import com.mking.backup.job.BackupRunner;
@@ -20,7 +21,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.exec.ExecBinding;
 
 import java.io.FileNotFoundException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * decompressed and hashed, and the decoded stream feeds the format's own check ({@code pg_restore --list},
  * {@code tar --list}) through camel-exec; what the check does not read is then read to the end, so the
  * raw SHA-256 is always compared.
+ *
+ * <p>Right after a backup, {@link #checkWritten} does the same for all copies in one read each, as verify-after-write:
+ * its results are what the post-backup verification records, so no copy is read a second time.
  *
  * <p>Outcomes are kept apart: {@link Outcome#FAILED} means the copy itself is bad (checksum or
  * authentication mismatch, undecodable, the format check failed, its data gone); {@link Outcome#NOT_VERIFIED}
@@ -81,6 +83,29 @@ public final class Verifier {
         return entry.copies().stream().map(copy -> verifyCopy(entry, copy)).toList();
     }
 
+    /**
+     * Verify-after-write of a backup's copies, before its manifests exist: the first store (put the cheapest to read
+     * first) is decoded through every layer with the format check fed from the same stream, the others are
+     * compared byte for byte by their stored SHA-256 ({@link ArtefactReader#verifyWritten}); all are read at once.
+     * Throws when a copy is bad or cannot be read back, so that nothing is published; a format check that fails
+     * on intact bytes is reported in the results instead (as {@link #verifyCopy} does).
+     */
+    public List<CopyResult> checkWritten(List<Store> targets, String dataKey, Manifest manifest) throws IOException {
+        Instant started = clock.instant();
+        Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest);
+        ToolFailedException[] unreadable = new ToolFailedException[1];
+        reader.verifyWritten(targets, dataKey, manifest, raw -> {
+            if (check.isPresent()) {
+                unreadable[0] = runCheck(check.get(), raw);
+            }
+        });
+        Instant finished = clock.instant();
+        return targets.stream().map(store -> unreadable[0] != null
+                ? intactButUnreadable(manifest.backupId(), store.name(), unreadable[0], started, finished)
+                : new CopyResult(manifest.backupId(), store.name(), Outcome.PASSED, true, check.isPresent(), null, started,
+                        finished)).toList();
+    }
+
     public CopyResult verifyCopy(CatalogEntry entry, CatalogEntry.Copy copy) {
         Instant started = clock.instant();
         boolean format = false;
@@ -91,9 +116,7 @@ public final class Verifier {
             }
             Store store = stores.get(copy.store());
             Manifest manifest = readManifest(store, entry, copy);
-            JobSpec job = jobs.find(manifest.job()).orElse(new JobSpec(manifest.job(), manifest.source(), "", List.of(),
-                    Map.of(), null));
-            Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(job, manifest);
+            Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest);
             ToolFailedException unreadable = null;
             try (InputStream raw = reader.openRaw(store, copy.dataKey(), manifest, manifest.artefact())) {
                 if (check.isPresent()) {
@@ -103,10 +126,7 @@ public final class Verifier {
                 raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
             }
             if (unreadable != null) {
-                // the bytes are exactly what was backed up, yet the tool here cannot read them (an older version?)
-                return new CopyResult(entry.backupId(), copy.store(), Outcome.NOT_VERIFIED, true, false, "the copy is intact "
-                        + "(SHA-256 and authentication match) but its format check failed here: " + unreadable.getMessage(),
-                        started, clock.instant());
+                return intactButUnreadable(entry.backupId(), copy.store(), unreadable, started, clock.instant());
             }
             return new CopyResult(entry.backupId(), copy.store(), Outcome.PASSED, true, format, null, started, clock.instant());
         } catch (Exception e) {
@@ -114,6 +134,17 @@ public final class Verifier {
             return new CopyResult(entry.backupId(), copy.store(), outcome, false, format, BackupRunner.describe(e), started,
                     clock.instant());
         }
+    }
+
+    /** The bytes are exactly what was backed up, yet the tool here cannot read them (an older version?). */
+    private static CopyResult intactButUnreadable(String backupId, String store, ToolFailedException failure, Instant started,
+                                                  Instant finished) {
+        return new CopyResult(backupId, store, Outcome.NOT_VERIFIED, true, false, "the copy is intact (SHA-256 and "
+                + "authentication match) but its format check failed here: " + failure.getMessage(), started, finished);
+    }
+
+    private JobSpec jobOf(Manifest manifest) {
+        return jobs.find(manifest.job()).orElse(new JobSpec(manifest.job(), manifest.source(), "", List.of(), Map.of(), null));
     }
 
     /** Only what shows the stored copy itself is bad; "could not check" is never held against it. */
@@ -150,13 +181,9 @@ public final class Verifier {
         }
     }
 
-    /**
-     * Feeds the decoded stream to the format's check. The tool may stop reading early (pg_restore --list
-     * reads the table of contents only): once it has exited and its feeder has let go of the stream, the
-     * caller reads the rest itself.
-     */
+    /** Feeds the decoded stream to the format's check, then reads what the check left (see HandedBackInputStream). */
     private ToolFailedException runCheck(ToolCommand command, InputStream raw) throws Exception {
-        HandedBack handedBack = new HandedBack(raw);
+        HandedBackInputStream handedBack = new HandedBackInputStream(raw);
         Exchange result = producer.send("exec:verify-tool?commandExecutor=#toolExecutor", exchange -> {
             exchange.getMessage().setBody(handedBack);
             exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
@@ -171,23 +198,7 @@ public final class Verifier {
         } catch (ToolFailedException e) {
             failed = e; // judged once the rest of the stream is read: a bad copy, or a tool that cannot read a good one
         }
-        if (!handedBack.released.await(5, TimeUnit.MINUTES)) {
-            throw new IOException("the format check's input was not released");
-        }
+        handedBack.readRest(5, TimeUnit.MINUTES);
         return failed;
-    }
-
-    /** The decoded stream as the tool's feeder sees it: its close hands the stream back instead of closing it. */
-    private static final class HandedBack extends FilterInputStream {
-        private final CountDownLatch released = new CountDownLatch(1);
-
-        HandedBack(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public void close() {
-            released.countDown();
-        }
     }
 }

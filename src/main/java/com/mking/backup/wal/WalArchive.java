@@ -162,7 +162,7 @@ public final class WalArchive {
             if (stillMissing.isEmpty()) {
                 return PushResult.ALREADY_ARCHIVED;
             }
-            new Publisher(reader, writer.settings().verifyAfterWrite()).publish(stillMissing, dataKey, manifestKey, manifest);
+            Publisher.readingBack(reader, writer.settings().verifyAfterWrite()).publish(stillMissing, dataKey, manifestKey, manifest);
         }
         long timeline = WalNames.kind(file) == WalNames.Kind.TIMELINE_HISTORY ? WalNames.historyTimeline(file)
                 : Long.parseLong(file.substring(0, 8), 16);

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +25,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,22 +70,75 @@ class PostgresLogicalRoundTripTest {
         s3.close();
     }
 
+    /** The default: decoded into a private file, checked whole, then pg_restore --jobs; the file is gone afterwards. */
     @Test
     void restoresFromTheLocalStoreWithIdenticalContent() throws Exception {
         String target = source + "_from_local";
-        CliResult restore = installation.cli("restore", backupId, "--database", target, "--from", "local");
+        CliResult restore = installation.cli("restore", backupId, "--database", target, "--from", "local", "--jobs", "2");
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(restore.err()).contains("with 2 jobs on the decoded copy");
         assertThat(SampleDatabase.fingerprint(target)).isEqualTo(original);
         assertRestoreRecorded(target, "local");
+        assertThat(decodedCopiesLeft()).isEmpty();
     }
 
+    /** Streamed into pg_restore (no file), checked as it streams and at its end. */
     @Test
     void restoresFromTheS3StoreWithIdenticalContent() throws Exception {
         String target = source + "_from_s3";
-        CliResult restore = installation.cli("restore", backupId, "--database", target, "--from", "minio");
+        CliResult restore = installation.cli("restore", backupId, "--database", target, "--from", "minio", "--jobs", "1");
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(restore.err()).contains("on the decoded stream");
         assertThat(SampleDatabase.fingerprint(target)).isEqualTo(original);
         assertRestoreRecorded(target, "minio");
+    }
+
+    /**
+     * A copy that decodes but does not end as its manifest says (here: the manifest's raw SHA-256 altered) is never put
+     * in place, whether the check comes before pg_restore (a decoded file) or after it (a stream): no database, no
+     * scratch database, no decoded file; the task is failed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "1"})
+    void aCopyThatDoesNotMatchItsManifestAtTheEndIsNeverPutInPlace(String jobs) throws Exception {
+        Path manifest;
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            manifest = files.filter(p -> p.toString().endsWith(backupId + "/manifest.json")).findFirst().orElseThrow();
+        }
+        String intact = Files.readString(manifest);
+        String rawSha = Manifest.read(Files.newInputStream(manifest)).artefact().rawSha256();
+        String target = source + "_altered_" + jobs;
+        try {
+            Files.writeString(manifest, intact.replace(rawSha, "0".repeat(64)));
+            CliResult restore = installation.cli("restore", backupId, "--database", target, "--from", "local", "--jobs", jobs);
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+            assertThat(restore.all()).contains("SHA-256 mismatch");
+        } finally {
+            Files.writeString(manifest, intact);
+        }
+        try (Connection connection = TestDatabases.connect("postgres"); Statement statement = connection.createStatement();
+             ResultSet databases = statement.executeQuery("SELECT count(*) FROM pg_database WHERE datname LIKE '" + target + "%'")) {
+            databases.next();
+            assertThat(databases.getInt(1)).as("neither the target nor its scratch database").isZero();
+        }
+        assertThat(decodedCopiesLeft()).isEmpty();
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT status, checksum_verified FROM restore_tasks WHERE target_path = '"
+                     + target + "'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("failed");
+            assertThat(row.getBoolean(2)).isFalse();
+        }
+    }
+
+    private List<Path> decodedCopiesLeft() throws IOException {
+        Path directory = installation.home().resolve("data").resolve("restore");
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.toList();
+        }
     }
 
     @Test

@@ -70,7 +70,10 @@ class ObservabilityTest {
         assertThat(metrics).contains("mking_job_runs_total{job=\"observed\",status=\"success\"} 1.0")
                 .contains("mking_job_last_size_bytes{job=\"observed\"} " + (double) run.manifest().artefact().storedSize())
                 .containsPattern("mking_job_last_success_timestamp_seconds\\{job=\"observed\"} 1\\.")
-                .contains("mking_alert_channel_failures_total{channel=\"alert-mail\"} 0.0");
+                .contains("mking_alert_channel_failures_total{channel=\"alert-mail\"} 0.0")
+                // verify-after-write read the copy back once; the post-backup verification used that read
+                .contains("mking_store_reads_total{store=\"local\"} 1.0")
+                .contains("mking_store_read_bytes_total{store=\"local\"} " + (double) run.manifest().artefact().storedSize());
 
         String routes = get("/observe/jolokia/search/org.apache.camel:type=routes,*").body();
         assertThat(routes).contains("name=\\\"backup-run\\\"").contains("name=\\\"observed\\\"");

@@ -223,7 +223,7 @@ class ArtefactPipelineTest {
     }
 
     private ArtefactWriter writer(String compression, boolean encrypt) {
-        return new ArtefactWriter(new PipelineSettings(Compression.parse(compression), 3, encrypt, true),
+        return new ArtefactWriter(new PipelineSettings(Compression.parse(compression), 3, 2, encrypt, true),
                 encrypt ? keyring : Keyring.none());
     }
 

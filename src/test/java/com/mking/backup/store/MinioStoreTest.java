@@ -31,9 +31,10 @@ class MinioStoreTest extends StoreContractTest {
     @Override
     protected Store createStore() {
         MinioClient client = s3.client();
+        io.minio.MinioAsyncClient async = s3.asyncClient();
         camel.getRegistry().bind(MinioStores.clientBeanName("minio"), client);
         bucket = "contract-" + UUID.randomUUID().toString().substring(0, 8);
-        return new MinioStore("minio", client, s3.asyncClient(), bucket, s3.endpoint(), camel.createProducerTemplate());
+        return new MinioStore("minio", () -> client, () -> async, bucket, s3.endpoint(), camel.createProducerTemplate());
     }
 
     /** A multipart upload that broke off is aborted at once: its parts would otherwise be stored (and paid) forever. */
@@ -65,8 +66,9 @@ class MinioStoreTest extends StoreContractTest {
     void anUnreachableServerFailsWithTheStoreNamedAndNoSecret() {
         MinioClient client = MinioClient.builder().endpoint("http://127.0.0.1:1").credentials("id", "secret-value").build();
         camel.getRegistry().bind(MinioStores.clientBeanName("down"), client);
-        MinioStore store = new MinioStore("down", client, io.minio.MinioAsyncClient.builder().endpoint("http://127.0.0.1:1")
-                .credentials("id", "secret-value").build(), "bucket", "http://127.0.0.1:1", camel.createProducerTemplate());
+        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint("http://127.0.0.1:1")
+                .credentials("id", "secret-value").build();
+        MinioStore store = new MinioStore("down", () -> client, () -> async, "bucket", "http://127.0.0.1:1", camel.createProducerTemplate());
         assertThatThrownBy(() -> store.put("k", new ByteArrayInputStream(new byte[10])))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("store 'down'")

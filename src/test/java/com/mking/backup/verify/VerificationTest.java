@@ -5,6 +5,11 @@ import com.mking.backup.cli.BackupRuntime;
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
+import com.mking.backup.support.TestS3;
+import com.mking.backup.job.BackupRun;
+import com.mking.backup.job.BackupRunner;
+import com.mking.backup.route.BackupRoutes;
+import com.mking.backup.store.StoreRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +79,33 @@ class VerificationTest {
                 + backupId + "'")).isEqualTo("1:DANGER");
         try (BackupRuntime runtime = installation.runtime(false)) {
             assertThat(runtime.bean(Catalog.class).restorable("items")).as("a failed copy no longer counts").isEmpty();
+        }
+    }
+
+    /**
+     * The production profile (encrypted, local + S3): verify-after-write and the post-backup verification
+     * together read each copy once: one decoded through every layer with pg_restore --list fed from the same
+     * stream, the other compared by its stored SHA-256 (one GET). Both copies are recorded as verified.
+     */
+    @Test
+    void eachCopyIsReadOnceAfterItIsWritten() throws Exception {
+        try (TestS3 s3 = new TestS3()) {
+            installation.production(s3, "verified").withPgLogicalJob("items", database, "local,minio", "0 0 3 * * ?");
+            try (BackupRuntime runtime = installation.runtime(false)) {
+                BackupRun run = runtime.producer().send(BackupRoutes.RUN, e -> e.getMessage()
+                        .setHeader(BackupRunner.JOB_HEADER, "items")).getProperty(BackupRunner.RUN, BackupRun.class);
+                assertThat(run.status()).as(run.error()).isEqualTo(BackupRun.Status.SUCCESS);
+                long stored = run.manifest().artefact().storedSize();
+                StoreRegistry stores = runtime.bean(StoreRegistry.class);
+                for (String store : List.of("local", "minio")) {
+                    assertThat(stores.metered(store).bytesWritten()).as(store).isGreaterThan(stored);
+                    assertThat(stores.metered(store).reads()).as("objects read from " + store).isEqualTo(1);
+                    assertThat(stores.metered(store).bytesRead()).as("bytes read from " + store).isEqualTo(stored);
+                }
+            }
+            assertThat(rows("SELECT string_agg(store_name || ':' || status || '/' || format_checked, ',' ORDER BY store_name)"
+                    + " FROM backup_verifications")).isEqualTo("local:passed/true,minio:passed/true");
+            assertThat(rows("SELECT verification_status FROM backup_executions WHERE job_name = 'items'")).isEqualTo("passed");
         }
     }
 

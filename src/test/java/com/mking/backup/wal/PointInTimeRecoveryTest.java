@@ -330,7 +330,7 @@ class PointInTimeRecoveryTest {
             var manifest = new com.mking.backup.pipeline.Manifest(com.mking.backup.pipeline.Manifest.FORMAT_VERSION, torn, JOB,
                     com.mking.backup.pipeline.Manifest.WAL_SOURCE, "wal", Instant.now(), Instant.now(), null, null,
                     writer.settings().compression().id(), writer.encryption(), List.of(artefact), Map.of());
-            new com.mking.backup.pipeline.Publisher(runtime.bean(com.mking.backup.pipeline.ArtefactReader.class), true)
+            com.mking.backup.pipeline.Publisher.readingBack(runtime.bean(com.mking.backup.pipeline.ArtefactReader.class), true)
                     .publish(List.of(store), dataKey, WalArchive.prefix(JOB) + torn + ".json", manifest);
         }
         Path dataDir = newDataDir();
