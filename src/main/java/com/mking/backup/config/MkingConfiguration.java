@@ -63,6 +63,16 @@ public final class MkingConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
 
         AuditDatabase audit = AuditDatabase.open(settings);
+        try {
+            configure(context, settings, clock, audit);
+        } catch (Exception | Error e) {
+            // the context never starts, so its services never stop: the pool (and an embedded server's share) is closed here
+            audit.close();
+            throw e;
+        }
+    }
+
+    private void configure(CamelContext context, Settings settings, Clock clock, AuditDatabase audit) throws Exception {
         context.addService(new Closer(audit));
         context.getRegistry().bind("auditDatabase", audit);
         context.getRegistry().bind("auditDataSource", audit.dataSource());

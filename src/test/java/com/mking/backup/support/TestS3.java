@@ -59,6 +59,9 @@ public final class TestS3 implements AutoCloseable {
     /** Multipart uploads begun and neither completed nor aborted, under a prefix (as S3's ListMultipartUploads says). */
     public List<String> unfinishedUploads(String bucket, String prefix) throws Exception {
         List<String> keys = new ArrayList<>();
+        if (!client().bucketExists(io.minio.BucketExistsArgs.builder().bucket(bucket).build())) {
+            return keys; // not even made yet (the first write makes it)
+        }
         for (io.minio.messages.Upload upload : asyncClient().listMultipartUploadsAsync(bucket, null, null, null, null, 1000,
                 prefix, null, null, null).get().result().uploads()) {
             keys.add(upload.objectName());
