@@ -205,9 +205,15 @@ class ArtefactPipelineTest {
         assertThat(manifest.encryption().algorithm()).isEqualTo("AES256-GCM-HKDF-1MB");
         try (InputStream raw = reader.openRaw(store, folder + manifest.artefact().storedName(), manifest, manifest.artefact())) {
             byte[] bytes = raw.readAllBytes(); // the raw SHA-256 of the manifest is checked at the end
-            assertThat(bytes).hasSize(60047);
+            assertThat(bytes).hasSize(60027);
             assertThat(new String(bytes, 0, 6)).isEqualTo("row 0 ");
         }
+        Manifest.Encryption asIfCurrent = new Manifest.Encryption(EncryptionFormat.CURRENT.id(),
+                manifest.encryption().keyId(), manifest.encryption().keyFingerprint());
+        assertThatThrownBy(() -> reader.openRaw(store, folder + manifest.artefact().storedName(),
+                new Manifest(1, manifest.backupId(), manifest.job(), manifest.source(), manifest.method(), null, null, null,
+                        null, "zstd", asIfCurrent, manifest.artefacts(), java.util.Map.of()), manifest.artefact()).readAllBytes())
+                .as("the segment size matters: the format must come from the manifest").isInstanceOf(IOException.class);
     }
 
     @Test
