@@ -121,12 +121,16 @@ public final class BackupRuntime implements AutoCloseable {
         // the address checked above is the one served, whichever source set it (CAMEL_MANAGEMENT_PORT included)
         override.put("camel.management.host", sources.get("camel.management.host", "127.0.0.1"));
         override.put("camel.management.port", sources.get("camel.management.port", "8080"));
+        // a command sends an alert only when it fails: its mail and Slack clients start then, not on every start-up
+        for (String channel : List.of("smtp", "slack")) {
+            override.put("camel.component." + channel + ".lazyStartProducer", Boolean.toString(!daemon));
+        }
         override.put("mking.routes-dir", routes); // messages name the directory really read
         overrides.forEach(override::put);
         main.setOverrideProperties(override);
         main.configure().withName("mking-backup")
                 .withStreamCachingEnabled(false)
-                .withJmxEnabled(true)
+                .withJmxEnabled(daemon) // Hawtio's view of the daemon; a command's MBeans would only cost start-up
                 .withRoutesIncludePattern("file:" + Path.of(routes).toAbsolutePath() + "/*.yaml")
                 .withShutdownTimeout(30)
                 .addConfiguration(MkingConfiguration.class);

@@ -76,7 +76,9 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.addService(new Closer(audit));
         context.getRegistry().bind("auditDatabase", audit);
         context.getRegistry().bind("auditDataSource", audit.dataSource());
-        configureQuartz(context, settings, audit);
+        if (settings.bool("mking.scheduler.enabled", true)) {
+            configureQuartz(context, settings, audit);
+        }
 
         Keyring keyring = keyring(settings);
         PipelineSettings pipeline = pipeline(settings, keyring);
@@ -196,7 +198,8 @@ public final class MkingConfiguration implements CamelConfiguration {
 
     /**
      * Quartz keeps its triggers in the audit database, clustered even on one node: that is what makes a
-     * fire missed while the daemon was down run once at start-up, and lets nodes share the schedule.
+     * fire missed while the daemon was down run once at start-up, and lets nodes share the schedule. Only the
+     * daemon has a scheduler: a CLI command's would join the cluster and fire the daemon's jobs.
      */
     private static void configureQuartz(CamelContext context, Settings settings, AuditDatabase audit) {
         Map<String, Object> quartz = new HashMap<>();
@@ -214,10 +217,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         quartz.put("org.quartz.dataSource.audit.user", audit.user());
         quartz.put("org.quartz.dataSource.audit.password", audit.password());
         quartz.put("org.quartz.dataSource.audit.maxConnections", "4");
-        QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
-        component.setProperties(quartz);
-        // CLI commands must never join the cluster: their scheduler would fire the daemon's jobs
-        component.setAutoStartScheduler(settings.bool("mking.scheduler.enabled", true));
+        context.getComponent("quartz", QuartzComponent.class).setProperties(quartz);
     }
 
     /** Closes the audit database (and stops the embedded server this process started) with the context. */

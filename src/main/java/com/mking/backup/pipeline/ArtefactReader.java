@@ -2,6 +2,7 @@ package com.mking.backup.pipeline;
 
 import com.mking.backup.store.Store;
 
+import java.io.BufferedInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,10 @@ import java.util.concurrent.Future;
  * are not.
  */
 public final class ArtefactReader {
+
+    private static final int READ_BUFFER = 256 << 10;
+    /** Artefacts from this size are read and decrypted on a thread of their own, decompressed and hashed on the caller's. */
+    private static final long READ_AHEAD_FROM = 64L << 20;
 
     private final Keyring keyring;
 
@@ -128,6 +133,9 @@ public final class ArtefactReader {
                         manifest.associatedData()), "authentication of " + what + " failed (the data was altered, "
                         + "truncated or belongs to another backup)");
             }
+            if (artefact.storedSize() >= READ_AHEAD_FROM) {
+                decrypted = ReadAheadInputStream.of(decrypted, "read-ahead " + artefact.name());
+            }
             InputStream raw = new DecodingStream(Compression.parse(manifest.compression()).decompress(decrypted),
                     "decompressing " + what + " failed");
             return new CheckedInputStream(raw, artefact.rawSha256(), artefact.rawSize(), "decoded " + artefact.name()
@@ -140,7 +148,8 @@ public final class ArtefactReader {
 
     private static InputStream openStored(Store store, String key, String what) throws IOException {
         try {
-            return new StoreStream(store.get(key), what);
+            // the decryption asks for one 4 KiB segment at a time: one store read (a system call) each would cost more
+            return new StoreStream(new BufferedInputStream(store.get(key), READ_BUFFER), what);
         } catch (FileNotFoundException e) {
             throw new CorruptArtefactException(what + " is missing: its manifest is there but its data is not", e);
         } catch (IOException | RuntimeException e) {

@@ -15,13 +15,17 @@ import org.apache.camel.model.RouteTemplateDefinition;
  * trigger, named after the job, and hands the run to the shared {@code backup-run} route.
  *
  * <p>Triggers do not start with the context: the daemon starts them after every job passed
- * validation, and CLI commands never start them.
+ * validation. CLI commands have no scheduler: their trigger is a {@code direct} endpoint nothing calls, which
+ * spares them Quartz's start (a connection pool and the job store's checks).
  */
 public final class BackupJobTemplates extends RouteBuilder {
 
     @Override
     public void configure() {
         SourceRegistry sources = getCamelContext().getRegistry().findSingleByType(SourceRegistry.class);
+        String trigger = Boolean.parseBoolean(getCamelContext().resolvePropertyPlaceholders("{{mking.scheduler.enabled:true}}"))
+                ? "quartz:mking/{{job}}?cron={{cron}}&deleteJob=false&pauseJob=false"
+                : "direct:mking-trigger-{{job}}";
         for (Source source : sources.all()) {
             RouteTemplateDefinition template = routeTemplate(source.kind())
                     .templateParameter("job", null, "job name: the route id, the store folder and the audit name")
@@ -45,7 +49,7 @@ public final class BackupJobTemplates extends RouteBuilder {
                     template.templateOptionalParameter(parameter.name(), parameter.description());
                 }
             }
-            template.from("quartz:mking/{{job}}?cron={{cron}}&deleteJob=false&pauseJob=false")
+            template.from(trigger)
                     .routeProperty(JobCatalog.SOURCE_PROPERTY, source.kind())
                     .autoStartup(false)
                     .setHeader(BackupRunner.JOB_HEADER, constant("{{job}}"))

@@ -161,6 +161,34 @@ class ArtefactPipelineTest {
                 .isInstanceOf(IOException.class);
     }
 
+    /** From 64 MiB stored, reading and decryption run a thread ahead of decompression: the same bytes, the same verdicts. */
+    @Test
+    void aLargeArtefactDecodesTheSameAndItsDamageIsStillCorruption() throws IOException {
+        byte[] large = new byte[72 << 20]; // random: stored as large as it is raw
+        new Random(7).nextBytes(large);
+        ArtefactWriter writer = writer("zstd", true);
+        Manifest.Artefact artefact = writer.write("b/large", "dump", new ByteArrayInputStream(large), List.of(first),
+                "backup-1", new AtomicLong());
+        Manifest manifest = manifest("zstd", writer.encryption(), artefact);
+        ArtefactReader reader = new ArtefactReader(keyring);
+        assertThat(artefact.storedSize()).isGreaterThan(64L << 20);
+        try (InputStream raw = reader.openRaw(first, "b/large", manifest, artefact)) {
+            assertThat(Sha256.of(raw).sha256()).isEqualTo(artefact.rawSha256());
+        }
+
+        try (RandomAccessFile file = new RandomAccessFile(dir.resolve("first/b/large").toFile(), "rw")) {
+            file.seek(50L << 20);
+            int b = file.read();
+            file.seek(50L << 20);
+            file.write(b ^ 1);
+        }
+        assertThatThrownBy(() -> {
+            try (InputStream raw = reader.openRaw(first, "b/large", manifest, artefact)) {
+                raw.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }).isInstanceOf(CorruptArtefactException.class).hasMessageContaining("authentication of b/large");
+    }
+
     @Test
     void aDifferentKeyUnderTheSameIdIsReportedAsAWrongKey() throws IOException {
         ArtefactWriter writer = writer("zstd", true);
