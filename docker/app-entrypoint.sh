@@ -21,6 +21,9 @@ if [ -n "$MKING_ENCRYPTION_KEY_ID" ] && [ ! -f "$MKING_ENCRYPTION_KEY_DIR/$MKING
        "copy it away from the backups now (without it the encrypted backups cannot be read)" >&2
 fi
 
+# the launcher's defaults (bin/mking-backup): bounded heap, serial collector unless MKING_JAVA_OPTS names one (the
+# JVM refuses two), JVM warnings on stderr
+gc="-XX:+UseSerialGC"
+case "${MKING_JAVA_OPTS:-}" in *-XX:+Use*GC*) gc="" ;; esac
 # shellcheck disable=SC2086
-# the launcher's defaults (bin/mking-backup): bounded heap, serial collector, JVM warnings on stderr
-exec java -Xmx256m -XX:+UseSerialGC "-Xlog:disable" "-Xlog:all=warning:stderr" ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"
+exec java -Xmx256m $gc "-Xlog:disable" "-Xlog:all=warning:stderr" ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"

@@ -45,6 +45,7 @@ import org.apache.camel.component.slack.SlackComponent;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +79,10 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("auditDataSource", audit.dataSource());
         if (settings.bool("mking.scheduler.enabled", true)) {
             configureQuartz(context, settings, audit);
+        } else {
+            // a command's routes/*.yaml (daily report, sample verification) keep their quartz: endpoints: in memory,
+            // never started, so a long restore does not send the daily report a second time
+            context.getComponent("quartz", QuartzComponent.class).setAutoStartScheduler(false);
         }
 
         Keyring keyring = keyring(settings);
@@ -143,10 +148,10 @@ public final class MkingConfiguration implements CamelConfiguration {
                 context.createProducerTemplate()));
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, verifier,
                 locks, clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
-        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock,
-                settings.dataDir().resolve("restore")));
+        Path decodedCopies = settings.dataDir().resolve("restore");
+        context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock, decodedCopies));
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
-                context.createProducerTemplate(), clock));
+                context.createProducerTemplate(), clock, decodedCopies));
     }
 
     private static Keyring keyring(Settings settings) {

@@ -16,9 +16,27 @@ import java.util.concurrent.TimeUnit;
 public final class HandedBackInputStream extends FilterInputStream {
 
     private final CountDownLatch released = new CountDownLatch(1);
+    /** What a read by the feeder threw: the checks below fire once, so the rest must not read past it. */
+    private volatile IOException failure;
 
     public HandedBackInputStream(InputStream in) {
         super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        try {
+            return in.read(buffer, offset, length);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
     }
 
     @Override
@@ -40,6 +58,9 @@ public final class HandedBackInputStream extends FilterInputStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting for the tool's input");
+        }
+        if (failure != null) {
+            throw failure;
         }
         in.transferTo(OutputStream.nullOutputStream());
     }

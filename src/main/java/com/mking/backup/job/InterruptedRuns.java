@@ -2,6 +2,7 @@ package com.mking.backup.job;
 
 import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.restore.Restorer;
 import com.mking.backup.route.AlertRoutes;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
@@ -11,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -43,6 +46,7 @@ public final class InterruptedRuns {
     private static final Duration WAL_PUSH_GRACE = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(InterruptedRuns.class);
 
+    private final Path decodedCopies;
     private final JobCatalog jobs;
     private final StoreRegistry stores;
     private final AdvisoryLocks locks;
@@ -51,8 +55,10 @@ public final class InterruptedRuns {
     private final Clock clock;
     private volatile Instant walSweptAt = Instant.MIN;
 
+    /** @param decodedCopies where restores decode copies (an aborted restore's plaintext is removed from there) */
     public InterruptedRuns(JobCatalog jobs, StoreRegistry stores, AdvisoryLocks locks, WalArchive wal, ProducerTemplate producer,
-                           Clock clock) {
+                           Clock clock, Path decodedCopies) {
+        this.decodedCopies = decodedCopies;
         this.jobs = jobs;
         this.stores = stores;
         this.locks = locks;
@@ -150,6 +156,12 @@ public final class InterruptedRuns {
                 alert("restore-failed:" + row.get("target_path"), "restore of backup " + row.get("backup_id") + " was aborted",
                         reason);
                 aborted.add(new Aborted("restore", id, String.valueOf(row.get("backup_id")), reason, 0));
+                Path decoded = Restorer.decodedCopy(decodedCopies, id);
+                try {
+                    Files.deleteIfExists(decoded);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {} (the plaintext of an aborted restore): {}; remove it", decoded, e.getMessage());
+                }
             }
         }
         return aborted;

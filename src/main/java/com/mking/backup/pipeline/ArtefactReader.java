@@ -126,8 +126,8 @@ public final class ArtefactReader {
         }
         InputStream stored = new CheckedInputStream(openStored(store, key, what), artefact.storedSha256(),
                 artefact.storedSize(), what);
+        InputStream decrypted = stored;
         try {
-            InputStream decrypted = stored;
             if (format != null) {
                 decrypted = new DecodingStream(keyring.decrypt(stored, format, manifest.encryption().keyId(),
                         manifest.associatedData()), "authentication of " + what + " failed (the data was altered, "
@@ -141,7 +141,14 @@ public final class ArtefactReader {
             return new CheckedInputStream(raw, artefact.rawSha256(), artefact.rawSize(), "decoded " + artefact.name()
                     + " of " + what);
         } catch (IOException | RuntimeException e) {
-            stored.close();
+            // the read-ahead thread, if one started, and the store's stream; the first failure is the one to report
+            for (InputStream stage : List.of(decrypted, stored)) {
+                try {
+                    stage.close();
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw DecodingStream.classify(e, "decoding " + what + " failed");
         }
     }
@@ -203,11 +210,14 @@ public final class ArtefactReader {
             }
         }
 
-        /** Failures of the layers below pass unchanged; anything else from a decoder is corrupt data. */
+        /**
+         * Failures of the layers below pass unchanged, and so does an interruption (the check was cut short, the
+         * data is not to blame); anything else from a decoder is corrupt data.
+         */
         static IOException classify(Exception e, String failure) {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof StoreReadException || t instanceof CorruptArtefactException
-                        || t instanceof KeyUnavailableException) {
+                        || t instanceof KeyUnavailableException || t instanceof java.io.InterruptedIOException) {
                     return (IOException) t;
                 }
             }

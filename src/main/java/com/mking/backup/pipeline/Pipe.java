@@ -76,6 +76,9 @@ public final class Pipe {
                     if (ended) {
                         return -1;
                     }
+                    if (abortCause != null) { // every read after an abort fails too: the end marker is taken once
+                        throw new Aborted(abortCause);
+                    }
                     byte[] next = take();
                     if (abortCause != null) {
                         throw new Aborted(abortCause);

@@ -41,7 +41,7 @@ public final class ReadAheadInputStream extends ChunkFilterInputStream {
             sink.close();
         } catch (Pipe.ReaderGone e) {
             // the caller stopped reading: nothing more to deliver
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the caller must never wait for data that will not come
             pipe.abort(e);
         }
     }
@@ -55,6 +55,9 @@ public final class ReadAheadInputStream extends ChunkFilterInputStream {
                 throw failure;
             }
             if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error failure) {
                 throw failure;
             }
             throw e;

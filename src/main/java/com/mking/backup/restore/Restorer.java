@@ -37,8 +37,8 @@ import java.util.Optional;
 /**
  * The steps of the {@code restore} route. A restore reads one stored copy once. Either it decodes the copy into a
  * private file (every checksum compared before the tool reads a byte), then runs the source's parallel restore on
- * it; or it streams the decoded data into the source's restore tool, where every segment is authenticated before
- * the tool sees it and the SHA-256s are compared at the end. Either way the tool writes into a scratch target that
+ * it; or it streams the decoded data into the source's restore tool (an encrypted copy's segments each authenticated
+ * before the tool sees them) and the SHA-256s are compared at the end. Either way the tool writes into a scratch target that
  * is put in place only after every check passed. The backup is found through the audit catalog, or, when the audit
  * database lost it, by its manifest in the stores.
  */
@@ -194,7 +194,8 @@ public final class Restorer {
         RestoreTask task = task(exchange);
         Source source = sources.get(task.manifest().source());
         int jobs = Integer.parseInt(task.request().option(RestoreRequest.JOBS, Integer.toString(defaultJobs())));
-        Path file = decodedFileDirectory.resolve(task.getBackupId() + ".decoded");
+        Path file = decodedCopy(decodedFileDirectory, task.getTaskId() != null ? task.getTaskId().toString()
+                : task.getBackupId() + "-" + ProcessHandle.current().pid());
         Optional<ToolCommand> parallel = jobs > 1
                 ? source.parallelRestoreCommand(task.job(), task.manifest(), task.request(), file, jobs) : Optional.empty();
         if (parallel.isPresent() && !roomFor(task.manifest().artefact().rawSize())) {
@@ -241,9 +242,19 @@ public final class Restorer {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
-    private boolean roomFor(long bytes) throws IOException {
-        Files.createDirectories(decodedFileDirectory);
-        return Files.getFileStore(decodedFileDirectory).getUsableSpace() > bytes + bytes / 10 + (256L << 20);
+    /** A restore task's decoded copy: its own file, so two restores of one backup never share one. */
+    public static Path decodedCopy(Path directory, String taskId) {
+        return directory.resolve("task-" + taskId + ".decoded");
+    }
+
+    private boolean roomFor(long bytes) {
+        try {
+            Files.createDirectories(decodedFileDirectory);
+            return Files.getFileStore(decodedFileDirectory).getUsableSpace() > bytes + bytes / 10 + (256L << 20);
+        } catch (IOException e) {
+            LOG.warn("cannot use {} for a decoded copy: {}", decodedFileDirectory, e.getMessage());
+            return false;
+        }
     }
 
     /** The decoded copy, owner-only (it is the plaintext of an encrypted backup); its checksums are compared at the end. */

@@ -15,8 +15,8 @@ import org.apache.camel.model.RouteTemplateDefinition;
  * trigger, named after the job, and hands the run to the shared {@code backup-run} route.
  *
  * <p>Triggers do not start with the context: the daemon starts them after every job passed
- * validation. CLI commands have no scheduler: their trigger is a {@code direct} endpoint nothing calls, which
- * spares them Quartz's start (a connection pool and the job store's checks).
+ * validation. In CLI commands the trigger is a {@code direct} endpoint nothing calls: they never join the daemon's
+ * clustered Quartz store, and are spared its start (a connection pool and the store's checks).
  */
 public final class BackupJobTemplates extends RouteBuilder {
 

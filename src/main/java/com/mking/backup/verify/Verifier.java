@@ -93,15 +93,20 @@ public final class Verifier {
     public List<CopyResult> checkWritten(List<Store> targets, String dataKey, Manifest manifest) throws IOException {
         Instant started = clock.instant();
         Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest);
-        ToolFailedException[] unreadable = new ToolFailedException[1];
+        String[] notChecked = new String[1];
         reader.verifyWritten(targets, dataKey, manifest, raw -> {
             if (check.isPresent()) {
-                unreadable[0] = runCheck(check.get(), raw);
+                try {
+                    ToolFailedException unreadable = runCheck(check.get(), raw);
+                    notChecked[0] = unreadable == null ? null : "its format check failed here: " + unreadable.getMessage();
+                } catch (CheckNotStarted e) { // the rest is still decoded and compared: the copy is judged, not the tool
+                    notChecked[0] = "its format check could not run here: " + e.getMessage();
+                }
             }
         });
         Instant finished = clock.instant();
-        return targets.stream().map(store -> unreadable[0] != null
-                ? intactButUnreadable(manifest.backupId(), store.name(), unreadable[0], started, finished)
+        return targets.stream().map(store -> notChecked[0] != null
+                ? intactButNotChecked(manifest.backupId(), store.name(), notChecked[0], started, finished)
                 : new CopyResult(manifest.backupId(), store.name(), Outcome.PASSED, true, check.isPresent(), null, started,
                         finished)).toList();
     }
@@ -126,7 +131,8 @@ public final class Verifier {
                 raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
             }
             if (unreadable != null) {
-                return intactButUnreadable(entry.backupId(), copy.store(), unreadable, started, clock.instant());
+                return intactButNotChecked(entry.backupId(), copy.store(), "its format check failed here: "
+                        + unreadable.getMessage(), started, clock.instant());
             }
             return new CopyResult(entry.backupId(), copy.store(), Outcome.PASSED, true, format, null, started, clock.instant());
         } catch (Exception e) {
@@ -136,11 +142,10 @@ public final class Verifier {
         }
     }
 
-    /** The bytes are exactly what was backed up, yet the tool here cannot read them (an older version?). */
-    private static CopyResult intactButUnreadable(String backupId, String store, ToolFailedException failure, Instant started,
-                                                  Instant finished) {
+    /** The bytes are exactly what was backed up, yet the tool here cannot read them (an older version?) or cannot run. */
+    private static CopyResult intactButNotChecked(String backupId, String store, String why, Instant started, Instant finished) {
         return new CopyResult(backupId, store, Outcome.NOT_VERIFIED, true, false, "the copy is intact (SHA-256 and "
-                + "authentication match) but its format check failed here: " + failure.getMessage(), started, finished);
+                + "authentication match) but " + why, started, finished);
     }
 
     private JobSpec jobOf(Manifest manifest) {
@@ -182,6 +187,13 @@ public final class Verifier {
     }
 
     /** Feeds the decoded stream to the format's check, then reads what the check left (see HandedBackInputStream). */
+    /** The format check's tool could not be started (not installed, not executable): says nothing of the copy. */
+    private static final class CheckNotStarted extends Exception {
+        CheckNotStarted(Exception cause) {
+            super(cause.getMessage(), cause); // names the tool and the fix
+        }
+    }
+
     private ToolFailedException runCheck(ToolCommand command, InputStream raw) throws Exception {
         HandedBackInputStream handedBack = new HandedBackInputStream(raw);
         Exchange result = producer.send("exec:verify-tool?commandExecutor=#toolExecutor", exchange -> {
@@ -190,7 +202,7 @@ public final class Verifier {
             exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
         });
         if (result.getException() != null) {
-            throw result.getException();
+            throw new CheckNotStarted(result.getException());
         }
         ToolFailedException failed = null;
         try {

@@ -57,11 +57,13 @@ class SchedulingTest {
     @Test
     void cliCommandsNeverStartTheSchedule() throws Exception {
         installation.withPgLogicalJob("nightly", source, "local", "0 0 3 * * ?");
+        Files.copy(Path.of("routes/reports.yaml"), installation.routes().resolve("reports.yaml"));
         try (BackupRuntime runtime = installation.runtime(false)) {
             assertThat(runtime.context().getRouteController().getRouteStatus("nightly").isStopped()).isTrue();
-            // no scheduler at all: a command's would join the daemon's cluster and fire its jobs
-            assertThat(runtime.context().hasComponent("quartz")).isNull();
+            assertThat(runtime.context().getRouteController().getRouteStatus("daily-report-trigger").isStopped()).isTrue();
+            // the job's trigger is no Quartz trigger, and the in-memory scheduler of the other routes never starts
             assertThat(runtime.context().getRoute("nightly").getEndpoint().getEndpointUri()).startsWith("direct:");
+            assertThat(runtime.context().getComponent("quartz", QuartzComponent.class).getScheduler().isStarted()).isFalse();
         }
     }
 

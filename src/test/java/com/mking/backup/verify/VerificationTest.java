@@ -3,6 +3,7 @@ package com.mking.backup.verify;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.cli.BackupRuntime;
 import com.mking.backup.support.CliResult;
+import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
 import com.mking.backup.support.TestS3;
@@ -106,6 +107,28 @@ class VerificationTest {
             assertThat(rows("SELECT string_agg(store_name || ':' || status || '/' || format_checked, ',' ORDER BY store_name)"
                     + " FROM backup_verifications")).isEqualTo("local:passed/true,minio:passed/true");
             assertThat(rows("SELECT verification_status FROM backup_executions WHERE job_name = 'items'")).isEqualTo("passed");
+        }
+    }
+
+    /**
+     * A format check whose tool cannot be started here says nothing about the copy: the backup is decoded and
+     * compared all the same, kept, and recorded as not verified ("error"), never deleted as bad.
+     */
+    @Test
+    void aFormatCheckThatCannotStartKeepsTheBackup() throws Exception {
+        Path tools = Files.createTempDirectory(installation.home(), "no-pg-restore");
+        Path dump = tools.resolve("pg_dump");
+        Files.writeString(dump, "#!/bin/sh\nexec " + TestCluster.BIN + "/pg_dump \"$@\"\n");
+        Files.setPosixFilePermissions(dump, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        installation.set("mking.tools.postgresql-bin", tools.toString()); // pg_dump there, pg_restore not
+
+        CliResult run = installation.cli("run", "items");
+
+        assertThat(rows("SELECT status FROM backup_executions WHERE job_name = 'items'")).as(run.all()).isEqualTo("success");
+        assertThat(rows("SELECT status || ':' || error_details FROM backup_verifications"))
+                .startsWith("error:").contains("the copy is intact").contains("format check could not run here: cannot start").contains("pg_restore");
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            assertThat(files.filter(p -> p.toString().endsWith(".zst"))).as("the copy is kept").hasSize(1);
         }
     }
 
