@@ -159,9 +159,13 @@ public final class ArtefactWriter {
         }
     }
 
-    /** Writes every byte to each pipe in turn; a pipe whose store failed makes the write fail. */
+    /**
+     * Writes every byte to each pipe in turn; a pipe whose store failed makes the write fail, and then closing
+     * ends no pipe (the writer aborts them all: no store may take what it got for a complete artefact).
+     */
     private static final class FanOutOutputStream extends OutputStream {
         private final List<OutputStream> sinks = new ArrayList<>();
+        private boolean failed;
 
         FanOutOutputStream(List<Pipe> pipes) {
             pipes.forEach(pipe -> sinks.add(pipe.sink()));
@@ -174,13 +178,21 @@ public final class ArtefactWriter {
 
         @Override
         public void write(byte[] buffer, int offset, int length) throws IOException {
-            for (OutputStream sink : sinks) {
-                sink.write(buffer, offset, length);
+            try {
+                for (OutputStream sink : sinks) {
+                    sink.write(buffer, offset, length);
+                }
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
             }
         }
 
         @Override
         public void close() throws IOException {
+            if (failed) {
+                return;
+            }
             for (OutputStream sink : sinks) {
                 sink.close();
             }
