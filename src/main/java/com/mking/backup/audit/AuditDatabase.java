@@ -50,6 +50,7 @@ public final class AuditDatabase implements Closeable {
     private static final java.util.Map<Path, EmbeddedPostgres> STARTED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final HikariDataSource dataSource;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final String url;
     private final String user;
     private final String password;
@@ -160,7 +161,11 @@ public final class AuditDatabase implements Closeable {
     }
 
     @Override
+    /** Idempotent: a failed start closes it, and so may the context it was bound to. */
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         dataSource.close();
         if (embeddedShare != null) {
             leaveEmbedded();

@@ -32,6 +32,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,6 +161,16 @@ public final class BackupRuntime implements AutoCloseable {
             main.start();
         } catch (Exception e) {
             stopQuietly(main);
+            // a context that never started does not stop its services: the audit pool would outlive the failure
+            AuditDatabase audit = main.getCamelContext() == null ? null
+                    : main.getCamelContext().getRegistry().findSingleByType(AuditDatabase.class);
+            if (audit != null) {
+                try {
+                    audit.close();
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw asConfigError(e);
         }
         BackupRuntime runtime = new BackupRuntime(main);

@@ -1,6 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.support.CliResult;
+import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -203,6 +204,15 @@ class ConfigurationErrorTest {
         assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
         assertThat(result.err()).contains("configuration error").contains(bad.named()).doesNotContain("Exception");
         assertThat(result.err().lines().filter(line -> line.contains("configuration error"))).as("printed once").hasSize(1);
+        try (java.sql.Connection server = TestDatabases.connect("postgres");
+             java.sql.PreparedStatement sessions = server.prepareStatement(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+            sessions.setString(1, installation.auditDatabase());
+            try (java.sql.ResultSet count = sessions.executeQuery()) {
+                count.next();
+                assertThat(count.getInt(1)).as("audit connections left open by the failed start").isZero();
+            }
+        }
     }
 
     private static void assertConfigError(CliResult result, String property, String detail) {
