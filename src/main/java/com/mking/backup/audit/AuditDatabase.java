@@ -160,8 +160,8 @@ public final class AuditDatabase implements Closeable {
         return false;
     }
 
-    @Override
     /** Idempotent: a failed start closes it, and so may the context it was bound to. */
+    @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;

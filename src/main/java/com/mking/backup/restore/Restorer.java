@@ -37,10 +37,10 @@ import java.util.Optional;
 /**
  * The steps of the {@code restore} route. A restore reads one stored copy once. Either it decodes the copy into a
  * private file (every checksum compared before the tool reads a byte), then runs the source's parallel restore on
- * it; or it streams the decoded data into the source's restore tool (an encrypted copy's segments each authenticated
- * before the tool sees them) and the SHA-256s are compared at the end. Either way the tool writes into a scratch target that
- * is put in place only after every check passed. The backup is found through the audit catalog, or, when the audit
- * database lost it, by its manifest in the stores.
+ * it; or it streams the decoded data into the source's restore tool (an encrypted copy's segments each
+ * authenticated before the tool sees them) and the SHA-256s are compared at the end. Either way the tool writes
+ * into a scratch target that is put in place only after every check passed. The backup is found through the audit
+ * catalog, or, when the audit database lost it, by its manifest in the stores.
  */
 public final class Restorer {
 

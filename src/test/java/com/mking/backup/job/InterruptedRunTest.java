@@ -43,13 +43,14 @@ class InterruptedRunTest {
         slack = new TestWebhook("/hook");
         database = TestDatabases.uniqueName("killed");
         TestDatabases.create(database);
-        // a pg_dump that writes 24 MiB and then hangs: the run is caught half-way in both stores
+        // a pg_dump that writes 40 MiB and then hangs: the run is caught half-way in both stores (zstd's workers
+        // hold a few MiB back while no input comes, so well over one 16 MiB S3 part must be written for one to go)
         tools = Files.createTempDirectory("slow-tools");
         Path dump = tools.resolve("pg_dump");
         Files.writeString(dump, """
                 #!/bin/sh
                 case "$*" in *--version*) exec %s/pg_dump --version;; esac
-                head -c 25165824 /dev/urandom
+                head -c 41943040 /dev/urandom
                 exec sleep 600
                 """.formatted(TestCluster.BIN));
         Files.setPosixFilePermissions(dump, PosixFilePermissions.fromString("rwxr-xr-x"));
