@@ -1,6 +1,7 @@
 package com.mking.backup.exec;
 
-import java.io.FilterInputStream;
+import com.mking.backup.pipeline.ChunkFilterInputStream;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * stop reading early ({@code pg_restore --list} reads the table of contents only); once its feeder has let go,
  * the caller reads the rest, so that the checksums compared at the end of the stream are always compared.
  */
-public final class HandedBackInputStream extends FilterInputStream {
+public final class HandedBackInputStream extends ChunkFilterInputStream {
 
     private final CountDownLatch released = new CountDownLatch(1);
     /** What a read by the feeder threw: the checks below fire once, so the rest must not read past it. */
@@ -21,12 +22,6 @@ public final class HandedBackInputStream extends FilterInputStream {
 
     public HandedBackInputStream(InputStream in) {
         super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
