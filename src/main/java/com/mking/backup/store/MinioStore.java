@@ -50,11 +50,19 @@ public final class MinioStore implements Store {
         this.producer = producer;
     }
 
-    /** Creates the bucket when missing (before the first write: a store that is down fails runs, not start-up). */
+    /**
+     * Creates the bucket when missing (before the first write: a store that is down fails runs, not start-up). Two
+     * processes may find it missing at once (a run and the daemon's first WAL push): the one whose creation comes
+     * second is told the bucket is already its own, which is what it wanted.
+     */
     public void ensureBucket() throws IOException {
         try {
             if (!client.get().bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
                 client.get().makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            }
+        } catch (ErrorResponseException e) {
+            if (!"BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
+                throw failure("checking bucket", bucket, e);
             }
         } catch (Exception e) {
             throw failure("checking bucket", bucket, e);

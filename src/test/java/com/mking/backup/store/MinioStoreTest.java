@@ -62,6 +62,35 @@ class MinioStoreTest extends StoreContractTest {
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(bucket, "job/")).isEmpty();
     }
 
+    /** A run and the daemon's first WAL push may both find a new bucket missing: both must go on, neither fails. */
+    @Test
+    void processesCreatingTheSameBucketAtOnceAllSucceed() throws Exception {
+        MinioClient client = s3.client();
+        io.minio.MinioAsyncClient async = s3.asyncClient();
+        for (int round = 0; round < 10; round++) {
+            String shared = "race-" + UUID.randomUUID().toString().substring(0, 8);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(6);
+            java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    MinioStore store = new MinioStore("minio", () -> client, () -> async, shared, s3.endpoint(),
+                            camel.createProducerTemplate());
+                    done.add(racers.submit(() -> {
+                        start.await();
+                        store.ensureBucket();
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> racer : done) {
+                    racer.get(); // an ExecutionException here fails the test with the store's message
+                }
+            } finally {
+                racers.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void anUnreachableServerFailsWithTheStoreNamedAndNoSecret() {
         MinioClient client = MinioClient.builder().endpoint("http://127.0.0.1:1").credentials("id", "secret-value").build();
