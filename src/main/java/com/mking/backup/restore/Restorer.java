@@ -1,5 +1,6 @@
 package com.mking.backup.restore;
 
+import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.exec.HandedBackInputStream;
@@ -9,14 +10,13 @@ import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.Manifest;
-import com.mking.backup.pipeline.ProgressInputStream;
+import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
+import com.mking.backup.store.CountingInputStream;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
-import com.mking.backup.audit.AdvisoryLocks;
-import com.mking.backup.source.RestoreRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
@@ -204,7 +204,7 @@ public final class Restorer {
             parallel = Optional.empty();
         }
         // opening first checks the key, so a wrong key fails before the target is touched
-        InputStream raw = new ProgressInputStream(
+        InputStream raw = new CountingInputStream(
                 reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()), task.progress());
         ToolCommand command;
         try {

@@ -1,6 +1,5 @@
 package com.mking.backup.store;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -53,25 +52,7 @@ public final class MeteredStore implements Store {
     public InputStream get(String key) throws IOException {
         InputStream in = store.get(key);
         reads.incrementAndGet();
-        return new FilterInputStream(in) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    bytesRead.incrementAndGet();
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
-                if (n > 0) {
-                    bytesRead.addAndGet(n);
-                }
-                return n;
-            }
-        };
+        return new CountingInputStream(in, bytesRead);
     }
 
     @Override
