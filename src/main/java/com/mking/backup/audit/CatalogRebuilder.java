@@ -67,10 +67,10 @@ public final class CatalogRebuilder {
                 row.put("executionId", executionId);
                 row.put("store", copy.getKey().name());
                 row.put("location", copy.getKey().describe());
-                row.put("dataKey", prefix + manifest.artefact().storedName());
+                row.put("dataKey", prefix + manifest.artefact().storedName()); // the first artefact's, as a run records it
                 row.put("manifestKey", copy.getValue());
-                row.put("size", manifest.artefact().storedSize());
-                row.put("sha256", manifest.artefact().storedSha256());
+                row.put("size", manifest.storedSize());
+                row.put("sha256", manifest.storedSha256());
                 producer.sendBody(COPY_ROUTE, row);
                 copies++;
             }
@@ -88,10 +88,10 @@ public final class CatalogRebuilder {
         row.put("startTime", AuditTimes.utc(manifest.startedAt()));
         row.put("endTime", AuditTimes.utc(manifest.finishedAt()));
         row.put("durationSeconds", AuditTimes.seconds(manifest.startedAt(), manifest.finishedAt()));
-        row.put("storedSize", manifest.artefact().storedSize());
-        row.put("rawSize", manifest.artefact().rawSize());
-        row.put("sha256", manifest.artefact().storedSha256());
-        row.put("rawSha256", manifest.artefact().rawSha256());
+        row.put("storedSize", manifest.storedSize());
+        row.put("rawSize", manifest.rawSize());
+        row.put("sha256", manifest.storedSha256());
+        row.put("rawSha256", manifest.rawSha256());
         row.put("backupPath", first.getKey().describe() + "/" + first.getValue());
         row.put("manifestKey", first.getValue());
         row.put("compression", manifest.compression());

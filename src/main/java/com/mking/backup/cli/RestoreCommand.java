@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a logical backup into a database, on "
-        + "the job's server or another one (a DR host: --host/--port/--user). The stored copy is checked (decrypted, "
-        + "SHA-256) before anything is written; a non-empty target is replaced only with --force, and kept aside.")
+@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup: a logical PostgreSQL backup "
+        + "into a database (--database), on the job's server or another one (a DR host: --host/--port/--user); a Redis or "
+        + "git backup into a directory (--target; Redis: --port starts a new redis-server on it). The stored copy is "
+        + "checked (decrypted, SHA-256) as it is read; nothing is put in place before every check passed; a non-empty "
+        + "target is replaced only with --force, and kept aside.")
 final class RestoreCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -28,14 +30,19 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BACKUP_ID", description = "backup id from 'mking-backup list'")
     String backupId;
 
-    @Option(names = "--database", paramLabel = "NAME", required = true,
-            description = "target database (created if missing; a non-empty one is refused unless --force)")
+    @Option(names = "--database", paramLabel = "NAME",
+            description = "pg-logical: target database (created if missing; a non-empty one is refused unless --force)")
     String database;
 
-    @Option(names = "--host", paramLabel = "HOST", description = "restore onto this server instead of the job's")
+    @Option(names = "--target", paramLabel = "DIR",
+            description = "redis, git: target directory (created if missing; a non-empty one is refused unless --force)")
+    String targetDirectory;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "pg-logical: restore onto this server instead of the job's")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "port of that server (default: the job's)")
+    @Option(names = "--port", paramLabel = "PORT", description = "pg-logical: port of that server (default: the job's); "
+            + "redis: start a new redis-server (loopback) on the restored files on this port")
     Integer port;
 
     @Option(names = "--user", paramLabel = "ROLE", description = "role that restores (default: the job's); it must be "
@@ -92,8 +99,12 @@ final class RestoreCommand implements Callable<Integer> {
         if (passwordFile != null) {
             target.put("passwordFile", passwordFile);
         }
+        if (database != null && targetDirectory != null) {
+            throw new IllegalArgumentException("give either --database (PostgreSQL) or --target (a directory), not both");
+        }
         try (BackupRuntime runtime = parent.boot(false)) {
-            RestoreRequest request = new RestoreRequest(backupId, database, fromStore, force, noOwner, requestedBy, Map.copyOf(target));
+            RestoreRequest request = new RestoreRequest(backupId, database != null ? database : targetDirectory, fromStore,
+                    force, noOwner, requestedBy, Map.copyOf(target));
             // operator mistakes end here, with one message and no alert: nothing was attempted
             JobSpec job = runtime.bean(Restorer.class).preflight(request).getValue();
             runtime.writePgPass(java.util.List.of(job));
@@ -103,9 +114,12 @@ final class RestoreCommand implements Callable<Integer> {
                 exchange = runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
             }
             if (task.succeeded()) {
-                System.out.printf("restored backup %s into database %s on %s:%s in %d s (%s, decrypted and checksum verified)%n",
-                        backupId, database, job.parameter("host", "127.0.0.1"), job.parameter("port", "5432"),
-                        task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));
+                String into = database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
+                        + job.parameter("port", "5432") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
+                        + task.reachedValue("server").map(server -> ", redis-server listening on " + server).orElse("")
+                        + task.reachedValue("movedAside").map(aside -> " (what was there is now " + aside + ")").orElse("");
+                System.out.printf("restored backup %s into %s in %d s (%s, decrypted and checksum verified)%n",
+                        backupId, into, task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));
                 return MkingBackup.OK;
             }
             String error = task.error() != null ? task.error()

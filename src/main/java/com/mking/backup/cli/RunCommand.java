@@ -46,13 +46,19 @@ final class RunCommand implements Callable<Integer> {
     private static int summarize(BackupRun run) {
         switch (run.status()) {
             case SUCCESS -> {
-                var artefact = run.manifest().artefact();
-                double ratio = artefact.rawSize() == 0 ? 0 : 100.0 * (1 - (double) artefact.storedSize() / artefact.rawSize());
+                var manifest = run.manifest();
+                double ratio = manifest.rawSize() == 0 ? 0 : 100.0 * (1 - (double) manifest.storedSize() / manifest.rawSize());
                 System.out.printf("backup %s of job %s succeeded in %d s%n", run.getBackupId(), run.getJobName(),
                         run.getDurationSeconds());
-                System.out.printf("  raw %s, stored %s (%.1f %% saved), sha256 %s%n", Progress.human(artefact.rawSize()),
-                        Progress.human(artefact.storedSize()), ratio, artefact.storedSha256());
-                run.copies().forEach(copy -> System.out.printf("  %-8s %s/%s%n", copy.store(), copy.location(), copy.dataKey()));
+                System.out.printf("  raw %s, stored %s (%.1f %% saved), sha256 %s%n", Progress.human(manifest.rawSize()),
+                        Progress.human(manifest.storedSize()), ratio, manifest.storedSha256());
+                if (manifest.artefacts().size() > 1) {
+                    manifest.artefacts().forEach(artefact -> System.out.printf("  %-24s raw %s, stored %s, sha256 %s%n",
+                            artefact.name(), Progress.human(artefact.rawSize()), Progress.human(artefact.storedSize()),
+                            artefact.storedSha256()));
+                }
+                run.copies().forEach(copy -> System.out.printf("  %-8s %s/%s%n", copy.store(), copy.location(),
+                        manifest.artefacts().size() > 1 ? copy.manifestKey() : copy.dataKey()));
                 return MkingBackup.OK;
             }
             case SKIPPED -> {

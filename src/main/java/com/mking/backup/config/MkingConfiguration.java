@@ -32,6 +32,7 @@ import com.mking.backup.wal.ArchiveMonitor;
 import com.mking.backup.wal.BaseBackupRetention;
 import com.mking.backup.wal.WalArchive;
 import com.mking.backup.wal.WalPushEndpoint;
+import com.mking.backup.source.SourceFactory;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.store.StoreRegistry;
 import com.mking.backup.audit.CatalogRebuilder;
@@ -94,15 +95,20 @@ public final class MkingConfiguration implements CamelConfiguration {
 
         StreamingExecutor executor = new StreamingExecutor();
         context.getRegistry().bind("toolExecutor", executor);
+        context.getRegistry().bind("toolBinding", new com.mking.backup.exec.ToolBinding());
 
         StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
-        String pgBin = settings.get("mking.tools.postgresql-bin", "");
-        // retention needs the WAL archive, which needs the job catalog, which needs the sources: look it up late
-        PostgresPhysicalSource.WalRetention retention =
-                job -> context.getRegistry().findSingleByType(BaseBackupRetention.class).apply(job);
-        SourceRegistry sources = new SourceRegistry(List.of(
-                new PostgresLogicalSource(pgBin),
-                new PostgresPhysicalSource(pgBin, retention, new PostgresRecovery(pgBin))));
+        // retention needs the WAL archive, which needs the job catalog, which needs the sources: looked up late
+        context.getRegistry().bind("walRetention", PostgresPhysicalSource.WalRetention.class,
+                (PostgresPhysicalSource.WalRetention) job -> context.getRegistry().findSingleByType(BaseBackupRetention.class).apply(job));
+        RemoteShell remoteShell = new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"));
+        SourceRegistry sources = SourceRegistry.load(new SourceFactory.Context(settings, remoteShell,
+                new SourceFactory.Lookup() {
+                    @Override
+                    public <T> T find(Class<T> type) {
+                        return context.getRegistry().findSingleByType(type);
+                    }
+                }));
         JobCatalog jobs = new JobCatalog(context, sources, stores);
         Catalog catalog = new Catalog(context.createProducerTemplate());
         AdvisoryLocks locks = new AdvisoryLocks(audit.dataSource());
@@ -147,7 +153,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("catalogRebuilder", new CatalogRebuilder(stores, catalog,
                 context.createProducerTemplate()));
         context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, verifier,
-                locks, clock, new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"))));
+                locks, clock, remoteShell));
         Path decodedCopies = settings.dataDir().resolve("restore");
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock, decodedCopies));
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,

@@ -22,7 +22,8 @@ import java.util.Map;
  * the tool's stdin on a thread of its own (a restore feeding {@code pg_restore}).
  *
  * <p>Secrets never go on the command line: the executor adds a fixed environment (for example
- * {@code PGPASSFILE} pointing at a private file) to every process it starts.
+ * {@code PGPASSFILE} pointing at a private file) to every process it starts, and a command's own secrets
+ * ({@link ToolBinding}) to its process only, read from their files or variables as it starts.
  */
 public final class StreamingExecutor implements ExecCommandExecutor {
 
@@ -42,6 +43,15 @@ public final class StreamingExecutor implements ExecCommandExecutor {
         commandLine.addAll(command.getArgs());
         ProcessBuilder builder = new ProcessBuilder(commandLine);
         builder.environment().putAll(environment);
+        if (command instanceof ToolBinding.WithSecrets withSecrets) {
+            withSecrets.secrets().forEach((variable, secret) -> {
+                try {
+                    builder.environment().put(variable, secret.read());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start " + command.getExecutable() + ": " + e.getMessage(), e);
+                }
+            });
+        }
         if (command.getWorkingDir() != null) {
             builder.directory(new File(command.getWorkingDir()));
         }

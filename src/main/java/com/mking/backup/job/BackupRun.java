@@ -47,6 +47,11 @@ public final class BackupRun {
     private RunningTool tool;
     private AdvisoryLocks.Lock lock;
     private Source.Description description;
+    private List<Source.Output> outputs = List.of();
+    /** Artefacts written into every store so far, in order, and their keys: removed again if the run fails. */
+    private final List<Manifest.Artefact> written = new ArrayList<>();
+    private final List<String> writtenKeys = new ArrayList<>();
+    private final java.util.Map<String, String> toolDetails = new java.util.TreeMap<>();
 
     public BackupRun(JobSpec job, String method, Instant startedAt, String triggeredBy, AtomicLong progress) {
         this.job = job;
@@ -75,9 +80,9 @@ public final class BackupRun {
         return progress;
     }
 
-    /** What verify-after-write found, copy by copy (empty when it is off). */
+    /** What verify-after-write found for one artefact, copy by copy; a copy is as good as its worst artefact. */
     public void recordReadBack(List<Verifier.CopyResult> results) {
-        readBack = List.copyOf(results);
+        readBack = readBack.isEmpty() ? List.copyOf(results) : Verifier.combine(readBack, results);
     }
 
     public List<Verifier.CopyResult> getReadBack() {
@@ -122,6 +127,41 @@ public final class BackupRun {
 
     public void description(Source.Description description) {
         this.description = description;
+    }
+
+    public void outputs(List<Source.Output> outputs) {
+        if (outputs.isEmpty()) {
+            throw new IllegalStateException("source " + job.source() + " named no artefact to back up");
+        }
+        this.outputs = List.copyOf(outputs);
+    }
+
+    /** The artefact to dump next: the first not yet written. */
+    public Source.Output nextOutput() {
+        return outputs.get(written.size());
+    }
+
+    /** Facts the tools printed (see Source.resultDetails), for the manifest's details. */
+    public void toolDetails(java.util.Map<String, String> details) {
+        toolDetails.putAll(details);
+    }
+
+    public java.util.Map<String, String> toolDetails() {
+        return toolDetails;
+    }
+
+    public void written(Manifest.Artefact artefact, String dataKey) {
+        written.add(artefact);
+        writtenKeys.add(dataKey);
+    }
+
+    public List<Manifest.Artefact> writtenArtefacts() {
+        return List.copyOf(written);
+    }
+
+    /** Keys written so far (data only; the manifest is written last, by the publisher). */
+    public List<String> writtenKeys() {
+        return List.copyOf(writtenKeys);
     }
 
     public AdvisoryLocks.Lock lock() {
@@ -217,8 +257,29 @@ public final class BackupRun {
         }
     }
 
-    public Manifest.Artefact getArtefact() {
-        return manifest == null ? null : manifest.artefact();
+    public Long getStoredSize() {
+        return manifest == null ? null : manifest.storedSize();
+    }
+
+    public Long getRawSize() {
+        return manifest == null ? null : manifest.rawSize();
+    }
+
+    public String getStoredSha256() {
+        return manifest == null ? null : manifest.storedSha256();
+    }
+
+    public String getRawSha256() {
+        return manifest == null ? null : manifest.rawSha256();
+    }
+
+    public Integer getFileCount() {
+        return manifest == null ? null : manifest.artefacts().size();
+    }
+
+    /** How many artefacts this run dumps (the route loops over them). */
+    public int getOutputCount() {
+        return outputs.size();
     }
 
     public String getCompression() {

@@ -14,7 +14,6 @@ import com.mking.backup.verify.Verifier;
 import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.audit.AuditDatabase;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,46 +79,65 @@ public final class BackupRunner {
     }
 
     /**
-     * Asks the source for its versions (this is where an unreachable source fails, before any tool runs),
-     * then sets the camel-exec headers for the dump command; the body (stdin) is empty.
+     * Asks the source for its versions (this is where an unreachable source fails, before any tool runs), lets it
+     * make its data ready (a Redis BGSAVE, a git mirror update) and learns which artefacts it will dump.
      */
-    public void prepareDump(Exchange exchange) throws IOException {
+    public void prepareSource(Exchange exchange) throws IOException {
         BackupRun run = run(exchange);
         Source source = sources.get(run.job().source());
         run.description(source.describe(run.job()));
-        ToolCommand command = remoteShell.wrap(run.job(), source.dumpCommand(run.job()));
-        exchange.getMessage().setBody(null);
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
-        LOG.info("backup {} of job {}: running {}", run.getBackupId(), run.getJobName(), command.executable());
+        source.prepareBackup(run.job());
+        run.outputs(source.outputs(run.job()));
     }
 
-    /**
-     * Streams the tool's output through the pipeline into every store of the job, checks each copy, then
-     * writes the manifests: a backup is complete in all its stores or present in none.
-     */
+    /** Sets the camel-exec headers for the next artefact's command (over SSH when the job names a host); stdin is empty. */
+    public void startTool(Exchange exchange) {
+        BackupRun run = run(exchange);
+        Source.Output output = run.nextOutput();
+        ToolCommand command = remoteShell.wrap(run.job(), output.command());
+        exchange.getMessage().setBody(null);
+        com.mking.backup.exec.ToolBinding.setHeaders(exchange.getMessage(), command);
+        LOG.info("backup {} of job {}: running {} for {}", run.getBackupId(), run.getJobName(), command.executable(),
+                output.name());
+    }
+
+    /** Streams the running tool's output through the pipeline into every store of the job, as the next artefact. */
     public void storeArtefact(Exchange exchange) throws IOException {
         BackupRun run = run(exchange);
         RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
         run.tool(tool);
         JobSpec job = run.job();
+        String name = run.nextOutput().name();
+        String storedName = name + writer.storedSuffix();
+        String dataKey = run.keyPrefix() + storedName;
+        java.time.Instant writing = clock.instant();
+        Manifest.Artefact artefact;
+        try (InputStream raw = tool.getStdout()) {
+            artefact = writer.write(dataKey, name, raw, targets(job),
+                    Manifest.associatedData(job.source(), job.name(), run.getBackupId()), run.progress()).withStoredName(storedName);
+        }
+        run.written(artefact, dataKey);
+        run.toolDetails(sources.get(job.source()).resultDetails(job, tool.stderrText()));
+        run.tool(null);
+        LOG.info("backup {} of job {}: {} written, {} bytes raw, {} bytes stored, in {} ms", run.getBackupId(), job.name(),
+                name, artefact.rawSize(), artefact.storedSize(), java.time.Duration.between(writing, clock.instant()).toMillis());
+    }
+
+    /**
+     * Reads the written copies back (verify-after-write), then writes the manifests: a backup is complete in all its
+     * stores or present in none.
+     */
+    public void publish(Exchange exchange) throws IOException {
+        BackupRun run = run(exchange);
+        JobSpec job = run.job();
         Source source = sources.get(job.source());
         Source.Description description = run.description();
-        List<Store> targets = job.stores().stream().map(stores::get).toList();
-        String name = source.artefactName(job);
-        String dataKey = run.keyPrefix() + name + writer.storedSuffix();
+        List<Store> targets = targets(job);
         String manifestKey = run.keyPrefix() + Manifest.FILE_NAME;
-
-        Manifest.Artefact artefact;
-        java.time.Instant writing = clock.instant();
-        try (InputStream raw = tool.getStdout()) {
-            artefact = writer.write(dataKey, name, raw, targets,
-                    Manifest.associatedData(job.source(), job.name(), run.getBackupId()), run.progress());
-        }
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
-                writer.settings().compression().id(), writer.encryption(), List.of(artefact),
-                details(description.details(), source.resultDetails(job, tool.stderrText())));
+                writer.settings().compression().id(), writer.encryption(), run.writtenArtefacts(),
+                details(description.details(), run.toolDetails()));
         if (!run.lock().isHeld()) {
             // the audit database restarted or was lost: another run may have started, and the run is being marked
             // aborted; publishing now could make a backup that nothing records
@@ -128,20 +146,23 @@ public final class BackupRunner {
         }
         // verify-after-write reads each copy once; its results are the post-backup verification's (no second read)
         Publisher publisher = new Publisher(writer.settings().verifyAfterWrite()
-                ? (stored, key, written) -> run.recordReadBack(verifier.checkWritten(stored, key, written))
-                : (stored, key, written) -> { });
-        java.time.Instant written = clock.instant();
-        publisher.publish(targets, dataKey, manifestKey, manifest);
+                ? (stored, key, written, artefact) -> run.recordReadBack(verifier.checkWritten(stored, key, written, artefact))
+                : (stored, key, written, artefact) -> { });
+        java.time.Instant published = clock.instant();
+        publisher.publish(targets, manifestKey, manifest);
         List<StoredCopy> copies = new ArrayList<>();
         for (Store store : targets) {
-            copies.add(new StoredCopy(store.name(), store.describe(), dataKey, manifestKey, artefact.storedSize(),
-                    artefact.storedSha256()));
+            copies.add(new StoredCopy(store.name(), store.describe(), manifest.dataKeys(manifestKey).get(0), manifestKey,
+                    manifest.storedSize(), manifest.storedSha256()));
         }
         run.succeeded(manifest, copies, clock.instant());
-        LOG.info("backup {} of job {} complete: {} bytes raw, {} bytes stored, sha256 {}, stores {}; written in {} ms, "
-                        + "read back and published in {} ms", run.getBackupId(), job.name(), artefact.rawSize(),
-                artefact.storedSize(), artefact.storedSha256(), job.stores(), java.time.Duration.between(writing, written).toMillis(),
-                java.time.Duration.between(written, clock.instant()).toMillis());
+        LOG.info("backup {} of job {} complete: {} artefact(s), {} bytes raw, {} bytes stored, stores {}; read back and "
+                        + "published in {} ms", run.getBackupId(), job.name(), manifest.artefacts().size(), manifest.rawSize(),
+                manifest.storedSize(), job.stores(), java.time.Duration.between(published, clock.instant()).toMillis());
+    }
+
+    private List<Store> targets(JobSpec job) {
+        return job.stores().stream().map(stores::get).toList();
     }
 
     /** Marks the run failed and removes anything it stored; called by the error handler. */
@@ -157,11 +178,14 @@ public final class BackupRunner {
             run.tool().kill();
         }
         if (run.status() == BackupRun.Status.RUNNING || run.status() == BackupRun.Status.SUCCESS) {
+            // artefacts written before a later one failed, or a published backup whose audit failed: nothing is left
+            // that nobody can find; the manifest goes first, so a half-removed backup never looks complete
+            List<String> keys = new ArrayList<>();
             if (run.status() == BackupRun.Status.SUCCESS) {
-                // stored, but a later step (the audit) failed: do not leave copies nobody can find
-                removeEverywhere(run.job().stores().stream().filter(stores::contains).map(stores::get).toList(),
-                        run.getManifestKey(), run.copies().get(0).dataKey());
+                keys.add(run.getManifestKey());
             }
+            keys.addAll(run.writtenKeys());
+            removeEverywhere(run.job().stores().stream().filter(stores::contains).map(stores::get).toList(), keys);
             run.failed(message, clock.instant());
         }
         LOG.error("backup {} of job {} failed: {}", run.getBackupId(), run.getJobName(), message);
@@ -196,7 +220,7 @@ public final class BackupRunner {
         return exchange.getProperty(RUN, BackupRun.class);
     }
 
-    private static void removeEverywhere(List<Store> targets, String... keys) {
+    private static void removeEverywhere(List<Store> targets, List<String> keys) {
         for (Store store : targets) {
             for (String key : keys) {
                 try {

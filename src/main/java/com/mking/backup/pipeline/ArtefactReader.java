@@ -75,8 +75,8 @@ public final class ArtefactReader {
      * others are proven decodable without decrypting them again. Put the cheapest store to read first.
      * Throws the first thing wrong with any copy.
      */
-    public void verifyWritten(List<Store> stores, String key, Manifest manifest, AlongsideCheck alongside)
-            throws IOException {
+    public void verifyWritten(List<Store> stores, String key, Manifest manifest, Manifest.Artefact artefact,
+                              AlongsideCheck alongside) throws IOException {
         ExecutorService others = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "read-back");
             thread.setDaemon(true);
@@ -86,11 +86,11 @@ public final class ArtefactReader {
             List<Future<?>> storedChecks = new ArrayList<>();
             for (Store other : stores.subList(1, stores.size())) {
                 storedChecks.add(others.submit(() -> {
-                    verifyStored(other, key, manifest.artefact());
+                    verifyStored(other, key, artefact);
                     return null;
                 }));
             }
-            try (InputStream raw = openRaw(stores.get(0), key, manifest, manifest.artefact())) {
+            try (InputStream raw = openRaw(stores.get(0), key, manifest, artefact)) {
                 alongside.read(raw);
                 raw.transferTo(OutputStream.nullOutputStream());
             } catch (IOException | RuntimeException e) {

@@ -33,7 +33,8 @@ public record Manifest(
         Map<String, String> details) {
 
     public static final String FILE_NAME = "manifest.json";
-    public static final int FORMAT_VERSION = 1;
+    /** 2: a backup may hold several named artefacts (version 1 manifests, one artefact each, read the same way). */
+    public static final int FORMAT_VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -44,14 +45,69 @@ public record Manifest(
     /** One file of the backup: its raw name and its stored (encoded) name beside the manifest. Sizes in bytes; SHA-256 in lowercase hex. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Artefact(String name, String storedName, long rawSize, String rawSha256, long storedSize, String storedSha256) {
+
+        /** The same artefact stored under another name relative to its manifest (e.g. in a subdirectory). */
+        public Artefact withStoredName(String relativeName) {
+            return new Artefact(name, relativeName, rawSize, rawSha256, storedSize, storedSha256);
+        }
     }
 
     /** Key id and a non-secret fingerprint of the key, to tell "wrong key" from "corrupt data". */
     public record Encryption(String algorithm, String keyId, String keyFingerprint) {
     }
 
+    /** The first artefact: the only one of a single-artefact backup (a WAL file, a database dump). */
     public Artefact artefact() {
         return artefacts.get(0);
+    }
+
+    /** The artefact of this name; a manifest that does not list it names what it has. */
+    public Artefact artefact(String name) {
+        return artefacts.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("backup " + backupId + " has no artefact '" + name + "' (it has "
+                        + artefacts.stream().map(Artefact::name).toList() + ")"));
+    }
+
+    /** Stored bytes of all artefacts together. */
+    public long storedSize() {
+        return artefacts.stream().mapToLong(Artefact::storedSize).sum();
+    }
+
+    /** Raw (decoded) bytes of all artefacts together. */
+    public long rawSize() {
+        return artefacts.stream().mapToLong(Artefact::rawSize).sum();
+    }
+
+    /**
+     * The backup's stored SHA-256 for the audit: its artefact's when it has one; with several, the SHA-256 of their
+     * names and stored SHA-256s (one line each, in order), so it still changes when any artefact does.
+     */
+    public String storedSha256() {
+        return combined(Artefact::storedSha256);
+    }
+
+    /** As {@link #storedSha256()}, over the raw (decoded) SHA-256s. */
+    public String rawSha256() {
+        return combined(Artefact::rawSha256);
+    }
+
+    private String combined(java.util.function.Function<Artefact, String> hash) {
+        if (artefacts.size() == 1) {
+            return hash.apply(artefacts.get(0));
+        }
+        java.security.MessageDigest digest = Sha256.newDigest();
+        artefacts.forEach(a -> digest.update((a.name() + ":" + hash.apply(a) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return Sha256.hex(digest.digest());
+    }
+
+    /** Where an artefact is stored: beside the manifest at {@code manifestKey}. */
+    public static String dataKey(String manifestKey, Artefact artefact) {
+        return manifestKey.substring(0, manifestKey.length() - FILE_NAME.length()) + artefact.storedName();
+    }
+
+    /** Every artefact's key beside the manifest at {@code manifestKey}, in the manifest's order. */
+    public List<String> dataKeys(String manifestKey) {
+        return artefacts.stream().map(artefact -> dataKey(manifestKey, artefact)).toList();
     }
 
     /** Source of archived WAL files; their backup id is the WAL file name. */

@@ -20,7 +20,7 @@ public final class Publisher {
     /** Reads the copies just written back; throws when one cannot be read back whole or decoded. */
     @FunctionalInterface
     public interface ReadBack {
-        void check(List<Store> targets, String dataKey, Manifest manifest) throws IOException;
+        void check(List<Store> targets, String dataKey, Manifest manifest, Manifest.Artefact artefact) throws IOException;
     }
 
     private final ReadBack readBack;
@@ -29,23 +29,32 @@ public final class Publisher {
         this.readBack = readBack;
     }
 
-    /** Reads each copy back once ({@link ArtefactReader#verifyWritten}), or not at all when {@code verifyAfterWrite} is off. */
+    /** Reads each copy of each artefact back once ({@link ArtefactReader#verifyWritten}), or not at all when {@code verifyAfterWrite} is off. */
     public static Publisher readingBack(ArtefactReader reader, boolean verifyAfterWrite) {
         return new Publisher(verifyAfterWrite
-                ? (targets, dataKey, manifest) -> reader.verifyWritten(targets, dataKey, manifest, ArtefactReader.AlongsideCheck.NONE)
-                : (targets, dataKey, manifest) -> { });
+                ? (targets, dataKey, manifest, artefact) -> reader.verifyWritten(targets, dataKey, manifest, artefact,
+                        ArtefactReader.AlongsideCheck.NONE)
+                : (targets, dataKey, manifest, artefact) -> { });
     }
 
-    public void publish(List<Store> targets, String dataKey, String manifestKey, Manifest manifest) throws IOException {
+    /** Publishes a backup whose artefacts lie beside its manifest ({@link Manifest#dataKeys}). */
+    public void publish(List<Store> targets, String manifestKey, Manifest manifest) throws IOException {
+        publish(targets, manifest.dataKeys(manifestKey), manifestKey, manifest);
+    }
+
+    /** {@code dataKeys}: where each of the manifest's artefacts was written, in the manifest's order. */
+    public void publish(List<Store> targets, List<String> dataKeys, String manifestKey, Manifest manifest) throws IOException {
         try {
-            readBack.check(targets, dataKey, manifest);
+            for (int i = 0; i < dataKeys.size(); i++) {
+                readBack.check(targets, dataKeys.get(i), manifest, manifest.artefacts().get(i));
+            }
             for (Store store : targets) {
                 store.put(manifestKey, new ByteArrayInputStream(manifest.toJson()));
             }
         } catch (IOException | RuntimeException e) {
             for (Store store : targets) {
                 deleteQuietly(store, manifestKey);
-                deleteQuietly(store, dataKey);
+                dataKeys.forEach(dataKey -> deleteQuietly(store, dataKey));
             }
             throw e;
         }

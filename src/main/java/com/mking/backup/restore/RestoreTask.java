@@ -29,10 +29,12 @@ public final class RestoreTask {
     private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
     private JobSpec job;
     private Store store;
-    private String dataKey;
+    private String manifestKey;
     private Manifest manifest;
+    /** Index of the artefact being restored; the route loops over them in the manifest's order. */
+    private int artefactIndex = -1;
     private Integer taskId;
-    private boolean checksumVerified;
+    private int checksumsVerified;
     private boolean targetPrepared;
     private RunningTool tool;
     private Instant finishedAt;
@@ -46,11 +48,28 @@ public final class RestoreTask {
         this.startedAt = startedAt;
     }
 
-    void located(JobSpec job, Store store, String dataKey, Manifest manifest) {
+    void located(JobSpec job, Store store, String manifestKey, Manifest manifest) {
         this.job = job;
         this.store = store;
-        this.dataKey = dataKey;
+        this.manifestKey = manifestKey;
         this.manifest = manifest;
+    }
+
+    /** Moves on to the next artefact of the backup. */
+    void nextArtefact() {
+        artefactIndex++;
+        decodedFile = null;
+        streamed = null;
+    }
+
+    /** The artefact being restored. */
+    public Manifest.Artefact artefact() {
+        return manifest.artefacts().get(artefactIndex);
+    }
+
+    /** How many artefacts the restore reads (the route loops over them). */
+    public int getArtefactCount() {
+        return manifest == null ? 0 : manifest.artefacts().size();
     }
 
     /** Raw bytes fed to the restore tool so far. */
@@ -70,8 +89,9 @@ public final class RestoreTask {
         return store;
     }
 
+    /** Where the artefact being restored is stored. */
     public String dataKey() {
-        return dataKey;
+        return Manifest.dataKey(manifestKey, artefact());
     }
 
     public Manifest manifest() {
@@ -135,8 +155,9 @@ public final class RestoreTask {
         this.streamed = input;
     }
 
+    /** The artefact being restored was read whole and its checksums matched. */
     void markChecksumVerified() {
-        this.checksumVerified = true;
+        this.checksumsVerified++;
     }
 
     void succeeded(Instant at) {
@@ -160,6 +181,11 @@ public final class RestoreTask {
     /** What the restore reached (a recovery: the WAL position and timeline), recorded in the audit row. */
     void reached(java.util.Map<String, String> facts) {
         this.reached = facts;
+    }
+
+    /** One fact the restore reached, e.g. the directory it restored into. */
+    public java.util.Optional<String> reachedValue(String name) {
+        return java.util.Optional.ofNullable(reached.get(name));
     }
 
     /** A better account of a failure than the exception's, when one is known by then (an unreadable WAL file). */
@@ -235,7 +261,7 @@ public final class RestoreTask {
     }
 
     public boolean getChecksumVerified() {
-        return checksumVerified;
+        return manifest != null && checksumsVerified == manifest.artefacts().size();
     }
 
     public LocalDateTime getStartTime() {
@@ -251,7 +277,7 @@ public final class RestoreTask {
     }
 
     public Long getRestoredBytes() {
-        return manifest == null ? null : manifest.artefact().rawSize();
+        return manifest == null ? null : manifest.rawSize();
     }
 
     public String getErrorMessage() {

@@ -18,7 +18,6 @@ import com.mking.backup.store.CountingInputStream;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,10 +111,8 @@ public final class Restorer {
             LOG.warn("backup {} is not in the audit catalog; restoring from its manifest in store '{}'", backupId, store.name());
         }
         Manifest manifest = Manifest.read(store.get(manifestKey));
-        String dataKey = manifestKey.substring(0, manifestKey.length() - Manifest.FILE_NAME.length())
-                + manifest.artefact().storedName();
         JobSpec job = targetJob(manifest, task.request());
-        task.located(job, store, dataKey, manifest);
+        task.located(job, store, manifestKey, manifest);
         LOG.info("restoring backup {} of job {} from store '{}' into '{}'", backupId, manifest.job(), store.name(),
                 task.request().target());
     }
@@ -186,26 +183,28 @@ public final class Restorer {
     }
 
     /**
-     * Prepares the target and the restore command: with more than one job and a format that allows it, the copy is
-     * decoded into a private file first (in the data directory, readable by this user only; removed when the restore
-     * ends); otherwise the decoded stream becomes the tool's stdin.
+     * Prepares the next artefact's restore command, and before the first one the target: with more than one job and a
+     * format that allows it, the copy is decoded into a private file first (in the data directory, readable by this
+     * user only; removed when the artefact is restored); otherwise the decoded stream becomes the tool's stdin.
      */
-    public void prepareRestore(Exchange exchange) throws IOException {
+    public void prepareArtefact(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
+        task.nextArtefact();
+        Manifest.Artefact artefact = task.artefact();
         Source source = sources.get(task.manifest().source());
         int jobs = Integer.parseInt(task.request().option(RestoreRequest.JOBS, Integer.toString(defaultJobs())));
         Path file = decodedCopy(decodedFileDirectory, task.getTaskId() != null ? task.getTaskId().toString()
                 : task.getBackupId() + "-" + ProcessHandle.current().pid());
         Optional<ToolCommand> parallel = jobs > 1
-                ? source.parallelRestoreCommand(task.job(), task.manifest(), task.request(), file, jobs) : Optional.empty();
-        if (parallel.isPresent() && !roomFor(task.manifest().artefact().rawSize())) {
+                ? source.parallelRestoreCommand(task.job(), task.manifest(), artefact, task.request(), file, jobs) : Optional.empty();
+        if (parallel.isPresent() && !roomFor(artefact.rawSize())) {
             LOG.warn("restore of backup {}: {} has no room for the decoded copy ({}); restoring from a stream with one job",
-                    task.getBackupId(), decodedFileDirectory, com.mking.backup.report.Bytes.human(task.manifest().artefact().rawSize()));
+                    task.getBackupId(), decodedFileDirectory, com.mking.backup.report.Bytes.human(artefact.rawSize()));
             parallel = Optional.empty();
         }
         // opening first checks the key, so a wrong key fails before the target is touched
         InputStream raw = new CountingInputStream(
-                reader.openRaw(task.store(), task.dataKey(), task.manifest(), task.manifest().artefact()), task.progress());
+                reader.openRaw(task.store(), task.dataKey(), task.manifest(), artefact), task.progress());
         ToolCommand command;
         try {
             if (parallel.isPresent()) {
@@ -214,27 +213,28 @@ public final class Restorer {
                 task.markChecksumVerified();
                 raw = null;
             }
-            source.prepareRestoreTarget(task.job(), task.request());
+            if (!task.targetPrepared()) {
+                source.prepareRestoreTarget(task.job(), task.request());
+                task.targetPrepared(true);
+            }
         } catch (IOException | RuntimeException e) {
             if (raw != null) {
                 raw.close();
             }
             throw e;
         }
-        task.targetPrepared(true);
         if (parallel.isPresent()) {
             command = parallel.get();
             exchange.getMessage().setBody(null);
         } else {
-            command = source.restoreCommand(task.job(), task.manifest(), task.request());
+            command = source.restoreCommand(task.job(), task.manifest(), artefact, task.request());
             HandedBackInputStream input = new HandedBackInputStream(raw);
             task.streamed(input);
             exchange.getMessage().setBody(input);
         }
-        LOG.info("restore of backup {}: running {} {}", task.getBackupId(), command.executable(),
+        LOG.info("restore of backup {}: running {} for {} {}", task.getBackupId(), command.executable(), artefact.name(),
                 parallel.isPresent() ? "with " + jobs + " jobs on the decoded copy" : "on the decoded stream");
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
+        com.mking.backup.exec.ToolBinding.setHeaders(exchange.getMessage(), command);
     }
 
     /** Parallel restore workers by default: the cores, at most four (more rarely pays on one database server). */
@@ -267,8 +267,8 @@ public final class Restorer {
         }
     }
 
-    /** Waits for the restore tool; then, every check passed, moves the restored data into place. */
-    public void complete(Exchange exchange) throws IOException {
+    /** Waits for the artefact's restore tool and checks that every byte of the artefact was read and matched. */
+    public void artefactRestored(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
         task.tool(tool);
@@ -281,6 +281,12 @@ public final class Restorer {
             task.markChecksumVerified();
         }
         removeDecodedFile(task);
+        task.tool(null);
+    }
+
+    /** Every artefact restored and checked: moves the restored data into place. */
+    public void complete(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
         task.reached(sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true));
         task.succeeded(clock.instant());
         LOG.info("restore of backup {} into '{}' succeeded in {} s", task.getBackupId(), task.getTarget(),

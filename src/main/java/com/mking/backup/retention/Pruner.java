@@ -97,12 +97,30 @@ public final class Pruner {
     public void deleteCopy(CatalogEntry entry, String store, String reason) throws IOException {
         for (CatalogEntry.Copy copy : entry.copies()) {
             if (copy.store().equals(store) && stores.contains(store)) {
-                stores.get(store).delete(copy.manifestKey());
-                stores.get(store).delete(copy.dataKey());
+                deleteBackup(stores.get(store), copy);
             }
         }
         catalog.markCopyDeleted(entry.backupId(), store, reason);
         LOG.info("deleted the copy in store '{}' of backup {} of job {} ({})", store, entry.backupId(), entry.job(), reason);
+    }
+
+    /**
+     * The manifest first (from then on the backup no longer looks complete), then every artefact beside it: those the
+     * manifest lists, and the one the audit row names in case the manifest was already unreadable.
+     */
+    private static void deleteBackup(com.mking.backup.store.Store store, CatalogEntry.Copy copy) throws IOException {
+        java.util.Set<String> dataKeys = new java.util.LinkedHashSet<>();
+        try {
+            dataKeys.addAll(com.mking.backup.pipeline.Manifest.read(store.get(copy.manifestKey())).dataKeys(copy.manifestKey()));
+        } catch (java.io.FileNotFoundException | com.fasterxml.jackson.core.JacksonException e) {
+            LOG.warn("the manifest {} in store '{}' is gone or unreadable: removing the data the audit names", copy.manifestKey(),
+                    store.name());
+        }
+        dataKeys.add(copy.dataKey());
+        store.delete(copy.manifestKey());
+        for (String dataKey : dataKeys) {
+            store.delete(dataKey);
+        }
     }
 
     /** Applies the decisions (unless a dry run) and returns them. */

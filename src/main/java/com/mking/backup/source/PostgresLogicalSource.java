@@ -84,12 +84,11 @@ public final class PostgresLogicalSource implements Source {
     }
 
     @Override
-    public String artefactName(JobSpec job) {
-        return isPlain(job) ? "dump.sql" : "dump.pgdump";
+    public List<Output> outputs(JobSpec job) {
+        return List.of(new Output(isPlain(job) ? "dump.sql" : "dump.pgdump", dumpCommand(job)));
     }
 
-    @Override
-    public ToolCommand dumpCommand(JobSpec job) {
+    private ToolCommand dumpCommand(JobSpec job) {
         List<String> args = new ArrayList<>(connectionArgs(job, job.parameter("database").orElseThrow()));
         args.add(isPlain(job) ? "--format=plain" : "--format=custom");
         if (!isPlain(job)) {
@@ -118,7 +117,7 @@ public final class PostgresLogicalSource implements Source {
 
     /** A custom-format dump must list its table of contents; a plain dump has only its checksums. */
     @Override
-    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
         if ("plain".equals(manifest.details().get("format"))) {
             return java.util.Optional.empty();
         }
@@ -165,7 +164,7 @@ public final class PostgresLogicalSource implements Source {
     }
 
     @Override
-    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, RestoreRequest request) {
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
         String scratch = request.target() + RESTORING_SUFFIX;
         List<String> args = new ArrayList<>(connectionArgs(job, scratch));
         boolean plain = "plain".equals(manifest.details().get("format"));
@@ -182,7 +181,8 @@ public final class PostgresLogicalSource implements Source {
 
     /** Parallel restore needs the custom format in a file; it is not one transaction, which the scratch database makes safe. */
     @Override
-    public java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, RestoreRequest request,
+    public java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact,
+                                                                 RestoreRequest request,
                                                                  java.nio.file.Path file, int jobs) {
         if ("plain".equals(manifest.details().get("format"))) {
             return java.util.Optional.empty();
@@ -277,5 +277,13 @@ public final class PostgresLogicalSource implements Source {
 
     private static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** pg-logical, with the tools of {@code mking.tools.postgresql-bin}. */
+    public static final class Factory implements SourceFactory {
+        @Override
+        public Source create(Context context) {
+            return new PostgresLogicalSource(context.settings().get("mking.tools.postgresql-bin", ""));
+        }
     }
 }

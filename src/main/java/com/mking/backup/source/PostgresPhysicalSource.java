@@ -91,17 +91,12 @@ public final class PostgresPhysicalSource implements Source {
     }
 
     @Override
-    public String artefactName(JobSpec job) {
-        return "base.tar";
-    }
-
-    @Override
-    public ToolCommand dumpCommand(JobSpec job) {
-        return new ToolCommand(tool(job, "pg_basebackup"), List.of(
+    public List<Output> outputs(JobSpec job) {
+        return List.of(new Output("base.tar", new ToolCommand(tool(job, "pg_basebackup"), List.of(
                 "--host=" + job.parameter("host", "127.0.0.1"), "--port=" + job.parameter("port", "5432"),
                 "--username=" + job.parameter("user", "postgres"), "--no-password",
                 "--pgdata=-", "--format=tar", "--wal-method=fetch", "--checkpoint=fast", "--verbose",
-                "--label=mking-backup " + job.name()));
+                "--label=mking-backup " + job.name()))));
     }
 
     @Override
@@ -160,7 +155,7 @@ public final class PostgresPhysicalSource implements Source {
 
     /** The base backup must be a readable tar archive with a backup_label. */
     @Override
-    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
         return java.util.Optional.of(new ToolCommand("tar", List.of("--list", "--file=-", "backup_label")));
     }
 
@@ -180,7 +175,7 @@ public final class PostgresPhysicalSource implements Source {
     }
 
     @Override
-    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, RestoreRequest request) {
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
         return new ToolCommand("tar", List.of("--extract", "--file=-", "--directory=" + dataDirectory(request)));
     }
 
@@ -228,6 +223,16 @@ public final class PostgresPhysicalSource implements Source {
             for (Path path : all) {
                 Files.deleteIfExists(path);
             }
+        }
+    }
+
+    /** pg-physical; its WAL retention is the runtime's {@link WalRetention}, looked up when a backup ends. */
+    public static final class Factory implements SourceFactory {
+        @Override
+        public Source create(Context context) {
+            String bin = context.settings().get("mking.tools.postgresql-bin", "");
+            return new PostgresPhysicalSource(bin, job -> context.lookup().find(WalRetention.class).apply(job),
+                    new PostgresRecovery(bin));
         }
     }
 }

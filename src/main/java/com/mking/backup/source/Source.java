@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One kind of data source (the borgmatic pattern): how to dump it as one stream, how to describe it for
- * the manifest, and how to restore a dump. A new source is one class implementing this, registered in
- * {@link SourceRegistry}, plus a route-file entry and a round-trip test.
+ * One kind of data source (the borgmatic pattern): how to dump it as one or more named streams (artefacts), how to
+ * describe it for the manifest, and how to restore them. A new source is one class implementing this, listed in
+ * {@code META-INF/services/com.mking.backup.source.Source}, plus a route-file entry and a test extending
+ * {@code SourceContractTest}.
  */
 public interface Source {
 
@@ -27,11 +28,18 @@ public interface Source {
     /** Checks a job's parameters at start-up; throws {@link ConfigException}. */
     void validate(JobSpec job);
 
-    /** File name of the raw artefact inside the backup, e.g. {@code dump.pgdump}. */
-    String artefactName(JobSpec job);
+    /**
+     * Runs before anything is dumped, after {@link #describe}: makes the data ready to be read consistently (Redis:
+     * BGSAVE and wait for it; git: bring the mirrors up to date). A failure here fails the run before any tool ran.
+     */
+    default void prepareBackup(JobSpec job) throws IOException {
+    }
 
-    /** The command whose stdout is the backup stream. */
-    ToolCommand dumpCommand(JobSpec job);
+    /**
+     * The artefacts of one backup, in order, each the stdout of a command (run on the job's host over SSH when the
+     * job names one). Called after {@link #prepareBackup}. At least one.
+     */
+    List<Output> outputs(JobSpec job) throws IOException;
 
     /** Tool and server versions and other facts for the manifest (method, toolVersion, serverVersion...). */
     Description describe(JobSpec job) throws IOException;
@@ -52,7 +60,7 @@ public interface Source {
      * The format's own integrity check, reading the raw artefact on stdin (exit 0 = intact), e.g.
      * {@code pg_restore --list}; empty when the format has none beyond its checksums.
      */
-    default java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest) {
+    default java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
         return java.util.Optional.empty();
     }
 
@@ -66,24 +74,28 @@ public interface Source {
     /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
     void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
 
-    /** The command that reads the raw artefact on stdin and restores it into the prepared target. */
-    ToolCommand restoreCommand(JobSpec job, Manifest manifest, RestoreRequest request);
+    /** The command that reads one raw artefact on stdin and restores it into the prepared target. */
+    ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request);
 
     /**
      * A command that restores from the decoded artefact in {@code file} with {@code jobs} parallel workers, when the
      * format allows it (pg_restore -j needs a seekable custom-format dump); empty: this source restores from stdin only.
      */
-    default java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, RestoreRequest request,
-                                                                  java.nio.file.Path file, int jobs) {
+    default java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact,
+                                                                  RestoreRequest request, java.nio.file.Path file, int jobs) {
         return java.util.Optional.empty();
     }
 
     /**
-     * Called after the restore command ended: on success, puts the restored data in place (what existed
+     * Called after the last artefact's restore command ended: on success, puts the restored data in place (what existed
      * is moved aside, never dropped) and returns what the restore reached, for the audit (e.g. the WAL
      * position of a recovery); on failure, removes what the attempt left behind.
      */
     Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException;
+
+    /** One artefact of a backup: its raw file name (e.g. {@code dump.rdb}) and the command whose stdout it is. */
+    record Output(String name, ToolCommand command) {
+    }
 
     /** A job parameter: its name, default (null when required) and what it means. */
     record Parameter(String name, String defaultValue, String description) {

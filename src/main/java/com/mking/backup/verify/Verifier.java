@@ -18,7 +18,6 @@ import com.mking.backup.pipeline.KeyUnavailableException;
 import com.mking.backup.pipeline.StoreReadException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.exec.ExecBinding;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -90,11 +89,12 @@ public final class Verifier {
      * Throws when a copy is bad or cannot be read back, so that nothing is published; a format check that fails
      * on intact bytes is reported in the results instead (as {@link #verifyCopy} does).
      */
-    public List<CopyResult> checkWritten(List<Store> targets, String dataKey, Manifest manifest) throws IOException {
+    public List<CopyResult> checkWritten(List<Store> targets, String dataKey, Manifest manifest, Manifest.Artefact artefact)
+            throws IOException {
         Instant started = clock.instant();
-        Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest);
+        Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest, artefact);
         String[] notChecked = new String[1];
-        reader.verifyWritten(targets, dataKey, manifest, raw -> {
+        reader.verifyWritten(targets, dataKey, manifest, artefact, raw -> {
             if (check.isPresent()) {
                 try {
                     ToolFailedException unreadable = runCheck(check.get(), raw);
@@ -111,6 +111,29 @@ public final class Verifier {
                         finished)).toList();
     }
 
+    /**
+     * Results of several artefacts of one backup, store by store: a copy is as good as its worst artefact (failed,
+     * then not verified, then passed); its format counts as checked when an artefact's check ran (a check that could not
+     * run or failed makes the copy not verified, so checked formats all passed).
+     */
+    public static List<CopyResult> combine(List<CopyResult> earlier, List<CopyResult> later) {
+        return earlier.stream().map(first -> later.stream().filter(next -> next.store().equals(first.store())).findFirst()
+                .map(next -> {
+                    CopyResult worse = rank(next) > rank(first) ? next : first;
+                    return new CopyResult(worse.backupId(), worse.store(), worse.outcome(),
+                            first.checksumMatch() && next.checksumMatch(), first.formatChecked() || next.formatChecked(),
+                            worse.error(), first.startedAt(), next.finishedAt());
+                }).orElse(first)).toList();
+    }
+
+    private static int rank(CopyResult result) {
+        return switch (result.outcome()) {
+            case PASSED -> 0;
+            case NOT_VERIFIED -> 1;
+            case FAILED -> 2;
+        };
+    }
+
     public CopyResult verifyCopy(CatalogEntry entry, CatalogEntry.Copy copy) {
         Instant started = clock.instant();
         boolean format = false;
@@ -121,21 +144,26 @@ public final class Verifier {
             }
             Store store = stores.get(copy.store());
             Manifest manifest = readManifest(store, entry, copy);
-            Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest);
-            ToolFailedException unreadable = null;
-            try (InputStream raw = reader.openRaw(store, copy.dataKey(), manifest, manifest.artefact())) {
-                if (check.isPresent()) {
-                    unreadable = runCheck(check.get(), raw);
-                    format = unreadable == null;
+            String notChecked = null;
+            for (Manifest.Artefact artefact : manifest.artefacts()) {
+                Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest, artefact);
+                try (InputStream raw = reader.openRaw(store, Manifest.dataKey(copy.manifestKey(), artefact), manifest, artefact)) {
+                    if (check.isPresent()) {
+                        ToolFailedException unreadable = runCheck(check.get(), raw);
+                        if (unreadable != null && notChecked == null) {
+                            notChecked = "the format check of " + artefact.name() + " failed here: " + unreadable.getMessage();
+                        }
+                    }
+                    format |= check.isPresent();
+                    raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
                 }
-                raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
             }
-            if (unreadable != null) {
-                return intactButNotChecked(entry.backupId(), copy.store(), "its format check failed here: "
-                        + unreadable.getMessage(), started, clock.instant());
+            if (notChecked != null) {
+                return intactButNotChecked(entry.backupId(), copy.store(), notChecked, started, clock.instant());
             }
             return new CopyResult(entry.backupId(), copy.store(), Outcome.PASSED, true, format, null, started, clock.instant());
         } catch (Exception e) {
+            format = false;
             Outcome outcome = isEvidenceAgainstTheCopy(e) ? Outcome.FAILED : Outcome.NOT_VERIFIED;
             return new CopyResult(entry.backupId(), copy.store(), outcome, false, format, BackupRunner.describe(e), started,
                     clock.instant());
@@ -196,10 +224,9 @@ public final class Verifier {
 
     private ToolFailedException runCheck(ToolCommand command, InputStream raw) throws Exception {
         HandedBackInputStream handedBack = new HandedBackInputStream(raw);
-        Exchange result = producer.send("exec:verify-tool?commandExecutor=#toolExecutor", exchange -> {
+        Exchange result = producer.send("exec:verify-tool?commandExecutor=#toolExecutor&binding=#toolBinding", exchange -> {
             exchange.getMessage().setBody(handedBack);
-            exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, command.executable());
-            exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.args());
+            com.mking.backup.exec.ToolBinding.setHeaders(exchange.getMessage(), command);
         });
         if (result.getException() != null) {
             throw new CheckNotStarted(result.getException());

@@ -162,7 +162,8 @@ public final class WalArchive {
             if (stillMissing.isEmpty()) {
                 return PushResult.ALREADY_ARCHIVED;
             }
-            Publisher.readingBack(reader, writer.settings().verifyAfterWrite()).publish(stillMissing, dataKey, manifestKey, manifest);
+            Publisher.readingBack(reader, writer.settings().verifyAfterWrite()).publish(stillMissing, List.of(dataKey), manifestKey,
+                    manifest);
         }
         long timeline = WalNames.kind(file) == WalNames.Kind.TIMELINE_HISTORY ? WalNames.historyTimeline(file)
                 : Long.parseLong(file.substring(0, 8), 16);

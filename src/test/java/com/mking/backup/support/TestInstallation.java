@@ -89,6 +89,21 @@ public final class TestInstallation implements AutoCloseable {
         return this;
     }
 
+    /** Writes a route file declaring one job of any source kind, with these parameters (besides job and cron). */
+    public TestInstallation withJob(String kind, String job, Map<String, String> parameters) throws IOException {
+        StringBuilder yaml = new StringBuilder("""
+                - templatedRoute:
+                    routeTemplateRef: %s
+                    parameters:
+                      - {name: job, value: "%s"}
+                      - {name: cron, value: "0 0 3 * * ?"}
+                """.formatted(kind, job));
+        parameters.forEach((name, value) -> yaml.append("      - {name: ").append(name).append(", value: \"")
+                .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"}\n"));
+        Files.writeString(routes.resolve(job + ".yaml"), yaml);
+        return this;
+    }
+
     public Path home() {
         return home;
     }

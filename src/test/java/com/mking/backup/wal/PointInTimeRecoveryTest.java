@@ -331,7 +331,7 @@ class PointInTimeRecoveryTest {
                     com.mking.backup.pipeline.Manifest.WAL_SOURCE, "wal", Instant.now(), Instant.now(), null, null,
                     writer.settings().compression().id(), writer.encryption(), List.of(artefact), Map.of());
             com.mking.backup.pipeline.Publisher.readingBack(runtime.bean(com.mking.backup.pipeline.ArtefactReader.class), true)
-                    .publish(List.of(store), dataKey, WalArchive.prefix(JOB) + torn + ".json", manifest);
+                    .publish(List.of(store), List.of(dataKey), WalArchive.prefix(JOB) + torn + ".json", manifest);
         }
         Path dataDir = newDataDir();
         CliResult recover = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--port",

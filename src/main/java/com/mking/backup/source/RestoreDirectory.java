@@ -1,0 +1,127 @@
+package com.mking.backup.source;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A restore into a directory (Redis files, git repositories): artefacts are written into a scratch directory beside
+ * the target, which replaces the target only when every artefact was restored and checked. A non-empty target is
+ * refused unless forced, and then moved aside ({@code <target>.before-restore-<timestamp>}), never deleted.
+ */
+public final class RestoreDirectory {
+
+    private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+    private final Path target;
+    private final boolean force;
+    private final String what;
+    private final String targetHelp;
+
+    private RestoreDirectory(Path target, boolean force, String what, String targetHelp) {
+        this.target = target;
+        this.force = force;
+        this.what = what;
+        this.targetHelp = targetHelp;
+    }
+
+    /** @param what the kind of backup, for messages ("a Redis backup"); {@code targetHelp} what --target should name */
+    public static RestoreDirectory of(RestoreRequest request, String what, String targetHelp) {
+        String target = request.target();
+        return new RestoreDirectory(target == null || target.isBlank() ? null : Path.of(target).toAbsolutePath().normalize(),
+                request.force(), what, targetHelp);
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Where artefacts are written until the restore is complete. */
+    public Path scratch() {
+        return target.resolveSibling(target.getFileName() + ".mking-restoring");
+    }
+
+    /** Operator mistakes, before anything is read: no target, or a non-empty one without --force. */
+    public void check() throws IOException {
+        if (target == null) {
+            throw new IllegalArgumentException("restore of " + what + " needs --target DIR: " + targetHelp);
+        }
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IllegalArgumentException("--target " + target + " is a file, not a directory");
+        }
+        if (!force && !isEmpty(target)) {
+            throw new IllegalArgumentException("--target " + target + " is not empty: choose an empty or new directory, or "
+                    + "add --force to replace it (the old one is moved aside, not deleted)");
+        }
+    }
+
+    /** Creates an empty scratch directory, readable by this user only (it holds decrypted data). */
+    public void prepare() throws IOException {
+        Files.createDirectories(target.getParent());
+        deleteTree(scratch());
+        Files.createDirectory(scratch(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    /** A command writing its stdin to the artefact's file in the scratch directory (subdirectories created). */
+    public ToolCommand writeCommand(String artefactName) {
+        return new ToolCommand("sh", List.of("-c", "mkdir -p \"$(dirname \"$1\")\" && cat > \"$1\"", "mking-restore",
+                file(artefactName).toString()));
+    }
+
+    /** The artefact's file in the scratch directory; a name that would leave it is refused (a forged manifest). */
+    public Path file(String artefactName) {
+        Path file = scratch().resolve(artefactName).normalize();
+        if (!file.startsWith(scratch()) || file.equals(scratch())) {
+            throw new IllegalArgumentException("artefact name '" + artefactName + "' points outside the restore directory");
+        }
+        return file;
+    }
+
+    /** Replaces the target with the scratch directory; what was there is moved aside. Returns what to record. */
+    public Map<String, String> putInPlace() throws IOException {
+        String aside = null;
+        if (Files.exists(target)) {
+            if (isEmpty(target)) {
+                Files.delete(target);
+            } else {
+                Path moved = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
+                Files.move(target, moved);
+                aside = moved.toString();
+            }
+        }
+        Files.move(scratch(), target, StandardCopyOption.ATOMIC_MOVE);
+        return aside == null ? Map.of("directory", target.toString()) : Map.of("directory", target.toString(), "movedAside", aside);
+    }
+
+    /** Removes what a failed restore wrote; the target is untouched. */
+    public void discard() throws IOException {
+        deleteTree(scratch());
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    public static void deleteTree(Path directory) throws IOException {
+        if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(directory)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

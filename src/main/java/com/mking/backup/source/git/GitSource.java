@@ -1,0 +1,256 @@
+package com.mking.backup.source.git;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.exec.ShortCommand;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.RestoreDirectory;
+import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.ToolCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Git repositories (seed §2.2.1), several per job. Each is kept as a mirror under the data directory
+ * ({@code git clone --mirror}, later {@code git remote update --prune}); a backup then stores, per repository, either a
+ * bundle of every ref ({@code method: bundle}: {@code git bundle create - --all}, checked by unbundling into a scratch
+ * repository) or the mirror itself ({@code method: mirror}: a tar of it, after {@code git fsck}). One artefact per
+ * repository: {@code <name>.bundle} or {@code <name>.git.tar}.
+ *
+ * <p>Credentials: an SSH key file for {@code ssh://} and {@code user@host:} remotes, a token file for HTTPS (sent as an
+ * HTTP Basic header through git's environment, never on a command line). A restore writes each repository as a bare
+ * mirror {@code <target>/<name>.git}, its origin pointing at the original URL.
+ */
+public final class GitSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GitSource.class);
+    private static final long FETCH_TIMEOUT_SECONDS = 3600;
+
+    private final Path dataDir;
+
+    /** @param dataDir {@code mking.data-dir}: mirrors live in {@code git-mirrors/<job>/}, bundle checks in {@code tmp/} */
+    public GitSource(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    @Override
+    public String kind() {
+        return "git";
+    }
+
+    @Override
+    public String method() {
+        return "full";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(
+                new Parameter("repositories", null, "repositories to back up, comma-separated: URLs (ssh://, git@host:path, "
+                        + "https://) or local paths, e.g. /srv/git/app.git, git@git.internal:platform/web.git"),
+                new Parameter("method", "bundle", "bundle (git bundle of every ref, per repository) or mirror (a tar of the "
+                        + "bare mirror, after git fsck)"),
+                new Parameter("keyFile", "", "SSH private key for ssh remotes; empty: the user's keys"),
+                new Parameter("tokenFile", "", "file holding an HTTPS access token (a secret file)"),
+                new Parameter("tokenUser", "x-access-token", "user name sent with the token (GitLab: oauth2)"),
+                new Parameter("mirrorDir", "", "where the mirrors are kept; empty: <mking.data-dir>/git-mirrors/<job>"));
+    }
+
+    @Override
+    public void validate(JobSpec job) {
+        List<Repository> repositories;
+        try {
+            repositories = repositories(job);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(job.where("repositories"), e.getMessage(), "name each repository once, comma-separated");
+        }
+        if (repositories.isEmpty()) {
+            throw new ConfigException(job.where("repositories"), "no repository given",
+                    "list the repositories, e.g. /srv/git/app.git, git@git.internal:platform/web.git");
+        }
+        String method = job.parameter("method", "bundle");
+        if (!method.equals("bundle") && !method.equals("mirror")) {
+            throw new ConfigException(job.where("method"), "unknown method '" + method + "'", "use bundle or mirror");
+        }
+        for (String file : List.of("keyFile", "tokenFile")) {
+            job.parameter(file).ifPresent(path -> {
+                if (!Files.isReadable(Path.of(path))) {
+                    throw new ConfigException(job.where(file), path + " is not a readable file",
+                            "create it readable by this user only, or leave the parameter empty");
+                }
+            });
+        }
+    }
+
+    @Override
+    public Description describe(JobSpec job) throws IOException {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("method", job.parameter("method", "bundle"));
+        for (Repository repository : repositories(job)) {
+            details.put("repository." + repository.name(), repository.displayUrl());
+        }
+        return new Description(ShortCommand.run(new ToolCommand("git", List.of("--version")), 30).strip(), null, details);
+    }
+
+    /** Brings every mirror up to date (a new one is cloned beside its place and renamed in); mirror: git fsck. */
+    @Override
+    public void prepareBackup(JobSpec job) throws IOException {
+        Path mirrors = mirrorDir(job);
+        Files.createDirectories(mirrors);
+        for (Repository repository : repositories(job)) {
+            Path mirror = mirrors.resolve(repository.name() + ".git");
+            if (!Files.isDirectory(mirror)) {
+                Path cloning = mirrors.resolve(repository.name() + ".git.cloning");
+                RestoreDirectory.deleteTree(cloning);
+                git(job, null, "clone", "--mirror", "--quiet", "--", repository.url(), cloning.toString());
+                Files.move(cloning, mirror, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                LOG.info("job {}: mirrored {} into {}", job.name(), repository.displayUrl(), mirror);
+            } else {
+                git(job, mirror, "remote", "set-url", "origin", repository.url());
+                git(job, mirror, "remote", "update", "--prune");
+            }
+            if (isMirror(job)) {
+                git(job, mirror, "fsck", "--no-progress", "--no-dangling");
+            }
+        }
+    }
+
+    @Override
+    public List<Output> outputs(JobSpec job) {
+        Path mirrors = mirrorDir(job);
+        List<Output> outputs = new ArrayList<>();
+        for (Repository repository : repositories(job)) {
+            String mirror = repository.name() + ".git";
+            outputs.add(isMirror(job)
+                    ? new Output(mirror + ".tar", new ToolCommand("tar", List.of("-C", mirrors.toString(), "-cf", "-", mirror)))
+                    : new Output(repository.name() + ".bundle", new ToolCommand("git",
+                            List.of("-C", mirrors.resolve(mirror).toString(), "bundle", "create", "--quiet", "-", "--all"))));
+        }
+        return outputs;
+    }
+
+    /** A bundle is unbundled into a scratch repository (every object checked); a mirror's tar is listed. */
+    @Override
+    public Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
+        if (artefact.name().endsWith(".bundle")) {
+            return Optional.of(new ToolCommand("sh", List.of("-c", "set -e; mkdir -p \"$1\"; d=$(mktemp -d \"$1/bundle-check.XXXXXX\"); "
+                    + "trap 'rm -rf \"$d\"' EXIT; git init --quiet --bare \"$d\"; git -C \"$d\" bundle unbundle /dev/stdin > /dev/null",
+                    "mking-bundle-check", dataDir.resolve("tmp").toAbsolutePath().toString())));
+        }
+        return Optional.of(new ToolCommand("tar", List.of("-tf", "-")));
+    }
+
+    @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        RestoreDirectory.of(request, "a git backup", "the directory to put the repositories (<name>.git) into").check();
+    }
+
+    @Override
+    public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        RestoreDirectory.of(request, "a git backup", "").prepare();
+    }
+
+    @Override
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
+        RestoreDirectory directory = RestoreDirectory.of(request, "a git backup", "");
+        if (artefact.name().endsWith(".git.tar")) {
+            return new ToolCommand("tar", List.of("-x", "-C", directory.scratch().toString(), "-f", "-"));
+        }
+        String name = artefact.name().substring(0, artefact.name().length() - ".bundle".length());
+        Path repository = directory.file(name + ".git");
+        String origin = manifest.details().getOrDefault("repository." + name, "");
+        return new ToolCommand("sh", List.of("-c", "set -e; cat > \"$1.bundle\"; git clone --quiet --mirror \"$1.bundle\" \"$1\"; "
+                + "rm -f \"$1.bundle\"; if [ -n \"$2\" ]; then git -C \"$1\" remote set-url origin \"$2\"; fi",
+                "mking-restore", repository.toString(), origin));
+    }
+
+    @Override
+    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+        RestoreDirectory directory = RestoreDirectory.of(request, "a git backup", "");
+        if (!succeeded) {
+            directory.discard();
+            return Map.of();
+        }
+        return directory.putInPlace();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** One repository of the job: its URL or path and the name its mirror, artefact and restored copy take. */
+    record Repository(String url, String name) {
+        /** The URL without a password or token, for manifests and logs. */
+        String displayUrl() {
+            return url.replaceFirst("^(https?://)[^@/]+@", "$1");
+        }
+    }
+
+    static List<Repository> repositories(JobSpec job) {
+        List<Repository> repositories = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (String url : job.parameter("repositories", "").split("[,\\s]+")) {
+            if (url.isBlank()) {
+                continue;
+            }
+            String last = url.replaceAll("[/\\\\]+$", "");
+            last = last.substring(Math.max(last.lastIndexOf('/'), last.lastIndexOf(':')) + 1).replaceFirst("\\.git$", "");
+            String name = last.replaceAll("[^A-Za-z0-9._-]", "_");
+            if (name.isEmpty() || name.startsWith(".")) {
+                throw new IllegalArgumentException("cannot name a repository after '" + url + "'");
+            }
+            if (!names.add(name)) {
+                throw new IllegalArgumentException("two repositories would both be named '" + name + "'");
+            }
+            repositories.add(new Repository(url, name));
+        }
+        return repositories;
+    }
+
+    private Path mirrorDir(JobSpec job) {
+        return job.parameter("mirrorDir").map(Path::of).orElse(dataDir.resolve("git-mirrors").resolve(job.name()))
+                .toAbsolutePath();
+    }
+
+    private static boolean isMirror(JobSpec job) {
+        return job.parameter("method", "bundle").equals("mirror");
+    }
+
+    private void git(JobSpec job, Path repository, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        job.parameter("keyFile").ifPresent(key -> command.addAll(List.of("-c", "core.sshCommand=ssh -i '" + key
+                + "' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile='"
+                + dataDir.resolve("ssh_known_hosts").toAbsolutePath() + "'")));
+        if (repository != null) {
+            command.addAll(List.of("-C", repository.toString()));
+        }
+        command.addAll(List.of(args));
+        ToolCommand git = new ToolCommand("git", command).withSecret("GIT_TERMINAL_PROMPT", ToolCommand.Secret.plain("0"));
+        Optional<String> token = job.parameter("tokenFile");
+        if (token.isPresent()) {
+            git = git.withSecret("GIT_CONFIG_COUNT", ToolCommand.Secret.plain("1"))
+                    .withSecret("GIT_CONFIG_KEY_0", ToolCommand.Secret.plain("http.extraHeader"))
+                    .withSecret("GIT_CONFIG_VALUE_0", ToolCommand.Secret.file(Path.of(token.get()))
+                            .asBasicAuthorization(job.parameter("tokenUser", "x-access-token")));
+        }
+        ShortCommand.run(git, FETCH_TIMEOUT_SECONDS);
+    }
+
+    /** git; mirrors under {@code mking.data-dir}. */
+    public static final class Factory implements com.mking.backup.source.SourceFactory {
+        @Override
+        public Source create(Context context) {
+            return new GitSource(context.settings().dataDir());
+        }
+    }
+}

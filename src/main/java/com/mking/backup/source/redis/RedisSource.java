@@ -1,0 +1,282 @@
+package com.mking.backup.source.redis;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.exec.RemoteShell;
+import com.mking.backup.exec.ShortCommand;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.ToolCommand;
+import com.mking.backup.source.RestoreDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Redis (seed §2.1.2). {@code method: bgsave} asks the server for a snapshot ({@code BGSAVE SCHEDULE}), waits until
+ * {@code LASTSAVE} moves past the value read before asking, then reads {@code dump.rdb} from the data directory (on
+ * the job's host over SSH when it names one); with AOF on, the AOF directory's files (base, increments, manifest) are
+ * backed up after a {@code BGREWRITEAOF} completed. {@code method: rdb-pull} pulls a fresh snapshot over the
+ * replication protocol ({@code redis-cli --rdb -}) when the data directory is out of reach.
+ *
+ * <p>The password reaches redis-cli as {@code REDISCLI_AUTH}, in its environment only, never {@code -a}. A restore writes
+ * the files into a directory (the old one moved aside, never deleted) and, given a port, starts a new redis-server on
+ * it, bound to loopback.
+ */
+public final class RedisSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
+    static final String AOF_PREFIX = "appendonlydir/";
+    private static final long SHORT_TIMEOUT_SECONDS = 30;
+
+    private final RemoteShell remoteShell;
+
+    public RedisSource(RemoteShell remoteShell) {
+        this.remoteShell = remoteShell;
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public String method() {
+        return "full";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(
+                new Parameter("host", "127.0.0.1", "server host name or address, as seen from the host that runs the tools"),
+                new Parameter("port", "6379", "server port"),
+                new Parameter("method", "bgsave", "bgsave (BGSAVE, then read dump.rdb and the AOF files from the data "
+                        + "directory) or rdb-pull (redis-cli --rdb over the network; no AOF)"),
+                new Parameter("user", "", "ACL user (redis-cli --user); empty: the default user"),
+                new Parameter("passwordFile", "", "file holding the password (a secret file); wins over passwordEnv"),
+                new Parameter("passwordEnv", "", "environment variable holding the password; empty: no AUTH"),
+                new Parameter("tls", "false", "connect with TLS (redis-cli --tls)"),
+                new Parameter("tlsCaCert", "", "CA certificate file for TLS (redis-cli --cacert)"),
+                new Parameter("dataDir", "", "data directory as the backup host sees it; empty: CONFIG GET dir"),
+                new Parameter("aof", "auto", "auto (back up the AOF files when appendonly is on) or off"),
+                new Parameter("saveTimeoutSeconds", "600", "how long BGSAVE and BGREWRITEAOF may take"),
+                new Parameter("binDir", "", "directory of redis-cli and redis-check-rdb; empty: the PATH"));
+    }
+
+    @Override
+    public void validate(JobSpec job) {
+        String method = job.parameter("method", "bgsave");
+        if (!method.equals("bgsave") && !method.equals("rdb-pull")) {
+            throw new ConfigException(job.where("method"), "unknown method '" + method + "'", "use bgsave or rdb-pull");
+        }
+        if (!job.parameter("port", "6379").matches("\\d{1,5}")) {
+            throw new ConfigException(job.where("port"), "not a port number", "use a number such as 6379");
+        }
+        if (!job.parameter("saveTimeoutSeconds", "600").matches("\\d{1,6}")) {
+            throw new ConfigException(job.where("saveTimeoutSeconds"), "not a number of seconds", "use a number such as 600");
+        }
+        String aof = job.parameter("aof", "auto");
+        if (!aof.equals("auto") && !aof.equals("off")) {
+            throw new ConfigException(job.where("aof"), "unknown value '" + aof + "'", "use auto or off");
+        }
+        if (password(job).isPresent() && RemoteShell.isRemote(job)) {
+            throw new ConfigException(job.where("ssh"), "a Redis password cannot be passed to redis-cli over ssh without "
+                    + "putting it on the remote command line", "use method rdb-pull from this host (drop ssh), or give the "
+                    + "remote user its own credentials");
+        }
+        job.parameter("passwordFile").ifPresent(file -> {
+            if (!java.nio.file.Files.isReadable(Path.of(file))) {
+                throw new ConfigException(job.where("passwordFile"), file + " is not a readable file",
+                        "create it with the password on its first line, readable by this user only");
+            }
+        });
+    }
+
+    @Override
+    public Description describe(JobSpec job) throws IOException {
+        Map<String, String> server = info(job, "server");
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("host", job.parameter("host", "127.0.0.1"));
+        details.put("port", job.parameter("port", "6379"));
+        details.put("method", job.parameter("method", "bgsave"));
+        info(job, "keyspace").forEach((db, keys) -> details.put("keys." + db, keys.split(",")[0].replace("keys=", "")));
+        return new Description(toolVersion(job), "Redis " + server.getOrDefault("redis_version", "unknown"), details);
+    }
+
+    @Override
+    public void prepareBackup(JobSpec job) throws IOException {
+        if (isPull(job)) {
+            return; // the server makes a fresh snapshot for the replication stream itself
+        }
+        long timeout = Long.parseLong(job.parameter("saveTimeoutSeconds", "600"));
+        new RedisSnapshot(command -> cli(job, command), timeout).save();
+        if (aofEnabled(job)) {
+            new RedisSnapshot(command -> cli(job, command), timeout).rewriteAof();
+        }
+    }
+
+    @Override
+    public List<Output> outputs(JobSpec job) throws IOException {
+        if (isPull(job)) {
+            return List.of(new Output("dump.rdb", withAuth(job, new ToolCommand(tool(job, "redis-cli"),
+                    connection(job, "--rdb", "-")))));
+        }
+        String dir = dataDir(job);
+        List<Output> outputs = new ArrayList<>();
+        outputs.add(new Output("dump.rdb", cat(dir + "/" + config(job, "dbfilename"))));
+        if (aofEnabled(job)) {
+            String aofDir = dir + "/" + config(job, "appenddirname");
+            String manifestName = config(job, "appendfilename") + ".manifest";
+            String manifest = ShortCommand.run(remoteShell.wrap(job, cat(aofDir + "/" + manifestName)), SHORT_TIMEOUT_SECONDS);
+            for (String file : AofManifest.files(manifest)) {
+                outputs.add(new Output(AOF_PREFIX + file, cat(aofDir + "/" + file)));
+            }
+            // last: it names the files above, so a restore that has it has them all
+            outputs.add(new Output(AOF_PREFIX + manifestName, cat(aofDir + "/" + manifestName)));
+        }
+        return outputs;
+    }
+
+    /** An RDB file (the snapshot, or an AOF base written with the RDB preamble) must pass redis-check-rdb. */
+    @Override
+    public Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
+        if (artefact.name().endsWith(".rdb")) {
+            return Optional.of(new ToolCommand(tool(job, "redis-check-rdb"), List.of("/dev/stdin")));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        RestoreDirectory.of(request, "a Redis backup", "the data directory to write dump.rdb (and appendonlydir) into")
+                .check();
+        String port = request.options().get("port");
+        if (port != null && !port.matches("\\d{1,5}")) {
+            throw new IllegalArgumentException("--port " + port + " is not a port number");
+        }
+    }
+
+    @Override
+    public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        RestoreDirectory.of(request, "a Redis backup", "").prepare();
+    }
+
+    @Override
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
+        return RestoreDirectory.of(request, "a Redis backup", "").writeCommand(artefact.name());
+    }
+
+    /** Puts the files in place; given a port, starts a new redis-server on them (loopback only) and waits for it. */
+    @Override
+    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+        RestoreDirectory directory = RestoreDirectory.of(request, "a Redis backup", "");
+        if (!succeeded) {
+            directory.discard();
+            return Map.of();
+        }
+        Map<String, String> reached = new LinkedHashMap<>(directory.putInPlace());
+        boolean aof = java.nio.file.Files.isDirectory(directory.target().resolve("appendonlydir"));
+        String port = request.options().get("port");
+        if (port != null) {
+            RedisServers.start(directory.target(), Integer.parseInt(port), aof);
+            reached.put("server", "127.0.0.1:" + port);
+        }
+        LOG.info("Redis files restored into {}{}", directory.target(), port == null ? "" : ", redis-server started on port " + port);
+        return reached;
+    }
+
+    // --- redis-cli --------------------------------------------------------------------------------
+
+    private String cli(JobSpec job, String... command) throws IOException {
+        ToolCommand cli = withAuth(job, new ToolCommand(tool(job, "redis-cli"), connection(job, command)));
+        return ShortCommand.run(remoteShell.wrap(job, cli), SHORT_TIMEOUT_SECONDS).strip();
+    }
+
+    private Map<String, String> info(JobSpec job, String section) throws IOException {
+        try {
+            return RedisSnapshot.parseInfo(cli(job, "INFO", section));
+        } catch (IOException e) {
+            throw new IOException("cannot reach Redis at " + job.parameter("host", "127.0.0.1") + ":"
+                    + job.parameter("port", "6379") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A CONFIG GET value; servers that renamed CONFIG away need dataDir set. */
+    private String config(JobSpec job, String name) throws IOException {
+        List<String> lines = cli(job, "CONFIG", "GET", name).lines().toList();
+        if (lines.size() < 2) {
+            throw new IOException("Redis did not answer CONFIG GET " + name + " (" + String.join(" ", lines)
+                    + "); set the job's dataDir parameter, or allow CONFIG for the backup user");
+        }
+        return lines.get(1);
+    }
+
+    private String dataDir(JobSpec job) throws IOException {
+        Optional<String> configured = job.parameter("dataDir");
+        return configured.isPresent() ? configured.get() : config(job, "dir");
+    }
+
+    private boolean aofEnabled(JobSpec job) throws IOException {
+        return !isPull(job) && job.parameter("aof", "auto").equals("auto") && "yes".equals(config(job, "appendonly"));
+    }
+
+    private static boolean isPull(JobSpec job) {
+        return job.parameter("method", "bgsave").equals("rdb-pull");
+    }
+
+    private static List<String> connection(JobSpec job, String... command) {
+        List<String> args = new ArrayList<>(List.of("-h", job.parameter("host", "127.0.0.1"), "-p", job.parameter("port", "6379"),
+                "--no-auth-warning"));
+        job.parameter("user").ifPresent(user -> args.addAll(List.of("--user", user)));
+        if (Boolean.parseBoolean(job.parameter("tls", "false"))) {
+            args.add("--tls");
+            job.parameter("tlsCaCert").ifPresent(ca -> args.addAll(List.of("--cacert", ca)));
+        }
+        args.addAll(List.of(command));
+        return args;
+    }
+
+    private static ToolCommand withAuth(JobSpec job, ToolCommand command) {
+        return password(job).map(secret -> command.withSecret("REDISCLI_AUTH", secret)).orElse(command);
+    }
+
+    private static Optional<ToolCommand.Secret> password(JobSpec job) {
+        Optional<String> file = job.parameter("passwordFile");
+        if (file.isPresent()) {
+            return Optional.of(ToolCommand.Secret.file(Path.of(file.get())));
+        }
+        return job.parameter("passwordEnv").map(ToolCommand.Secret::environment);
+    }
+
+    private static ToolCommand cat(String file) {
+        return new ToolCommand("cat", List.of("--", file));
+    }
+
+    private static String tool(JobSpec job, String name) {
+        return job.parameter("binDir").map(dir -> Path.of(dir, name).toString()).orElse(name);
+    }
+
+    private static String toolVersion(JobSpec job) {
+        try {
+            return ShortCommand.run(new ToolCommand(tool(job, "redis-cli"), List.of("--version")), SHORT_TIMEOUT_SECONDS).strip();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** redis; short commands run over SSH too when a job names a host. */
+    public static final class Factory implements com.mking.backup.source.SourceFactory {
+        @Override
+        public Source create(Context context) {
+            return new RedisSource(context.remoteShell());
+        }
+    }
+}

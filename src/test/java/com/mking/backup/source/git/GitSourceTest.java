@@ -1,0 +1,140 @@
+package com.mking.backup.source.git;
+
+import com.mking.backup.source.SourceContractTest;
+import com.mking.backup.support.CliResult;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Git through the source contract: a repository made here with branches, annotated and lightweight tags, notes and a
+ * merge, and the project's own clone (a real history). Restored mirrors must show the same {@code git for-each-ref} and
+ * pass {@code git fsck}; the mirror method stores what changed between two runs.
+ */
+class GitSourceTest extends SourceContractTest {
+
+    private Path app;
+    private Path parked;
+    private final Path project = Path.of("").toAbsolutePath();
+
+    @Override
+    protected String kind() {
+        return "git";
+    }
+
+    @Override
+    protected void startSource() throws Exception {
+        app = installation.home().resolve("repos").resolve("app");
+        Files.createDirectories(app);
+        git(app, "init", "--quiet", "--initial-branch=main");
+        commit("README", "first");
+        git(app, "tag", "v1.0");
+        git(app, "checkout", "--quiet", "-b", "feature");
+        commit("feature.txt", "a feature");
+        git(app, "checkout", "--quiet", "main");
+        commit("main.txt", "on main");
+        git(app, "merge", "--quiet", "--no-edit", "feature");
+        git(app, "tag", "-a", "v1.1", "-m", "release 1.1");
+        git(app, "notes", "add", "-m", "reviewed", "HEAD");
+        git(app, "branch", "old-work", "v1.0");
+    }
+
+    @Override
+    protected void stopSource() {
+    }
+
+    @Override
+    protected Map<String, String> jobParameters() {
+        return Map.of("repositories", app + ", " + project);
+    }
+
+    @Override
+    protected List<String> expectedArtefacts() {
+        return List.of("app\\.bundle", Pattern.quote(project.getFileName().toString()) + "\\.bundle");
+    }
+
+    @Override
+    protected List<String> restoreArguments(Path target) {
+        return List.of("--target", target.toString());
+    }
+
+    @Override
+    protected void assertRestoredEqualsOriginal(Path target) throws Exception {
+        assertSameRefs(app, target.resolve("app.git"));
+        assertSameRefs(project, target.resolve(project.getFileName() + ".git"));
+        assertThat(git(target.resolve("app.git"), "config", "remote.origin.url").strip()).isEqualTo(app.toString());
+    }
+
+    @Override
+    protected void assertNothingRestored(Path target) {
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
+    }
+
+    @Override
+    protected void breakSource() throws Exception {
+        parked = app.resolveSibling("app-parked");
+        Files.move(app, parked);
+    }
+
+    @Override
+    protected void repairSource() throws Exception {
+        Files.move(parked, app);
+    }
+
+    @Override
+    protected String expectedFailure() {
+        return "does not appear to be a git repository";
+    }
+
+    /** The mirror method: git fsck, a tar of the mirror; a commit between two runs is in the second backup only. */
+    @Test
+    @Order(10)
+    void theMirrorMethodStoresWhatChangedBetweenTwoRuns() throws Exception {
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("repositories", app.toString(), "method", "mirror",
+                "stores", "local,minio"));
+        installation.withJob("git", "git-mirror", parameters);
+        CliResult first = installation.cli("run", "git-mirror");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+        String before = git(app, "for-each-ref", "--format=%(objectname) %(refname)");
+        commit("later.txt", "a later change");
+        CliResult second = installation.cli("run", "git-mirror");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+
+        Path firstTarget = installation.home().resolve("mirror-1");
+        Path secondTarget = installation.home().resolve("mirror-2");
+        assertThat(installation.cli("restore", first.backupId("git-mirror"), "--target", firstTarget.toString()).exitCode()).isEqualTo(0);
+        assertThat(installation.cli("restore", second.backupId("git-mirror"), "--target", secondTarget.toString()).exitCode()).isEqualTo(0);
+        assertThat(git(firstTarget.resolve("app.git"), "for-each-ref", "--format=%(objectname) %(refname)")).isEqualTo(before);
+        assertSameRefs(app, secondTarget.resolve("app.git"));
+        assertThat(git(secondTarget.resolve("app.git"), "log", "--format=%s", "-1", "main").strip()).isEqualTo("a later change");
+    }
+
+    private void assertSameRefs(Path original, Path restored) throws Exception {
+        assertThat(git(restored, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"))
+                .as("refs of " + restored).isEqualTo(git(original, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"));
+        git(restored, "fsck", "--no-progress", "--no-dangling");
+    }
+
+    private void commit(String file, String message) throws Exception {
+        Files.writeString(app.resolve(file), message + "\n");
+        git(app, "add", file);
+        git(app, "commit", "--quiet", "-m", message);
+    }
+
+    private static String git(Path repository, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                "-c", "safe.directory=*", "-C", repository.toString()));
+        command.addAll(List.of(args));
+        return run(null, command.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,258 @@
+package com.mking.backup.source.redis;
+
+import com.mking.backup.source.SourceContractTest;
+import com.mking.backup.support.CliResult;
+import com.mking.backup.support.TestCluster;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redis through the source contract, against a real redis-server (random port, AOF on, a password) holding thousands
+ * of keys of every type with TTLs: restored into a new redis-server started by the restore itself, every key, type,
+ * value and TTL (within a second) is compared with the original, key by key, by a script running in both servers.
+ */
+class RedisSourceTest extends SourceContractTest {
+
+    /** Every key as "key|type|value|pttl", sorted; values in a canonical order (hash fields, set members sorted). */
+    private static final String DUMP_SCRIPT = """
+            local keys = redis.call('KEYS', '*')
+            table.sort(keys)
+            local out = {}
+            for _, k in ipairs(keys) do
+              local t = redis.call('TYPE', k)['ok']
+              local v = ''
+              if t == 'string' then v = redis.call('GET', k)
+              elseif t == 'hash' then
+                local h = redis.call('HGETALL', k); local p = {}
+                for i = 1, #h, 2 do table.insert(p, h[i] .. '=' .. h[i + 1]) end
+                table.sort(p); v = table.concat(p, ',')
+              elseif t == 'list' then v = table.concat(redis.call('LRANGE', k, 0, -1), ',')
+              elseif t == 'set' then local s = redis.call('SMEMBERS', k); table.sort(s); v = table.concat(s, ',')
+              elseif t == 'zset' then v = table.concat(redis.call('ZRANGE', k, 0, -1, 'WITHSCORES'), ',')
+              elseif t == 'stream' then
+                local p = {}
+                for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do table.insert(p, e[1] .. ':' .. table.concat(e[2], '=')) end
+                v = table.concat(p, ';')
+              end
+              v = v:gsub('.', function(c) return string.format('%02x', c:byte()) end)
+              table.insert(out, k .. '|' .. t .. '|' .. v .. '|' .. redis.call('PTTL', k))
+            end
+            return out
+            """;
+
+    private static final String FILL_SCRIPT = """
+            for i = 1, tonumber(ARGV[1]) do
+              redis.call('SET', 'str:' .. i, 'value-' .. i .. '-' .. string.rep('x', i % 97))
+              redis.call('HSET', 'hash:' .. i, 'name', 'n' .. i, 'size', tostring(i * 3))
+              redis.call('RPUSH', 'list:' .. i, 'a' .. i, 'b' .. i, 'c' .. i)
+              redis.call('SADD', 'set:' .. i, 'm' .. i, 'n' .. i, 'o' .. i)
+              redis.call('ZADD', 'zset:' .. i, i, 'z' .. i, i + 0.5, 'y' .. i)
+              redis.call('XADD', 'stream:' .. i, i .. '-1', 'field', 'v' .. i)
+              if i % 7 == 0 then
+                redis.call('EXPIRE', 'str:' .. i, 3600 + i)
+                redis.call('EXPIRE', 'hash:' .. i, 7200 + i)
+              end
+            end
+            local bytes = {}
+            for b = 0, 255 do bytes[#bytes + 1] = string.char(b) end
+            redis.call('SET', 'binary', table.concat(bytes))
+            return redis.call('DBSIZE')
+            """;
+
+    private Path dataDir;
+    private int port;
+    private int restoredPort;
+    private final List<Integer> started = new ArrayList<>();
+    private Path passwordFile;
+
+    @Override
+    protected String kind() {
+        return "redis";
+    }
+
+    @Override
+    protected void startSource() throws Exception {
+        dataDir = Files.createTempDirectory("redis-source");
+        passwordFile = installation.home().resolve("redis.password");
+        Files.writeString(passwordFile, "s3cret-redis-pw\n");
+        port = TestCluster.freePort();
+        startServer(port, dataDir, "--appendonly", "yes", "--requirepass", "s3cret-redis-pw", "--enable-protected-configs", "yes");
+        String keys = cli(port, true, "EVAL", FILL_SCRIPT, "0", "1000").strip();
+        assertThat(Integer.parseInt(keys)).isEqualTo(6001);
+    }
+
+    @Override
+    protected void stopSource() throws Exception {
+        for (int p : started) {
+            try {
+                cli(p, true, "SHUTDOWN", "NOSAVE");
+            } catch (Exception e) {
+                // already gone
+            }
+        }
+    }
+
+    @Override
+    protected Map<String, String> jobParameters() {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("port", Integer.toString(port));
+        parameters.put("passwordFile", passwordFile.toString());
+        return parameters;
+    }
+
+    @Override
+    protected List<String> expectedArtefacts() {
+        // the backup rewrites the AOF first: the sequence number is the server's
+        return List.of("dump\\.rdb", "appendonlydir/appendonly\\.aof\\.\\d+\\.base\\.rdb",
+                "appendonlydir/appendonly\\.aof\\.\\d+\\.incr\\.aof", "appendonlydir/appendonly\\.aof\\.manifest");
+    }
+
+    @Override
+    protected List<String> restoreArguments(Path target) throws Exception {
+        restoredPort = TestCluster.freePort();
+        return List.of("--target", target.toString(), "--port", Integer.toString(restoredPort));
+    }
+
+    @Override
+    protected void assertRestoredEqualsOriginal(Path target) throws Exception {
+        started.add(restoredPort);
+        assertThat(target.resolve("dump.rdb")).exists();
+        assertThat(target.resolve("appendonlydir")).isDirectoryContaining(p -> p.getFileName().toString().endsWith(".manifest"));
+        assertSameData(port, true, restoredPort, false);
+    }
+
+    @Override
+    protected void assertNothingRestored(Path target) {
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
+    }
+
+    /** A data directory the server cannot write: its BGSAVE fails (as with a read-only or full disk). */
+    @Override
+    protected void breakSource() throws Exception {
+        cli(port, true, "CONFIG", "SET", "dir", "/proc/sys");
+    }
+
+    @Override
+    protected void repairSource() throws Exception {
+        cli(port, true, "CONFIG", "SET", "dir", dataDir.toString());
+    }
+
+    @Override
+    protected String expectedFailure() {
+        return "Redis BGSAVE failed (rdb_last_bgsave_status:err)";
+    }
+
+    @Test
+    @Order(10)
+    void everyRdbIsCheckedByRedisCheckRdbAndThePasswordNeverShows() throws Exception {
+        assertThat(audit("SELECT bool_and(format_checked)::text FROM backup_verifications WHERE status = 'passed'")).isEqualTo("true");
+        assertThat(audit("SELECT count(*) FROM backup_executions WHERE error_message LIKE '%s3cret-redis-pw%'")).isEqualTo("0");
+        assertThat(manifest().serverVersion()).startsWith("Redis 7");
+        assertThat(manifest().details()).containsEntry("keys.db0", "6001");
+    }
+
+    /** rdb-pull: a snapshot over the replication protocol, no access to the data directory needed. */
+    @Test
+    @Order(11)
+    void rdbPullBacksUpOverTheNetworkAndRestoresTheSameData() throws Exception {
+        Map<String, String> parameters = new LinkedHashMap<>(jobParameters());
+        parameters.put("method", "rdb-pull");
+        parameters.put("stores", "local,minio");
+        installation.withJob("redis", "redis-pull", parameters);
+        CliResult run = installation.cli("run", "redis-pull");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        String pulled = run.backupId("redis-pull");
+        Path target = installation.home().resolve("pulled");
+        int pulledPort = TestCluster.freePort();
+        CliResult restore = installation.cli("restore", pulled, "--target", target.toString(), "--port", Integer.toString(pulledPort));
+        started.add(pulledPort);
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(target.resolve("appendonlydir")).doesNotExist();
+        assertSameData(port, true, pulledPort, false);
+    }
+
+    /** A restore over an existing directory needs --force, and then moves the old files aside. */
+    @Test
+    @Order(12)
+    void anOccupiedTargetIsRefusedWithoutForceAndMovedAsideWithIt() throws Exception {
+        Path target = Files.createDirectories(installation.home().resolve("occupied"));
+        Files.writeString(target.resolve("dump.rdb"), "older data");
+        CliResult refused = installation.cli("restore", backupId, "--target", target.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("is not empty").contains("--force");
+        CliResult forced = installation.cli("restore", backupId, "--target", target.toString(), "--force");
+        assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
+        assertThat(forced.out()).contains("occupied.before-restore-");
+        try (var siblings = Files.list(target.getParent())) {
+            Path aside = siblings.filter(p -> p.getFileName().toString().startsWith("occupied.before-restore-")).findFirst().orElseThrow();
+            assertThat(Files.readString(aside.resolve("dump.rdb"))).isEqualTo("older data");
+        }
+    }
+
+    private void assertSameData(int originalPort, boolean originalAuth, int restoredPort, boolean restoredAuth) throws Exception {
+        List<String> original = cli(originalPort, originalAuth, "EVAL", DUMP_SCRIPT, "0").lines().toList();
+        List<String> restored = cli(restoredPort, restoredAuth, "EVAL", DUMP_SCRIPT, "0").lines().toList();
+        assertThat(restored).hasSameSizeAs(original).hasSize(6001);
+        for (int i = 0; i < original.size(); i++) {
+            String[] a = original.get(i).split("\\|", -1);
+            String[] b = restored.get(i).split("\\|", -1);
+            String key = a[0];
+            assertThat(b[0]).isEqualTo(key);
+            assertThat(b[1]).as("type of " + key).isEqualTo(a[1]);
+            assertThat(String.join("|", List.of(b).subList(2, b.length - 1))).as("value of " + key)
+                    .isEqualTo(String.join("|", List.of(a).subList(2, a.length - 1)));
+            long ttlA = Long.parseLong(a[a.length - 1]);
+            long ttlB = Long.parseLong(b[b.length - 1]);
+            if (ttlA < 0) {
+                assertThat(ttlB).as("TTL of " + key).isEqualTo(ttlA);
+            } else {
+                assertThat(Math.abs(ttlA - ttlB)).as("TTL of " + key + " (ms)").isLessThanOrEqualTo(1000);
+            }
+        }
+        assertThat(original).anyMatch(line -> line.startsWith("binary|string|"));
+    }
+
+    private void startServer(int serverPort, Path dir, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(serverPort), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--save", "", "--daemonize", "yes", "--logfile", dir.resolve("redis.log").toString()));
+        command.addAll(List.of(options));
+        run(null, command.toArray(String[]::new));
+        started.add(serverPort);
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (cli(serverPort, options.length > 0, "PING").strip().equals("PONG")) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("redis-server on " + serverPort + " did not start");
+    }
+
+    private String cli(int serverPort, boolean auth, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(serverPort), "--no-auth-warning"));
+        line.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
+        if (auth) {
+            builder.environment().put("REDISCLI_AUTH", "s3cret-redis-pw");
+        }
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (process.waitFor() != 0 || out.startsWith("ERR") || out.startsWith("NOAUTH")) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + out);
+        }
+        return out;
+    }
+}
