@@ -18,7 +18,7 @@ import com.mking.backup.route.ReportRoutes;
 import com.mking.backup.route.VerifyRoutes;
 import com.mking.backup.route.WalRoutes;
 import com.mking.backup.exec.StreamingExecutor;
-import com.mking.backup.source.PgPassFile;
+import com.mking.backup.source.postgres.PgPassFile;
 import com.mking.backup.audit.AuditDatabase;
 import com.mking.backup.audit.AuditUnavailableException;
 import com.mking.backup.monitor.MonitorRunner;

@@ -1,11 +1,11 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.restore.ClusterRecovery;
-import com.mking.backup.restore.RecoveryPlanner;
-import com.mking.backup.restore.RecoveryTarget;
+import com.mking.backup.source.postgres.recovery.ClusterRecovery;
+import com.mking.backup.source.postgres.recovery.RecoveryPlanner;
+import com.mking.backup.source.postgres.recovery.RecoveryTarget;
 import com.mking.backup.restore.RestoreTask;
-import com.mking.backup.restore.TargetTime;
-import com.mking.backup.restore.TimelineChoice;
+import com.mking.backup.source.postgres.recovery.TargetTime;
+import com.mking.backup.source.postgres.recovery.TimelineChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

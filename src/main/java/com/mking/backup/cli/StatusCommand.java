@@ -5,7 +5,7 @@ import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.pipeline.Manifest;
-import com.mking.backup.wal.ArchiveMonitor;
+import com.mking.backup.source.postgres.wal.ArchiveMonitor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

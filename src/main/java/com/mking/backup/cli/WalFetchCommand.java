@@ -1,7 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.job.BackupRunner;
-import com.mking.backup.wal.WalArchive;
+import com.mking.backup.source.postgres.wal.WalArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

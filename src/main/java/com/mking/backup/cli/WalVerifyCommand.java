@@ -1,6 +1,6 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.restore.ArchiveVerifier;
+import com.mking.backup.source.postgres.recovery.ArchiveVerifier;
 import com.mking.backup.store.StoreRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

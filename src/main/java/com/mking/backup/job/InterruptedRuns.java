@@ -6,7 +6,7 @@ import com.mking.backup.restore.Restorer;
 import com.mking.backup.route.AlertRoutes;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
-import com.mking.backup.wal.WalArchive;
+import com.mking.backup.source.postgres.wal.WalArchive;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,7 +8,7 @@ import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.store.Store;
 import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.audit.ProcessIdentity;
-import com.mking.backup.source.PostgresRecovery;
+import com.mking.backup.source.postgres.PostgresRecovery;
 
 import java.time.Instant;
 

@@ -1,15 +1,18 @@
 package com.mking.backup.restore;
 
+import com.mking.backup.source.postgres.recovery.ClusterRecovery;
+import com.mking.backup.source.postgres.recovery.RecoveryTarget;
+import com.mking.backup.source.postgres.recovery.TimelineChoice;
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
 import com.mking.backup.config.Settings;
 import com.mking.backup.job.BackupRunner;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.route.RestoreRoutes;
-import com.mking.backup.source.PostgresConnections;
-import com.mking.backup.source.PostgresRecovery;
+import com.mking.backup.source.postgres.PostgresConnections;
+import com.mking.backup.source.postgres.PostgresRecovery;
 import com.mking.backup.source.RestoreRequest;
-import com.mking.backup.source.PostgresPhysicalSource;
+import com.mking.backup.source.postgres.PostgresPhysicalSource;
 import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;

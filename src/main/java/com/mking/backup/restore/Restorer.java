@@ -44,6 +44,13 @@ import java.util.Optional;
 public final class Restorer {
 
     public static final String TASK = "restore";
+    /** Headers of a restore started by a route ({@code direct:restore-request}). */
+    public static final String BACKUP_ID = "mkingBackupId";
+    public static final String TARGET = "mkingRestoreTarget";
+    public static final String FROM = "mkingRestoreFrom";
+    public static final String FORCE = "mkingRestoreForce";
+    public static final String PORT = "mkingRestorePort";
+    public static final String REQUESTED_BY = "mkingRequestedBy";
 
     private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
 
@@ -88,6 +95,29 @@ public final class Restorer {
         if (task != null) {
             task.releaseLock();
         }
+    }
+
+    /**
+     * A restore asked for by headers (a route file, a DR plan): builds the request, checks it as the CLI does
+     * ({@link #preflight}; a mistake fails here, before anything is recorded or written) and sets the task.
+     */
+    public void fromHeaders(Exchange exchange) throws IOException {
+        org.apache.camel.Message message = exchange.getMessage();
+        String backupId = message.getHeader(BACKUP_ID, String.class);
+        if (backupId == null || backupId.isBlank()) {
+            throw new IllegalArgumentException("a restore request needs the header " + BACKUP_ID + " (a backup id from "
+                    + "'mking-backup list')");
+        }
+        Map<String, String> options = new HashMap<>();
+        String port = message.getHeader(PORT, String.class);
+        if (port != null && !port.isBlank()) {
+            options.put("port", port);
+        }
+        RestoreRequest request = new RestoreRequest(backupId, message.getHeader(TARGET, String.class),
+                message.getHeader(FROM, String.class), message.getHeader(FORCE, false, Boolean.class), false,
+                message.getHeader(REQUESTED_BY, "route " + exchange.getFromRouteId(), String.class), Map.copyOf(options));
+        preflight(request);
+        exchange.setProperty(TASK, new RestoreTask(request, clock.instant()));
     }
 
     /** Finds the backup, picks the store to read from and loads its manifest. */

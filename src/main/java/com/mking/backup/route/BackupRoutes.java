@@ -5,9 +5,12 @@ import com.mking.backup.job.BackupRunner;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * {@code backup-run}: one backup of one job, whatever triggered it (Quartz or {@code mking-backup run}).
- * The source's tool runs through camel-exec with a streaming executor; its output goes through the
- * pipeline into the stores; every step lands in the audit tables through camel-sql.
+ * {@code backup-run}: one backup of one job, whatever triggered it (Quartz or {@code mking-backup run}), as the
+ * design card reads in Hawtio (node ids start with {@code backup-}, unique beside job names): job-lock → audit-start →
+ * source-prepare → artefacts (tool-command → tool → stores, once per artefact) → manifest → audit-success → copies →
+ * alert-clear → verify. The source's tools run through camel-exec
+ * with a streaming executor; their output goes through the pipeline into the stores; every step lands in the audit
+ * tables through camel-sql.
  */
 public final class BackupRoutes extends RouteBuilder {
 
@@ -23,35 +26,35 @@ public final class BackupRoutes extends RouteBuilder {
         boolean verifyAfterBackup = settings.bool("mking.verify.after-backup", true);
 
         from(RUN).routeId("backup-run").routeConfigurationId(ErrorHandling.BACKUP)
-                .process(runner::begin)
-                .filter(exchange -> !BackupRunner.isSkipped(exchange))
-                    .to(Sql.returning("backup-started", EXECUTION_ID))
+                .process(runner::begin).id("backup-job-lock")
+                .filter(exchange -> !BackupRunner.isSkipped(exchange)).id("backup-not-already-running")
+                    .to(Sql.returning("backup-started", EXECUTION_ID)).id("backup-audit-start")
                     .process(exchange -> BackupRunner.run(exchange)
-                            .recordExecutionId(exchange.getMessage().getHeader(EXECUTION_ID, Integer.class)))
-                    .process(runner::prepareSource).id("source-prepare")
-                    .loop(simple("${exchangeProperty.run.outputCount}")).id("artefacts")
-                        .process(runner::startTool).id("tool-command")
-                        .to("exec:backup-tool?commandExecutor=#toolExecutor&binding=#toolBinding").id("tool")
-                        .process(runner::storeArtefact).id("stores")
+                            .recordExecutionId(exchange.getMessage().getHeader(EXECUTION_ID, Integer.class))).id("backup-execution-id")
+                    .process(runner::prepareSource).id("backup-source-prepare")
+                    .loop(simple("${exchangeProperty.run.outputCount}")).id("backup-artefacts")
+                        .process(runner::startTool).id("backup-tool-command")
+                        .to("exec:backup-tool?commandExecutor=#toolExecutor&binding=#toolBinding").id("backup-tool")
+                        .process(runner::storeArtefact).id("backup-stores")
                     .end()
-                    .process(runner::publish).id("manifest")
+                    .process(runner::publish).id("backup-manifest")
                     .setProperty("verificationStatus", constant(verifyAfterWrite ? "passed" : "pending"))
                     .setProperty("copyVerifiedAt", simple(verifyAfterWrite ? "${exchangeProperty.run.endTime}" : "${null}"))
-                    .to(Sql.update("backup-succeeded"))
-                    .split(simple("${exchangeProperty.run.storedCopies}"))
-                        .to(Sql.update("copy-stored"))
+                    .to(Sql.update("backup-succeeded")).id("backup-audit-success")
+                    .split(simple("${exchangeProperty.run.storedCopies}")).id("backup-copies")
+                        .to(Sql.update("copy-stored")).id("backup-audit-copy")
                     .end()
-                    .process(runner::afterSuccess)
+                    .process(runner::afterSuccess).id("backup-source-after-backup")
                     .setHeader(AlertRoutes.CONDITION, simple("backup-failed:${exchangeProperty.run.jobName}"))
                     .setHeader(AlertRoutes.SUBJECT, simple("backup of job ${exchangeProperty.run.jobName} succeeded again"))
                     .setHeader(AlertRoutes.DETAIL, simple("backup ${exchangeProperty.run.backupId} is complete in "
                             + "${exchangeProperty.run.job.stores}"))
-                    .to(AlertRoutes.CLEAR)
-                    .process(runner::finish)
-                    .filter(constant(verifyAfterBackup))
+                    .to(AlertRoutes.CLEAR).id("backup-alert-clear")
+                    .process(runner::finish).id("backup-job-unlock")
+                    .filter(constant(verifyAfterBackup)).id("backup-verify-after-backup")
                         .setHeader(VerifyRoutes.BACKUP_ID, simple("${exchangeProperty.run.backupId}"))
                         .setHeader(VerifyRoutes.RESULTS, simple("${exchangeProperty.run.readBack}"))
-                        .to(VerifyRoutes.VERIFY)
+                        .to(VerifyRoutes.VERIFY).id("backup-verify")
                     .end()
                 .end()
                 .setBody(exchangeProperty(BackupRunner.RUN).convertTo(BackupRun.class));

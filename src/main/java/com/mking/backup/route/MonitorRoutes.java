@@ -5,7 +5,7 @@ import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.observe.JobMetrics;
-import com.mking.backup.wal.ArchiveMonitor;
+import com.mking.backup.source.postgres.wal.ArchiveMonitor;
 import com.mking.backup.job.InterruptedRuns;
 import org.apache.camel.builder.RouteBuilder;
 

@@ -1,6 +1,6 @@
 package com.mking.backup.route;
 
-import com.mking.backup.wal.WalPushEndpoint;
+import com.mking.backup.source.postgres.wal.WalPushEndpoint;
 import org.apache.camel.builder.RouteBuilder;
 
 /**

@@ -12,7 +12,7 @@ import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
 import com.mking.backup.support.TestS3;
-import com.mking.backup.wal.WalPushEndpoint;
+import com.mking.backup.source.postgres.wal.WalPushEndpoint;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

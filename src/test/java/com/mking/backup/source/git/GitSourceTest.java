@@ -119,6 +119,36 @@ class GitSourceTest extends SourceContractTest {
         assertThat(git(secondTarget.resolve("app.git"), "log", "--format=%s", "-1", "main").strip()).isEqualTo("a later change");
     }
 
+    /** A route file can start a restore: headers in, the task out (a DR plan or a drill needs no Java). */
+    @Test
+    @Order(6)
+    void aRouteFileRestoresByHeaders() throws Exception {
+        Path target = installation.home().resolve("drill");
+        Files.writeString(installation.routes().resolve("drill.yaml"), """
+                - route:
+                    id: drill-git
+                    from:
+                      uri: direct:drill-git
+                      steps:
+                        - setHeader:
+                            name: mkingBackupId
+                            simple: "${body}"
+                        - setHeader:
+                            name: mkingRestoreTarget
+                            constant: "%s"
+                        - to: direct:restore-request
+                """.formatted(target));
+        try (com.mking.backup.cli.BackupRuntime runtime = installation.runtime(false)) {
+            var task = runtime.producer().requestBody("direct:drill-git", backupId, com.mking.backup.restore.RestoreTask.class);
+            assertThat(task.succeeded()).as(String.valueOf(task.error())).isTrue();
+        } finally {
+            Files.delete(installation.routes().resolve("drill.yaml"));
+        }
+        assertRestoredEqualsOriginal(target);
+        assertThat(audit("SELECT requested_by || '/' || status FROM restore_tasks ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("route drill-git/success");
+    }
+
     private void assertSameRefs(Path original, Path restored) throws Exception {
         assertThat(git(restored, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"))
                 .as("refs of " + restored).isEqualTo(git(original, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"));

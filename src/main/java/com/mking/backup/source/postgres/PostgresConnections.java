@@ -1,0 +1,54 @@
+package com.mking.backup.source.postgres;
+
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.job.JobSpec;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * JDBC connections to a PostgreSQL source, with the same host, port, user and password the tools use.
+ * The password comes from the environment variable the job names ({@code passwordEnv}).
+ */
+public final class PostgresConnections {
+
+    private PostgresConnections() {
+    }
+
+    public static Connection open(JobSpec job, String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", job.parameter("user", "postgres"));
+        password(job).ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("ApplicationName", "mking-backup");
+        String url = "jdbc:postgresql://" + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                + "/" + database;
+        return DriverManager.getConnection(url, properties);
+    }
+
+    /**
+     * The role's password: from the file named by {@code passwordFile} (a Docker or systemd secret, read
+     * at use), else from the environment variable named by {@code passwordEnv}; empty for trust/~/.pgpass.
+     */
+    public static java.util.Optional<String> password(JobSpec job) {
+        java.util.Optional<String> file = job.parameter("passwordFile");
+        if (file.isPresent()) {
+            try {
+                return java.util.Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of(file.get())).strip());
+            } catch (java.io.IOException e) {
+                throw new ConfigException(job.where("passwordFile"), "cannot read " + file.get() + " (" + e.getMessage() + ")",
+                        "make the file readable by the user running mking-backup");
+            }
+        }
+        return job.parameter("passwordEnv").map(variable -> {
+            String value = System.getenv(variable);
+            if (value == null) {
+                throw new ConfigException(job.where("passwordEnv"), "environment variable " + variable + " is not set",
+                        "export " + variable + " before starting mking-backup, or remove passwordEnv to use ~/.pgpass");
+            }
+            return value;
+        });
+    }
+}

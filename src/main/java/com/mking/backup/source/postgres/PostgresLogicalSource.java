@@ -1,0 +1,293 @@
+package com.mking.backup.source.postgres;
+
+import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceFactory;
+import com.mking.backup.source.ToolCommand;
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.exec.RemoteShell;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostgreSQL logical backup with {@code pg_dump} (custom format by default, or plain SQL), restored with
+ * {@code pg_restore} or {@code psql}. The dump is uncompressed ({@code -Z0}) because the pipeline
+ * compresses; compressing twice only costs time.
+ *
+ * <p>A restore goes into a scratch database first and is renamed into place only when it succeeded, so
+ * a failed restore never leaves a half-filled target; a replaced database is renamed aside
+ * ({@code <name>_before_restore_<timestamp>}), never dropped.
+ */
+public final class PostgresLogicalSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLogicalSource.class);
+    private static final String RESTORING_SUFFIX = "__mking_restoring";
+    private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+    private final String defaultBinDir;
+
+    /** @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically */
+    public PostgresLogicalSource(String defaultBinDir) {
+        this.defaultBinDir = defaultBinDir;
+    }
+
+    @Override
+    public String kind() {
+        return "pg-logical";
+    }
+
+    @Override
+    public String method() {
+        return "logical";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(
+                new Parameter("database", null, "database to dump, e.g. mking_friend"),
+                new Parameter("host", "127.0.0.1", "server host name or address"),
+                new Parameter("port", "5432", "server port"),
+                new Parameter("user", "postgres", "role used by pg_dump (least privilege: CONNECT and SELECT)"),
+                new Parameter("passwordFile", "", "file holding the role's password (a secret file); wins over passwordEnv"),
+                new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
+                new Parameter("format", "custom", "custom (pg_restore, selective restore) or plain (SQL text)"),
+                new Parameter("binDir", "", "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto"));
+    }
+
+    @Override
+    public void validate(JobSpec job) {
+        if (job.parameter("database").isEmpty()) {
+            throw new ConfigException(job.where("database"), "no database given", "name the database to dump");
+        }
+        String format = job.parameter("format", "custom");
+        if (!format.equals("custom") && !format.equals("plain")) {
+            throw new ConfigException(job.where("format"), "unknown format '" + format + "'", "use custom or plain");
+        }
+        if (!job.parameter("port", "5432").matches("\\d{1,5}")) {
+            throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
+        }
+        String pgDump = tool(job, "pg_dump");
+        if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {
+            throw new ConfigException(job.where("binDir"), pgDump + " is not installed or not executable",
+                    "install the PostgreSQL client (apt-get install postgresql-client) or set binDir / mking.tools.postgresql-bin");
+        }
+        PostgresConnections.password(job);
+    }
+
+    @Override
+    public List<Output> outputs(JobSpec job) {
+        return List.of(new Output(isPlain(job) ? "dump.sql" : "dump.pgdump", dumpCommand(job)));
+    }
+
+    private ToolCommand dumpCommand(JobSpec job) {
+        List<String> args = new ArrayList<>(connectionArgs(job, job.parameter("database").orElseThrow()));
+        args.add(isPlain(job) ? "--format=plain" : "--format=custom");
+        if (!isPlain(job)) {
+            args.add("--compress=0");
+        }
+        return new ToolCommand(tool(job, "pg_dump"), args);
+    }
+
+    @Override
+    public Description describe(JobSpec job) throws IOException {
+        String database = job.parameter("database").orElseThrow();
+        try (Connection connection = PostgresConnections.open(job, database);
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(
+                     "SELECT current_setting('server_version'), pg_database_size(current_database())")) {
+            result.next();
+            return new Description(PostgresTools.version(tool(job, "pg_dump")), "PostgreSQL " + result.getString(1),
+                    Map.of("database", database, "host", job.parameter("host", "127.0.0.1"),
+                            "port", job.parameter("port", "5432"), "format", job.parameter("format", "custom"),
+                            "databaseSizeBytes", Long.toString(result.getLong(2))));
+        } catch (SQLException e) {
+            throw new IOException("cannot connect to database '" + database + "' on " + job.parameter("host", "127.0.0.1")
+                    + ":" + job.parameter("port", "5432") + " as " + job.parameter("user", "postgres") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A custom-format dump must list its table of contents; a plain dump has only its checksums. */
+    @Override
+    public java.util.Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
+        if ("plain".equals(manifest.details().get("format"))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new ToolCommand(PostgresTools.resolve("pg_restore", defaultBinDir), List.of("--list")));
+    }
+
+    @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        String target = request.target();
+        if (target == null || target.isBlank()) {
+            throw new IllegalArgumentException("restore of a pg-logical backup needs --database NAME");
+        }
+        if (request.force()) {
+            return;
+        }
+        boolean occupied;
+        try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
+            occupied = exists(statement, target) && hasUserObjects(job, target);
+        } catch (SQLException e) {
+            throw new IOException("PostgreSQL server " + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                    + ": " + e.getMessage(), e);
+        }
+        if (occupied) {
+            throw new IllegalArgumentException("database '" + target + "' on " + job.parameter("host", "127.0.0.1") + ":"
+                    + job.parameter("port", "5432") + " exists and is not empty; restore into a new name, or add --force to "
+                    + "move it aside as " + target + "_before_restore_<timestamp> and replace it");
+        }
+    }
+
+    @Override
+    public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        String target = request.target();
+        if (target == null || target.isBlank()) {
+            throw new IllegalArgumentException("restore of a pg-logical backup needs --database NAME");
+        }
+        withServer(job, statement -> {
+            if (exists(statement, target) && !request.force() && hasUserObjects(job, target)) {
+                throw new IOException("database '" + target + "' exists and is not empty; restore into a new name,"
+                        + " or add --force to move it aside as " + target + "_before_restore_<timestamp> and replace it");
+            }
+            statement.execute("DROP DATABASE IF EXISTS " + quote(target + RESTORING_SUFFIX));
+            statement.execute("CREATE DATABASE " + quote(target + RESTORING_SUFFIX) + " TEMPLATE template0");
+        });
+    }
+
+    @Override
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
+        String scratch = request.target() + RESTORING_SUFFIX;
+        List<String> args = new ArrayList<>(connectionArgs(job, scratch));
+        boolean plain = "plain".equals(manifest.details().get("format"));
+        if (plain) {
+            args.addAll(List.of("--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=-"));
+            return new ToolCommand(tool(job, "psql"), args);
+        }
+        args.addAll(List.of("--exit-on-error", "--single-transaction"));
+        if (request.noOwner()) {
+            args.addAll(List.of("--no-owner", "--no-privileges"));
+        }
+        return new ToolCommand(tool(job, "pg_restore"), args);
+    }
+
+    /** Parallel restore needs the custom format in a file; it is not one transaction, which the scratch database makes safe. */
+    @Override
+    public java.util.Optional<ToolCommand> parallelRestoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact,
+                                                                 RestoreRequest request,
+                                                                 java.nio.file.Path file, int jobs) {
+        if ("plain".equals(manifest.details().get("format"))) {
+            return java.util.Optional.empty();
+        }
+        List<String> args = new ArrayList<>(connectionArgs(job, request.target() + RESTORING_SUFFIX));
+        args.addAll(List.of("--exit-on-error", "--jobs=" + jobs));
+        if (request.noOwner()) {
+            args.addAll(List.of("--no-owner", "--no-privileges"));
+        }
+        args.add(file.toString());
+        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args));
+    }
+
+    @Override
+    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+        String target = request.target();
+        String scratch = target + RESTORING_SUFFIX;
+        withServer(job, statement -> {
+            if (!succeeded) {
+                statement.execute("DROP DATABASE IF EXISTS " + quote(scratch));
+                return;
+            }
+            if (exists(statement, target)) {
+                if (hasUserObjects(job, target)) {
+                    String aside = target + "_before_restore_" + LocalDateTime.now().format(ASIDE_STAMP);
+                    LOG.warn("moving existing database '{}' aside as '{}'", target, aside);
+                    statement.execute("ALTER DATABASE " + quote(target) + " RENAME TO " + quote(aside));
+                } else {
+                    statement.execute("DROP DATABASE " + quote(target));
+                }
+            }
+            statement.execute("ALTER DATABASE " + quote(scratch) + " RENAME TO " + quote(target));
+        });
+        return Map.of();
+    }
+
+    private List<String> connectionArgs(JobSpec job, String database) {
+        return List.of("--host=" + job.parameter("host", "127.0.0.1"), "--port=" + job.parameter("port", "5432"),
+                "--username=" + job.parameter("user", "postgres"), "--dbname=" + database, "--no-password");
+    }
+
+    /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
+    private String tool(JobSpec job, String name) {
+        if (RemoteShell.isRemote(job)) {
+            return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
+        }
+        return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));
+    }
+
+    private static boolean isPlain(JobSpec job) {
+        return "plain".equals(job.parameter("format", "custom"));
+    }
+
+    private interface ServerWork {
+        void run(Statement statement) throws SQLException, IOException;
+    }
+
+    private static void withServer(JobSpec job, ServerWork work) throws IOException {
+        try (Connection connection = PostgresConnections.open(job, "postgres");
+             Statement statement = connection.createStatement()) {
+            work.run(statement);
+        } catch (SQLException e) {
+            throw new IOException("PostgreSQL server " + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean exists(Statement statement, String database) throws SQLException {
+        try (ResultSet result = statement.executeQuery(
+                "SELECT 1 FROM pg_database WHERE datname = " + literal(database))) {
+            return result.next();
+        }
+    }
+
+    /** Any table, view, sequence or function outside the system schemas counts as content. */
+    private static boolean hasUserObjects(JobSpec job, String database) throws SQLException {
+        try (Connection connection = PostgresConnections.open(job, database);
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("""
+                     SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%')
+                          + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))""")) {
+            result.next();
+            return result.getLong(1) > 0;
+        }
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** pg-logical, with the tools of {@code mking.tools.postgresql-bin}. */
+    public static final class Factory implements SourceFactory {
+        @Override
+        public Source create(Context context) {
+            return new PostgresLogicalSource(context.settings().get("mking.tools.postgresql-bin", ""));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package com.mking.backup.source.postgres.wal;
+
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.retention.Pruner;
+import com.mking.backup.source.postgres.PostgresPhysicalSource;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Retention of a pg-physical job: the newest {@code keepLast} successful base backups stay; older ones
+ * are deleted (manifest first, then data; audited). WAL older than the oldest kept base backup's first
+ * segment is pruned; WAL a kept base backup needs is never touched, and timeline history files stay.
+ */
+public final class BaseBackupRetention implements PostgresPhysicalSource.WalRetention {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaseBackupRetention.class);
+
+    private final Catalog catalog;
+    private final StoreRegistry stores;
+    private final WalArchive archive;
+
+    public BaseBackupRetention(Catalog catalog, StoreRegistry stores, WalArchive archive) {
+        this.catalog = catalog;
+        this.stores = stores;
+        this.archive = archive;
+    }
+
+    @Override
+    public void apply(JobSpec job) throws IOException {
+        int keep = Integer.parseInt(job.parameter("keepLast", "7"));
+        List<CatalogEntry> successes = catalog.restorable(job.name());
+        if (successes.isEmpty()) {
+            return;
+        }
+        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null);
+        for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
+            for (String store : old.storeNames()) {
+                pruner.deleteCopy(old, store, "retention: keepLast " + keep);
+            }
+        }
+        CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
+        for (String name : job.stores()) {
+            pruneWal(job, stores.get(name), oldestKept);
+        }
+    }
+
+    /** Deletes the WAL in {@code store} that is older than the first segment {@code oldestKept} needs. */
+    public void pruneWal(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException {
+        Optional<Manifest> manifest = manifestOf(oldestKept, stores);
+        Optional<WalNames.Segment> start = manifest.flatMap(PostgresPhysicalSource::startSegment);
+        if (start.isEmpty() || !"pg-physical".equals(job.source())) {
+            return;
+        }
+        long segmentSize = Long.parseLong(manifest.get().details().get("walSegmentSize"));
+        List<String> prunable = WalChain.prunable(archive.archived(job.name(), store), start.get(), segmentSize);
+        for (String file : prunable) {
+            archive.delete(job.name(), store, file);
+        }
+        if (!prunable.isEmpty()) {
+            LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", prunable.size(),
+                    job.name(), store.name(), start.get().name(segmentSize));
+        }
+    }
+
+    /** The manifest of a catalogued backup, read from the first configured store holding a copy. */
+    public static Optional<Manifest> manifestOf(CatalogEntry entry, StoreRegistry stores) {
+        for (CatalogEntry.Copy copy : entry.copies()) {
+            if (stores.contains(copy.store())) {
+                try {
+                    return Optional.of(Manifest.read(stores.get(copy.store()).get(copy.manifestKey())));
+                } catch (IOException e) {
+                    LOG.warn("cannot read the manifest of backup {} in store '{}': {}", entry.backupId(), copy.store(),
+                            e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
