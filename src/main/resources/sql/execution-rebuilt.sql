@@ -3,7 +3,7 @@ INSERT INTO backup_executions (configuration_id, execution_type, status, start_t
                                backup_path, manifest_key, compression, encryption_key_id, tool_version, server_version,
                                verification_status, backup_id, job_name, source_kind, method, triggered_by)
 VALUES ((SELECT id FROM backup_configurations WHERE name = :#job), :#method, 'success', :#startTime, :#endTime,
-        :#durationSeconds, :#storedSize, :#storedSize, :#rawSize, :#sha256, :#rawSha256, 1, :#backupPath, :#manifestKey,
+        :#durationSeconds, :#storedSize, :#storedSize, :#rawSize, :#sha256, :#rawSha256, :#fileCount, :#backupPath, :#manifestKey,
         :#compression, :#keyId, :#toolVersion, :#serverVersion, 'pending', :#backupId, :#job, :#source, :#method,
         'catalog-rebuild')
 RETURNING id

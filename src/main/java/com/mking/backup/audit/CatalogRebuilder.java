@@ -92,7 +92,9 @@ public final class CatalogRebuilder {
         row.put("rawSize", manifest.rawSize());
         row.put("sha256", manifest.storedSha256());
         row.put("rawSha256", manifest.rawSha256());
-        row.put("backupPath", first.getKey().describe() + "/" + first.getValue());
+        row.put("fileCount", manifest.artefacts().size());
+        // as a run records it: the first artefact's location
+        row.put("backupPath", first.getKey().describe() + "/" + Manifest.dataKey(first.getValue(), manifest.artefact()));
         row.put("manifestKey", first.getValue());
         row.put("compression", manifest.compression());
         row.put("keyId", manifest.encryption() == null ? null : manifest.encryption().keyId());

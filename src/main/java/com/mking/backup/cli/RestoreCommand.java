@@ -103,7 +103,8 @@ final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either --database (PostgreSQL) or --target (a directory), not both");
         }
         try (BackupRuntime runtime = parent.boot(false)) {
-            RestoreRequest request = new RestoreRequest(backupId, database != null ? database : targetDirectory, fromStore,
+            RestoreRequest request = new RestoreRequest(backupId, database != null ? database
+                    : targetDirectory == null ? null : java.nio.file.Path.of(targetDirectory).toAbsolutePath().normalize().toString(), fromStore,
                     force, noOwner, requestedBy, Map.copyOf(target));
             // operator mistakes end here, with one message and no alert: nothing was attempted
             JobSpec job = runtime.bean(Restorer.class).preflight(request).getValue();

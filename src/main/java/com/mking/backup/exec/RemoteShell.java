@@ -46,6 +46,11 @@ public final class RemoteShell {
         if (!isRemote(job)) {
             return command;
         }
+        if (!command.secretEnvironment().isEmpty()) {
+            // ssh would carry them only on the remote command line
+            throw new IllegalArgumentException(job.where("ssh") + ": " + command.executable() + " needs secrets in its "
+                    + "environment (" + command.secretEnvironment().keySet() + "), which cannot be passed over ssh");
+        }
         Matcher target = TARGET.matcher(job.parameter("ssh").orElseThrow());
         if (!target.matches()) {
             throw new IllegalArgumentException(job.where("ssh") + ": not user@host[:port]");

@@ -22,6 +22,12 @@ public final class ShortCommand {
     private ShortCommand() {
     }
 
+    /** The process and whatever it started (git's index-pack, a remote helper), so no child keeps a lock file. */
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
     public static String run(ToolCommand command, long timeoutSeconds) throws IOException {
         List<String> line = new ArrayList<>();
         line.add(command.executable());
@@ -41,25 +47,26 @@ public final class ShortCommand {
         // a command that hangs without printing would block the read below forever
         java.util.concurrent.CompletableFuture<Process> exited = process.onExit();
         exited.orTimeout(timeoutSeconds, TimeUnit.SECONDS).exceptionally(timedOut -> {
-            process.destroyForcibly();
+            kill(process);
             return process;
         });
         try (InputStream out = process.getInputStream()) {
             byte[] bytes = out.readNBytes(MAX_OUTPUT + 1);
             if (bytes.length > MAX_OUTPUT) {
-                process.destroyForcibly();
+                kill(process);
                 throw new IOException(name + " printed more than " + MAX_OUTPUT + " bytes; expected a short answer");
             }
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS) || exited.isCompletedExceptionally()) {
-                process.destroyForcibly();
+                kill(process);
                 throw new IOException(name + " did not finish within " + timeoutSeconds + " s");
             }
             if (process.exitValue() != 0) {
+                stderr.awaitEnd();
                 throw new ToolFailedException(name, process.exitValue(), stderr.text());
             }
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill(process);
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException(name + " was interrupted");
         }

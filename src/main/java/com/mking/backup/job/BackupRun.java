@@ -133,6 +133,15 @@ public final class BackupRun {
         if (outputs.isEmpty()) {
             throw new IllegalStateException("source " + job.source() + " named no artefact to back up");
         }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Source.Output output : outputs) {
+            // names become store keys beside the manifest: unique, plain, never the manifest's own
+            if (!output.name().matches("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*") || output.name().contains("..")
+                    || output.name().equals(Manifest.FILE_NAME) || !names.add(output.name())) {
+                throw new IllegalStateException("source " + job.source() + " named an artefact '" + output.name()
+                        + "' that is repeated or not a plain relative file name");
+            }
+        }
         this.outputs = List.copyOf(outputs);
     }
 

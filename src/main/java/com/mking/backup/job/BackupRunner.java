@@ -114,7 +114,7 @@ public final class BackupRunner {
         Manifest.Artefact artefact;
         try (InputStream raw = tool.getStdout()) {
             artefact = writer.write(dataKey, name, raw, targets(job),
-                    Manifest.associatedData(job.source(), job.name(), run.getBackupId()), run.progress()).withStoredName(storedName);
+                    Manifest.artefactAssociatedData(run.getBackupId(), name), run.progress()).withStoredName(storedName);
         }
         run.written(artefact, dataKey);
         run.toolDetails(sources.get(job.source()).resultDetails(job, tool.stderrText()));

@@ -162,9 +162,26 @@ public final class InterruptedRuns {
                 } catch (IOException e) {
                     LOG.warn("could not remove {} (the plaintext of an aborted restore): {}; remove it", decoded, e.getMessage());
                 }
+                removeScratchDirectory(String.valueOf(row.get("target_path")));
             }
         }
         return aborted;
+    }
+
+    /** The half-written directory of an aborted restore into a directory (decrypted data): the target is left as it was. */
+    private static void removeScratchDirectory(String target) {
+        if (target == null || !target.startsWith("/")) {
+            return; // a database name, or a path this process cannot place
+        }
+        Path scratch = com.mking.backup.source.RestoreDirectory.scratchOf(Path.of(target).normalize());
+        if (Files.isDirectory(scratch, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                com.mking.backup.source.RestoreDirectory.deleteTree(scratch);
+                LOG.info("removed {}, left by the aborted restore", scratch);
+            } catch (IOException e) {
+                LOG.warn("could not remove {} (decrypted data of an aborted restore): {}; remove it", scratch, e.getMessage());
+            }
+        }
     }
 
     /**

@@ -130,7 +130,7 @@ public final class ArtefactReader {
         try {
             if (format != null) {
                 decrypted = new DecodingStream(keyring.decrypt(stored, format, manifest.encryption().keyId(),
-                        manifest.associatedData()), "authentication of " + what + " failed (the data was altered, "
+                        manifest.associatedData(artefact)), "authentication of " + what + " failed (the data was altered, "
                         + "truncated or belongs to another backup)");
             }
             if (artefact.storedSize() >= READ_AHEAD_FROM) {

@@ -126,6 +126,20 @@ public record Manifest(
         return WAL_SOURCE.equals(source) ? job + "/" + backupId : backupId;
     }
 
+    /**
+     * What one artefact's encryption is bound to. From format 2 (several artefacts per backup) a backup's artefact is
+     * bound to its name too, so two artefacts of one backup cannot be swapped; WAL files and format 1 keep their rule.
+     */
+    public String associatedData(Artefact artefact) {
+        return formatVersion >= 2 && !WAL_SOURCE.equals(source) ? artefactAssociatedData(backupId, artefact.name())
+                : associatedData();
+    }
+
+    /** The writer's side of {@link #associatedData(Artefact)} for a backup's artefact. */
+    public static String artefactAssociatedData(String backupId, String artefactName) {
+        return backupId + "/" + artefactName;
+    }
+
     public byte[] toJson() {
         try {
             return JSON.writeValueAsBytes(this);

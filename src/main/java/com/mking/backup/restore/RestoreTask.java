@@ -166,12 +166,22 @@ public final class RestoreTask {
     }
 
     private AdvisoryLocks.Lock lock;
+    private AdvisoryLocks.Lock targetLock;
+
+    /** Held while this task writes into its target: two restores into one target would share its scratch space. */
+    void targetLock(AdvisoryLocks.Lock lock) {
+        this.targetLock = lock;
+    }
 
     void lock(AdvisoryLocks.Lock lock) {
         this.lock = lock;
     }
 
     void releaseLock() {
+        if (targetLock != null) {
+            targetLock.close();
+            targetLock = null;
+        }
         if (lock != null) {
             lock.close();
             lock = null;

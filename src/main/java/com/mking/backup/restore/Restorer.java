@@ -87,6 +87,11 @@ public final class Restorer {
     public void begin(Exchange exchange) throws java.sql.SQLException {
         RestoreTask task = task(exchange);
         task.lock(locks.tryLock("restore/" + task.getTaskId()).orElse(null));
+        String target = task.request().target();
+        if (target != null && !target.isBlank()) {
+            task.targetLock(locks.tryLock("restore-target/" + target).orElseThrow(() -> new IllegalStateException(
+                    "another restore is writing into " + target + " right now; wait for it to end, or choose another target")));
+        }
     }
 
     /** Releases the task's lock once its outcome is recorded; always the last step. */
@@ -317,7 +322,7 @@ public final class Restorer {
     /** Every artefact restored and checked: moves the restored data into place. */
     public void complete(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
-        task.reached(sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), true));
+        task.reached(sources.get(task.manifest().source()).finishRestore(task.job(), task.manifest(), task.request(), true));
         task.succeeded(clock.instant());
         LOG.info("restore of backup {} into '{}' succeeded in {} s", task.getBackupId(), task.getTarget(),
                 task.getDurationSeconds());
@@ -344,13 +349,14 @@ public final class Restorer {
         }
         if (task.targetPrepared()) {
             try {
-                sources.get(task.manifest().source()).finishRestore(task.job(), task.request(), false);
+                sources.get(task.manifest().source()).finishRestore(task.job(), task.manifest(), task.request(), false);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("could not clean up after the failed restore: {}", e.getMessage());
             }
         }
         String explained = task.failureExplanation().map(cause -> cause + " (" + message + ")").orElse(message);
         task.failed(explained, clock.instant());
+        exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success
         LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
     }
 

@@ -105,21 +105,16 @@ public final class Pruner {
     }
 
     /**
-     * The manifest first (from then on the backup no longer looks complete), then every artefact beside it: those the
-     * manifest lists, and the one the audit row names in case the manifest was already unreadable.
+     * The manifest first (from then on the backup no longer looks complete), then everything else under the backup's
+     * prefix: every artefact, whether or not a manifest still names it (a prune cut short and retried leaves none).
      */
     private static void deleteBackup(com.mking.backup.store.Store store, CatalogEntry.Copy copy) throws IOException {
-        java.util.Set<String> dataKeys = new java.util.LinkedHashSet<>();
-        try {
-            dataKeys.addAll(com.mking.backup.pipeline.Manifest.read(store.get(copy.manifestKey())).dataKeys(copy.manifestKey()));
-        } catch (java.io.FileNotFoundException | com.fasterxml.jackson.core.JacksonException e) {
-            LOG.warn("the manifest {} in store '{}' is gone or unreadable: removing the data the audit names", copy.manifestKey(),
-                    store.name());
-        }
-        dataKeys.add(copy.dataKey());
+        String prefix = copy.manifestKey().substring(0, copy.manifestKey().length() - com.mking.backup.pipeline.Manifest.FILE_NAME.length());
         store.delete(copy.manifestKey());
-        for (String dataKey : dataKeys) {
-            store.delete(dataKey);
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(store.list(prefix));
+        keys.add(copy.dataKey());
+        for (String key : keys) {
+            store.delete(key);
         }
     }
 

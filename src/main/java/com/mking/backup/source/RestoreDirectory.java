@@ -45,6 +45,11 @@ public final class RestoreDirectory {
 
     /** Where artefacts are written until the restore is complete. */
     public Path scratch() {
+        return scratchOf(target);
+    }
+
+    /** The scratch directory of a restore into {@code target} (the sweep of aborted restores removes it). */
+    public static Path scratchOf(Path target) {
         return target.resolveSibling(target.getFileName() + ".mking-restoring");
     }
 
@@ -84,20 +89,31 @@ public final class RestoreDirectory {
         return file;
     }
 
-    /** Replaces the target with the scratch directory; what was there is moved aside. Returns what to record. */
+    /**
+     * Replaces the target with the scratch directory; what was there is moved aside (and moved back if the scratch
+     * directory cannot take its place). Returns what to record.
+     */
     public Map<String, String> putInPlace() throws IOException {
-        String aside = null;
+        Path aside = null;
         if (Files.exists(target)) {
             if (isEmpty(target)) {
                 Files.delete(target);
             } else {
-                Path moved = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
-                Files.move(target, moved);
-                aside = moved.toString();
+                aside = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
+                Files.move(target, aside);
             }
         }
-        Files.move(scratch(), target, StandardCopyOption.ATOMIC_MOVE);
-        return aside == null ? Map.of("directory", target.toString()) : Map.of("directory", target.toString(), "movedAside", aside);
+        try {
+            Files.move(scratch(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (aside != null) {
+                Files.move(aside, target);
+            }
+            throw new IOException("cannot put the restored files in place at " + target + " (" + e.getMessage() + ")"
+                    + (aside != null ? "; the old directory is back in place" : ""), e);
+        }
+        return aside == null ? Map.of("directory", target.toString())
+                : Map.of("directory", target.toString(), "movedAside", aside.toString());
     }
 
     /** Removes what a failed restore wrote; the target is untouched. */

@@ -91,7 +91,8 @@ public interface Source {
      * is moved aside, never dropped) and returns what the restore reached, for the audit (e.g. the WAL
      * position of a recovery); on failure, removes what the attempt left behind.
      */
-    Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException;
+    Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException;
 
     /** One artefact of a backup: its raw file name (e.g. {@code dump.rdb}) and the command whose stdout it is. */
     record Output(String name, ToolCommand command) {

@@ -149,12 +149,16 @@ public final class Verifier {
                 Optional<ToolCommand> check = sources.get(manifest.source()).checkCommand(jobOf(manifest), manifest, artefact);
                 try (InputStream raw = reader.openRaw(store, Manifest.dataKey(copy.manifestKey(), artefact), manifest, artefact)) {
                     if (check.isPresent()) {
-                        ToolFailedException unreadable = runCheck(check.get(), raw);
-                        if (unreadable != null && notChecked == null) {
-                            notChecked = "the format check of " + artefact.name() + " failed here: " + unreadable.getMessage();
+                        try {
+                            ToolFailedException unreadable = runCheck(check.get(), raw);
+                            if (unreadable != null && notChecked == null) {
+                                notChecked = "the format check of " + artefact.name() + " failed here: " + unreadable.getMessage();
+                            }
+                            format |= unreadable == null;
+                        } catch (CheckNotStarted e) { // the rest is still decoded and compared: the copy is judged, not the tool
+                            notChecked = notChecked != null ? notChecked : "its format check could not run here: " + e.getMessage();
                         }
                     }
-                    format |= check.isPresent();
                     raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
                 }
             }

@@ -80,6 +80,13 @@ public final class GitSource implements Source {
             throw new ConfigException(job.where("repositories"), "no repository given",
                     "list the repositories, e.g. /srv/git/app.git, git@git.internal:platform/web.git");
         }
+        for (Repository repository : repositories) {
+            if (repository.url().matches("^https?://[^/@]*:[^/@]*@.*")) {
+                throw new ConfigException(job.where("repositories"), "the URL of '" + repository.name() + "' holds a password "
+                        + "or token (it would show on command lines and in logs)", "remove it from the URL and put the "
+                        + "token in a file named by tokenFile");
+            }
+        }
         String method = job.parameter("method", "bundle");
         if (!method.equals("bundle") && !method.equals("mirror")) {
             throw new ConfigException(job.where("method"), "unknown method '" + method + "'", "use bundle or mirror");
@@ -114,25 +121,30 @@ public final class GitSource implements Source {
             if (!Files.isDirectory(mirror)) {
                 Path cloning = mirrors.resolve(repository.name() + ".git.cloning");
                 RestoreDirectory.deleteTree(cloning);
-                git(job, null, "clone", "--mirror", "--quiet", "--", repository.url(), cloning.toString());
+                git(job, repository, null, "clone", "--mirror", "--quiet", "--", repository.url(), cloning.toString());
                 Files.move(cloning, mirror, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 LOG.info("job {}: mirrored {} into {}", job.name(), repository.displayUrl(), mirror);
             } else {
-                git(job, mirror, "remote", "set-url", "origin", repository.url());
-                git(job, mirror, "remote", "update", "--prune");
+                git(job, repository, mirror, "remote", "set-url", "origin", repository.url());
+                git(job, repository, mirror, "remote", "update", "--prune");
             }
             if (isMirror(job)) {
-                git(job, mirror, "fsck", "--no-progress", "--no-dangling");
+                git(job, repository, mirror, "fsck", "--no-progress", "--no-dangling");
             }
         }
     }
 
+    /** One artefact per repository; an empty one (no refs: nothing to restore, and git refuses to bundle it) is skipped. */
     @Override
-    public List<Output> outputs(JobSpec job) {
+    public List<Output> outputs(JobSpec job) throws IOException {
         Path mirrors = mirrorDir(job);
         List<Output> outputs = new ArrayList<>();
         for (Repository repository : repositories(job)) {
             String mirror = repository.name() + ".git";
+            if (git(job, repository, mirrors.resolve(mirror), "for-each-ref", "--count=1").isBlank()) {
+                LOG.warn("job {}: repository {} has no refs yet; nothing of it is backed up", job.name(), repository.displayUrl());
+                continue;
+            }
             outputs.add(isMirror(job)
                     ? new Output(mirror + ".tar", new ToolCommand("tar", List.of("-C", mirrors.toString(), "-cf", "-", mirror)))
                     : new Output(repository.name() + ".bundle", new ToolCommand("git",
@@ -177,7 +189,8 @@ public final class GitSource implements Source {
     }
 
     @Override
-    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException {
         RestoreDirectory directory = RestoreDirectory.of(request, "a git backup", "");
         if (!succeeded) {
             directory.discard();
@@ -226,24 +239,29 @@ public final class GitSource implements Source {
         return job.parameter("method", "bundle").equals("mirror");
     }
 
-    private void git(JobSpec job, Path repository, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+    /**
+     * Runs git for one repository of the job. git's automatic housekeeping runs in the foreground (a detached repack would
+     * change the mirror while it is fsck'd, bundled or tarred); a token is sent to that repository's host only.
+     */
+    private String git(JobSpec job, Repository repository, Path mirror, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false"));
         job.parameter("keyFile").ifPresent(key -> command.addAll(List.of("-c", "core.sshCommand=ssh -i '" + key
                 + "' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile='"
                 + dataDir.resolve("ssh_known_hosts").toAbsolutePath() + "'")));
-        if (repository != null) {
-            command.addAll(List.of("-C", repository.toString()));
+        if (mirror != null) {
+            command.addAll(List.of("-C", mirror.toString()));
         }
         command.addAll(List.of(args));
         ToolCommand git = new ToolCommand("git", command).withSecret("GIT_TERMINAL_PROMPT", ToolCommand.Secret.plain("0"));
         Optional<String> token = job.parameter("tokenFile");
-        if (token.isPresent()) {
+        java.util.regex.Matcher https = java.util.regex.Pattern.compile("^(https?://[^/]+/)").matcher(repository.url());
+        if (token.isPresent() && https.find()) {
             git = git.withSecret("GIT_CONFIG_COUNT", ToolCommand.Secret.plain("1"))
-                    .withSecret("GIT_CONFIG_KEY_0", ToolCommand.Secret.plain("http.extraHeader"))
+                    .withSecret("GIT_CONFIG_KEY_0", ToolCommand.Secret.plain("http." + https.group(1) + ".extraHeader"))
                     .withSecret("GIT_CONFIG_VALUE_0", ToolCommand.Secret.file(Path.of(token.get()))
                             .asBasicAuthorization(job.parameter("tokenUser", "x-access-token")));
         }
-        ShortCommand.run(git, FETCH_TIMEOUT_SECONDS);
+        return ShortCommand.run(git, FETCH_TIMEOUT_SECONDS);
     }
 
     /** git; mirrors under {@code mking.data-dir}. */

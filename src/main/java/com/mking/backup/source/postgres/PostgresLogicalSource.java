@@ -201,7 +201,8 @@ public final class PostgresLogicalSource implements Source {
     }
 
     @Override
-    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException {
         String target = request.target();
         String scratch = target + RESTORING_SUFFIX;
         withServer(job, statement -> {

@@ -184,7 +184,8 @@ public final class PostgresPhysicalSource implements Source {
     }
 
     @Override
-    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException {
         Path directory = dataDirectory(request);
         if (!succeeded) {
             recovery.stopQuietly(directory, request);

@@ -16,20 +16,24 @@ final class RedisServers {
     private RedisServers() {
     }
 
-    static void start(Path dataDir, int port, boolean aof) throws IOException {
+    /** Starts it, waits until it answers (after loading), and returns its key count (DBSIZE of every database). */
+    static long start(Path dataDir, int port, java.util.Optional<String> appendFile) throws IOException {
         List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dataDir.toString(), "--dbfilename", "dump.rdb", "--daemonize", "yes",
                 "--logfile", dataDir.resolve("redis.log").toString(), "--pidfile", dataDir.resolve("redis.pid").toString()));
-        if (aof) {
-            args.addAll(List.of("--appendonly", "yes", "--appenddirname", "appendonlydir"));
+        if (appendFile.isPresent()) {
+            args.addAll(List.of("--appendonly", "yes", "--appenddirname", "appendonlydir", "--appendfilename", appendFile.get()));
         }
         ShortCommand.run(new ToolCommand("redis-server", args), 30);
         long deadline = System.nanoTime() + START_TIMEOUT_SECONDS * 1_000_000_000L;
         while (true) {
             try {
                 String pong = ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", Integer.toString(port), "PING")), 5);
-                if (pong.strip().equals("PONG")) {
-                    return; // answers only once the data set is loaded (LOADING otherwise)
+                if (pong.strip().equals("PONG")) { // answers only once the data set is loaded (LOADING otherwise)
+                    String keyspace = ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", Integer.toString(port),
+                            "INFO", "keyspace")), 5);
+                    return RedisSnapshot.parseInfo(keyspace).values().stream()
+                            .mapToLong(value -> Long.parseLong(value.split(",")[0].replace("keys=", ""))).sum();
                 }
             } catch (IOException e) {
                 // not listening yet

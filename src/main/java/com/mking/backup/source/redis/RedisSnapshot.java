@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * Makes Redis write a fresh snapshot and waits for it (the seed's loop compared LASTSAVE with itself and never
- * waited): LASTSAVE is read before asking, and the save counts once none is in progress, it ended (the counter
- * {@code rdb_saves} moved) and LASTSAVE moved past that value. LASTSAVE has one-second resolution, so the request waits until the
+ * waited): LASTSAVE is read before asking; the save counts once ours has started (the counter {@code rdb_saves}, which
+ * counts saves as they start, passed its value at our request, or the reply said it started), none is in progress, and
+ * LASTSAVE moved past the value read before. LASTSAVE has one-second resolution, so the request waits until the
  * server's clock is past the last save. A failed save ({@code rdb_last_bgsave_status:err} once it ended) or the
  * timeout fails.
  */
@@ -30,53 +31,66 @@ final class RedisSnapshot {
     }
 
     void save() throws IOException {
-        long lastSaveBefore = number(cli.run("LASTSAVE"), "LASTSAVE");
-        long savesBefore = counter(persistence(), "rdb_saves");
-        while (serverSeconds() <= lastSaveBefore) {
-            sleep(); // a save finishing within the same second would not move LASTSAVE
-        }
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long lastSaveBefore = number(cli.run("LASTSAVE"), "LASTSAVE");
+        while (serverSeconds() <= lastSaveBefore) {
+            // a save finishing within the same second would not move LASTSAVE
+            checkDeadline(deadline, "the server's clock did not pass its last save (LASTSAVE " + lastSaveBefore + ")");
+            sleep();
+        }
         String reply = cli.run("BGSAVE", "SCHEDULE");
         while (reply.contains("already in progress")) {
             // a save the server began on its own, before this request: wait for it, then ask for ours
-            if (System.nanoTime() > deadline) {
-                throw new IOException("a Redis save already in progress did not finish within " + timeoutSeconds + " s");
-            }
+            checkDeadline(deadline, "a Redis save already in progress did not finish");
             sleep();
             reply = cli.run("BGSAVE", "SCHEDULE");
         }
         if (!reply.startsWith("Background saving")) {
             throw new IOException("Redis refused BGSAVE: " + reply);
         }
-        boolean seenRunning = reply.contains("started");
+        // rdb_saves counts saves as they start: "started" means ours is counted already; "scheduled" (another child,
+        // e.g. an AOF rewrite, is running) means ours starts once the counter passes its value now
+        long savesAtReply = counter(persistence(), "rdb_saves");
+        boolean oursStarted = reply.contains("started");
         while (true) {
             Map<String, String> info = persistence();
             boolean running = "1".equals(info.get("rdb_bgsave_in_progress"));
-            seenRunning |= running;
-            // rdb_saves counts every save that ended, failed or not; servers without it: one was seen running
-            boolean ended = !running && (counter(info, "rdb_saves") > savesBefore || seenRunning);
-            if (ended && "err".equals(info.get("rdb_last_bgsave_status"))) {
-                throw new IOException("Redis BGSAVE failed (rdb_last_bgsave_status:err): the server could not write its "
-                        + "snapshot; its log says why (a full disk, or a data directory it cannot write)");
+            long saves = counter(info, "rdb_saves");
+            oursStarted |= saves > savesAtReply || (saves < 0 && running);
+            if (oursStarted && !running) {
+                if ("err".equals(info.get("rdb_last_bgsave_status"))) {
+                    throw new IOException("Redis BGSAVE failed (rdb_last_bgsave_status:err): the server could not write its "
+                            + "snapshot; its log says why (a full disk, or a data directory it cannot write)");
+                }
+                if (number(cli.run("LASTSAVE"), "LASTSAVE") > lastSaveBefore) {
+                    return;
+                }
             }
-            if (ended && number(cli.run("LASTSAVE"), "LASTSAVE") > lastSaveBefore) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("Redis BGSAVE did not finish within " + timeoutSeconds + " s (saveTimeoutSeconds)");
-            }
+            checkDeadline(deadline, "Redis BGSAVE did not finish");
             sleep();
         }
     }
 
-    /** Rewrites the AOF and waits until no rewrite is in progress or scheduled and the last one succeeded. */
+    /**
+     * Rewrites the AOF and waits until no rewrite is in progress or scheduled and the last one succeeded. A rewrite the
+     * server already runs is waited for, then ours is asked for. Needs Redis 7 (its multi-part AOF and counters).
+     */
     void rewriteAof() throws IOException {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         long rewritesBefore = counter(persistence(), "aof_rewrites");
+        if (rewritesBefore < 0) {
+            throw new IOException("this Redis reports no aof_rewrites: AOF backups need Redis 7 (its AOF directory); "
+                    + "set the job's aof parameter to off (the RDB snapshot is still backed up)");
+        }
         String reply = cli.run("BGREWRITEAOF");
+        while (reply.contains("already in progress")) {
+            checkDeadline(deadline, "an AOF rewrite already in progress did not finish");
+            sleep();
+            reply = cli.run("BGREWRITEAOF");
+        }
         if (!reply.startsWith("Background append only file rewriting")) {
             throw new IOException("Redis refused BGREWRITEAOF: " + reply);
         }
-        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (true) {
             Map<String, String> info = persistence();
             boolean busy = "1".equals(info.get("aof_rewrite_in_progress")) || "1".equals(info.get("aof_rewrite_scheduled"));
@@ -87,10 +101,14 @@ final class RedisSnapshot {
                 }
                 return;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("Redis BGREWRITEAOF did not finish within " + timeoutSeconds + " s (saveTimeoutSeconds)");
-            }
+            checkDeadline(deadline, "Redis BGREWRITEAOF did not finish");
             sleep();
+        }
+    }
+
+    private void checkDeadline(long deadline, String what) throws IOException {
+        if (System.nanoTime() > deadline) {
+            throw new IOException(what + " within " + timeoutSeconds + " s (saveTimeoutSeconds)");
         }
     }
 

@@ -87,6 +87,12 @@ public final class RedisSource implements Source {
         if (!aof.equals("auto") && !aof.equals("off")) {
             throw new ConfigException(job.where("aof"), "unknown value '" + aof + "'", "use auto or off");
         }
+        if (method.equals("bgsave") && !RemoteShell.isRemote(job) && job.parameter("dataDir").isEmpty()
+                && !isLoopback(job.parameter("host", "127.0.0.1"))) {
+            throw new ConfigException(job.where("host"), "method bgsave reads dump.rdb from the server's data directory, but "
+                    + job.parameter("host", "127.0.0.1") + " is another host and the job names neither ssh nor dataDir",
+                    "add ssh (user@host) to read it there, set dataDir if the directory is mounted here, or use method rdb-pull");
+        }
         if (password(job).isPresent() && RemoteShell.isRemote(job)) {
             throw new ConfigException(job.where("ssh"), "a Redis password cannot be passed to redis-cli over ssh without "
                     + "putting it on the remote command line", "use method rdb-pull from this host (drop ssh), or give the "
@@ -130,8 +136,10 @@ public final class RedisSource implements Source {
                     connection(job, "--rdb", "-")))));
         }
         String dir = dataDir(job);
+        String snapshot = dir + "/" + config(job, "dbfilename");
+        requireFresh(job, snapshot);
         List<Output> outputs = new ArrayList<>();
-        outputs.add(new Output("dump.rdb", cat(dir + "/" + config(job, "dbfilename"))));
+        outputs.add(new Output("dump.rdb", cat(snapshot)));
         if (aofEnabled(job)) {
             String aofDir = dir + "/" + config(job, "appenddirname");
             String manifestName = config(job, "appendfilename") + ".manifest";
@@ -139,8 +147,10 @@ public final class RedisSource implements Source {
             for (String file : AofManifest.files(manifest)) {
                 outputs.add(new Output(AOF_PREFIX + file, cat(aofDir + "/" + file)));
             }
-            // last: it names the files above, so a restore that has it has them all
-            outputs.add(new Output(AOF_PREFIX + manifestName, cat(aofDir + "/" + manifestName)));
+            // the manifest as read above, naming exactly the files above (a rewrite meanwhile would name others; their
+            // files then fail to read, rather than a manifest pointing at files the backup does not have); last, so
+            // a restore that has it has them all
+            outputs.add(new Output(AOF_PREFIX + manifestName, new ToolCommand("printf", List.of("%s", manifest))));
         }
         return outputs;
     }
@@ -174,23 +184,60 @@ public final class RedisSource implements Source {
         return RestoreDirectory.of(request, "a Redis backup", "").writeCommand(artefact.name());
     }
 
-    /** Puts the files in place; given a port, starts a new redis-server on them (loopback only) and waits for it. */
+    /**
+     * Puts the files in place; given a port, starts a new redis-server on them (loopback only), waits until it loaded
+     * the data, and compares its key count with what the backup recorded.
+     */
     @Override
-    public Map<String, String> finishRestore(JobSpec job, RestoreRequest request, boolean succeeded) throws IOException {
+    public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException {
         RestoreDirectory directory = RestoreDirectory.of(request, "a Redis backup", "");
         if (!succeeded) {
             directory.discard();
             return Map.of();
         }
         Map<String, String> reached = new LinkedHashMap<>(directory.putInPlace());
-        boolean aof = java.nio.file.Files.isDirectory(directory.target().resolve("appendonlydir"));
         String port = request.options().get("port");
         if (port != null) {
-            RedisServers.start(directory.target(), Integer.parseInt(port), aof);
+            // the AOF, when backed up, is what a server with appendonly on loads: its file name must be the backed-up one
+            Optional<String> appendFile = manifest.artefacts().stream().map(Manifest.Artefact::name)
+                    .filter(name -> name.startsWith(AOF_PREFIX) && name.endsWith(".manifest"))
+                    .map(name -> name.substring(AOF_PREFIX.length(), name.length() - ".manifest".length())).findFirst();
+            long expected = manifest.details().entrySet().stream().filter(e -> e.getKey().startsWith("keys."))
+                    .mapToLong(e -> Long.parseLong(e.getValue())).sum();
+            try {
+                long loaded = RedisServers.start(directory.target(), Integer.parseInt(port), appendFile);
+                if (loaded != expected) {
+                    throw new IOException("it loaded " + loaded + " keys where the server had " + expected
+                            + " when the backup was taken");
+                }
+            } catch (IOException e) {
+                throw new IOException("the files were restored into " + directory.target() + ", but the redis-server "
+                        + "started on them on port " + port + " is not right: " + e.getMessage(), e);
+            }
             reached.put("server", "127.0.0.1:" + port);
         }
         LOG.info("Redis files restored into {}{}", directory.target(), port == null ? "" : ", redis-server started on port " + port);
         return reached;
+    }
+
+    /**
+     * The file read must be the snapshot just written: one older than LASTSAVE means this host sees another directory
+     * (a replica's, a stale mount) than the server it asked to save.
+     */
+    private void requireFresh(JobSpec job, String snapshot) throws IOException {
+        long lastSave = Long.parseLong(cli(job, "LASTSAVE"));
+        String modified = ShortCommand.run(remoteShell.wrap(job, new ToolCommand("stat", List.of("-c", "%Y", "--", snapshot))),
+                SHORT_TIMEOUT_SECONDS).strip();
+        if (!modified.matches("\\d+") || Long.parseLong(modified) < lastSave - 2) {
+            throw new IOException(snapshot + " was last written at " + modified + ", before the snapshot Redis just saved ("
+                    + "LASTSAVE " + lastSave + "): this host does not see the server's data directory; set dataDir or ssh, "
+                    + "or use method rdb-pull");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     // --- redis-cli --------------------------------------------------------------------------------
