@@ -30,7 +30,7 @@ final class PruneCommand implements Callable<Integer> {
             List<JobSpec> jobs = job == null ? runtime.jobs().jobs() : List.of(runtime.jobs().job(job));
             for (JobSpec spec : jobs) {
                 for (var perStore : pruner.prune(spec, dryRun).entrySet()) {
-                    RetentionPolicy.Rules rules = Pruner.rules(spec, perStore.getKey());
+                    RetentionPolicy.Rules rules = pruner.rules(spec, perStore.getKey());
                     System.out.printf("job %s, store %s: keep last %d, daily %d, weekly %d, monthly %d, yearly %d%s%n", spec.name(),
                             perStore.getKey(), rules.last(), rules.daily(), rules.weekly(), rules.monthly(), rules.yearly(),
                             dryRun ? " (dry run)" : "");

@@ -44,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
                 List<CatalogEntry> successes = catalog.list(job.name(), null, "success", 1);
                 row.put("lastSuccess", successes.isEmpty() ? null : successes.get(0).endTime());
                 row.put("protection", checks.protection(job).map(alert -> "NOT PROTECTED: " + alert.detail()).orElse("ok"));
-                if ("pg-physical".equals(job.source())) {
+                if (runtime.jobs().capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                     try {
                         ArchiveMonitor.Status wal = monitor.measure(job);
                         row.put("walLastArchived", wal.lastArchivedWal());

@@ -21,9 +21,6 @@ import com.mking.backup.source.postgres.recovery.ClusterRecovery;
 import com.mking.backup.source.postgres.recovery.RecoveryPlanner;
 import com.mking.backup.restore.RestoreTester;
 import com.mking.backup.restore.Restorer;
-import com.mking.backup.source.postgres.PostgresLogicalSource;
-import com.mking.backup.source.postgres.PostgresPhysicalSource;
-import com.mking.backup.source.postgres.PostgresRecovery;
 import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.retention.Pruner;
 import com.mking.backup.verify.Verifier;
@@ -98,9 +95,8 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("toolBinding", new com.mking.backup.exec.ToolBinding());
 
         StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
-        // retention needs the WAL archive, which needs the job catalog, which needs the sources: looked up late
-        context.getRegistry().bind("walRetention", PostgresPhysicalSource.WalRetention.class,
-                (PostgresPhysicalSource.WalRetention) job -> context.getRegistry().findSingleByType(BaseBackupRetention.class).apply(job));
+        // pg-physical's retention needs the WAL archive, which needs the job catalog, which needs the sources: the
+        // sources look such services up when they need them
         RemoteShell remoteShell = new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"));
         SourceRegistry sources = SourceRegistry.load(new SourceFactory.Context(settings, remoteShell,
                 new SourceFactory.Lookup() {
@@ -135,7 +131,9 @@ public final class MkingConfiguration implements CamelConfiguration {
                 context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault(),
                 (job, store, oldestKept) -> context.getRegistry().findSingleByType(BaseBackupRetention.class)
-                        .pruneWal(job, store, oldestKept)));
+                        .pruneWal(job, store, oldestKept),
+                job -> sources.get(job.source()).capability(com.mking.backup.source.RetentionDefaults.class)
+                        .map(com.mking.backup.source.RetentionDefaults::keepLast).orElse(0)));
         Verifier verifier = new Verifier(stores, sources, jobs, reader, context.createProducerTemplate(), clock);
         context.getRegistry().bind("verifier", verifier);
         RecoveryPlanner planner = new RecoveryPlanner(catalog, stores, walArchive);

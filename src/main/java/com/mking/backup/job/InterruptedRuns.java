@@ -195,7 +195,7 @@ public final class InterruptedRuns {
         walSweptAt = clock.instant();
         Instant cutoff = clock.instant().minus(WAL_PUSH_GRACE);
         for (JobSpec job : jobs.jobs()) {
-            if (!"pg-physical".equals(job.source())) {
+            if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isEmpty()) {
                 continue;
             }
             for (String name : job.stores()) {

@@ -66,6 +66,16 @@ public final class JobCatalog {
         return job;
     }
 
+    /** The jobs whose source has this capability (e.g. ContinuousArchive), in declaration order. */
+    public List<JobSpec> jobsWith(Class<?> capability) {
+        return jobs().stream().filter(job -> sources.get(job.source()).capability(capability).isPresent()).toList();
+    }
+
+    /** The job's source's capability of this type, if it has it. */
+    public <T> Optional<T> capability(JobSpec job, Class<T> type) {
+        return sources.get(job.source()).capability(type);
+    }
+
     public Optional<JobSpec> find(String name) {
         return Optional.ofNullable(load().get(name));
     }

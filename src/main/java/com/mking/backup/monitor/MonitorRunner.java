@@ -81,7 +81,7 @@ public final class MonitorRunner {
      * allowed); empty when it is, or when the source does not answer (that is its own finding).
      */
     public Optional<Alert> protection(JobSpec job) {
-        if (!"pg-physical".equals(job.source())) {
+        if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isEmpty()) {
             return Optional.empty();
         }
         Optional<Alert> finding;
@@ -130,7 +130,7 @@ public final class MonitorRunner {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
             findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job))));
-            if ("pg-physical".equals(job.source())) {
+            if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                 findings.add(new Finding("protection:" + job.name(), protection(job)));
             }
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
@@ -180,16 +180,16 @@ public final class MonitorRunner {
     private List<Finding> connectivityFindings() {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
-            if (job.source().startsWith("pg-")) {
+            Optional<com.mking.backup.source.Probe> probe = jobs.capability(job, com.mking.backup.source.Probe.class);
+            if (probe.isPresent()) {
                 Optional<String> failure;
-                // the job's own database: a server that answers while the dumped database is gone is not reachable
-                try (var connection = PostgresConnections.open(job, job.parameter("database", "postgres"))) {
-                    failure = connection.isValid(5) ? Optional.empty() : Optional.of("connection not valid");
-                } catch (Exception e) {
+                try {
+                    failure = probe.get().unreachable(job);
+                } catch (RuntimeException e) {
                     failure = Optional.of(String.valueOf(e.getMessage()));
                 }
                 findings.add(new Finding("source:" + job.name(), Checks.unreachable("source:" + job.name(),
-                        "database server of job " + job.name(), failure)));
+                        probe.get().subject(job), failure)));
             }
         }
         for (String check : settings.list("mking.monitor.http-checks", "")) {

@@ -76,7 +76,7 @@ public final class JobMetrics implements MeterBinder {
                     .description("backup runs of the job by outcome").tags("job", name, "status", "success").register(registry);
             FunctionCounter.builder("mking_job_runs", snapshot, m -> count(m, name, JobStats.Stats::failures))
                     .description("backup runs of the job by outcome").tags("job", name, "status", "failed").register(registry);
-            if ("pg-physical".equals(job.source())) {
+            if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                 Gauge.builder("mking_wal_rpo_lag_seconds", rpoLag, m -> m.getOrDefault(name, Double.NaN))
                         .tag("job", name).register(registry);
             }

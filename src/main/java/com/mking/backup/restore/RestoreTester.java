@@ -12,7 +12,6 @@ import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.postgres.PostgresConnections;
 import com.mking.backup.source.postgres.PostgresRecovery;
 import com.mking.backup.source.RestoreRequest;
-import com.mking.backup.source.postgres.PostgresPhysicalSource;
 import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;
@@ -169,6 +168,6 @@ public final class RestoreTester {
     }
 
     private static void deleteTree(Path directory) throws IOException {
-        PostgresPhysicalSource.deleteTree(directory);
+        com.mking.backup.source.RestoreDirectory.deleteTree(directory);
     }
 }

@@ -32,23 +32,32 @@ public final class Pruner {
         void pruned(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException;
     }
 
+    private final java.util.function.ToIntFunction<JobSpec> defaultKeepLast;
     private final Catalog catalog;
     private final StoreRegistry stores;
     private final ZoneId zone;
     private final AfterPrune afterPrune;
 
-    public Pruner(Catalog catalog, StoreRegistry stores, ZoneId zone, AfterPrune afterPrune) {
+    /**
+     * @param defaultKeepLast keepLast of a job that does not set it: its source's RetentionDefaults, else 0
+     */
+    public Pruner(Catalog catalog, StoreRegistry stores, ZoneId zone, AfterPrune afterPrune,
+                  java.util.function.ToIntFunction<JobSpec> defaultKeepLast) {
+        this.defaultKeepLast = defaultKeepLast;
         this.catalog = catalog;
         this.stores = stores;
         this.zone = zone;
         this.afterPrune = afterPrune;
     }
 
-    /** The rules of a job in one store, from its route-file parameters. */
-    public static RetentionPolicy.Rules rules(JobSpec job, String store) {
+    /** The rules of a job in one store, from its route-file parameters and its source's defaults. */
+    public RetentionPolicy.Rules rules(JobSpec job, String store) {
+        return rules(job, store, defaultKeepLast.applyAsInt(job));
+    }
+
+    static RetentionPolicy.Rules rules(JobSpec job, String store, int defaultKeepLast) {
         RetentionPolicy.Rules defaults = RetentionPolicy.Rules.defaults();
-        int[] fallback = {"pg-physical".equals(job.source()) ? 7 : 0, defaults.daily(), defaults.weekly(), defaults.monthly(),
-                defaults.yearly()};
+        int[] fallback = {defaultKeepLast, defaults.daily(), defaults.weekly(), defaults.monthly(), defaults.yearly()};
         int[] values = new int[RULES.length];
         for (int i = 0; i < RULES.length; i++) {
             values[i] = ruleValue(job.parameter(RULES[i]), store).orElse(fallback[i]);

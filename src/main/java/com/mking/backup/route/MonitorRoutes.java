@@ -37,7 +37,7 @@ public final class MonitorRoutes extends RouteBuilder {
                 .process(exchange -> {
                     List<ArchiveMonitor.Status> measured = new ArrayList<>();
                     for (JobSpec job : jobs.jobs()) {
-                        if ("pg-physical".equals(job.source())) {
+                        if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                             try {
                                 measured.add(monitor.measure(job));
                             } catch (java.io.IOException e) {

@@ -136,7 +136,7 @@ public final class RestoreDirectory {
         }
         try (Stream<Path> walk = Files.walk(directory)) {
             for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+                Files.deleteIfExists(path);
             }
         }
     }

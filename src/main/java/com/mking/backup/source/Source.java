@@ -94,6 +94,14 @@ public interface Source {
     Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
             throws IOException;
 
+    /**
+     * An optional capability of this source ({@link ContinuousArchive}, {@link RetentionDefaults}), asked for here and
+     * nowhere else, so that no code outside the source branches on its kind.
+     */
+    default <T> java.util.Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+    }
+
     /** One artefact of a backup: its raw file name (e.g. {@code dump.rdb}) and the command whose stdout it is. */
     record Output(String name, ToolCommand command) {
     }

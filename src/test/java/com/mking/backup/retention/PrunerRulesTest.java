@@ -14,14 +14,18 @@ class PrunerRulesTest {
     void rulesMayDifferPerStore() {
         JobSpec job = new JobSpec("db", "pg-logical", "0 0 3 * * ?", List.of("local", "minio"),
                 Map.of("keepDaily", "30, local=3", "keepWeekly", "local=0"), null);
-        assertThat(Pruner.rules(job, "local")).isEqualTo(new RetentionPolicy.Rules(0, 3, 0, 12, 7));
-        assertThat(Pruner.rules(job, "minio")).isEqualTo(new RetentionPolicy.Rules(0, 30, 12, 12, 7));
+        assertThat(Pruner.rules(job, "local", 0)).isEqualTo(new RetentionPolicy.Rules(0, 3, 0, 12, 7));
+        assertThat(Pruner.rules(job, "minio", 0)).isEqualTo(new RetentionPolicy.Rules(0, 30, 12, 12, 7));
     }
 
     @Test
     void physicalJobsKeepTheirLastSevenByDefault() {
         JobSpec job = new JobSpec("pitr", "pg-physical", "0 0 2 * * ?", List.of("local"), Map.of(), null);
-        assertThat(Pruner.rules(job, "local").last()).isEqualTo(7);
+        com.mking.backup.source.postgres.PostgresPhysicalSource source =
+                new com.mking.backup.source.postgres.PostgresPhysicalSource("", ignored -> { }, null);
+        int keepLast = source.capability(com.mking.backup.source.RetentionDefaults.class).orElseThrow().keepLast();
+        assertThat(Pruner.rules(job, "local", keepLast).last()).isEqualTo(7);
+        assertThat(Pruner.rules(job.with(Map.of("keepLast", "3")), "local", keepLast).last()).as("the job's own wins").isEqualTo(3);
     }
 
     @Test

@@ -14,6 +14,18 @@ import java.util.Properties;
  */
 public final class PostgresConnections {
 
+    /**
+     * Whether the job's own database answers: a server that answers while the dumped database is gone is not
+     * reachable. Both PostgreSQL sources' {@link com.mking.backup.source.Probe}.
+     */
+    public static java.util.Optional<String> unreachable(com.mking.backup.job.JobSpec job) {
+        try (var connection = open(job, job.parameter("database", "postgres"))) {
+            return connection.isValid(5) ? java.util.Optional.empty() : java.util.Optional.of("connection not valid");
+        } catch (Exception e) {
+            return java.util.Optional.of(String.valueOf(e.getMessage()));
+        }
+    }
+
     private PostgresConnections() {
     }
 

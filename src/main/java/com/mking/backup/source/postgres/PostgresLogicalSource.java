@@ -31,7 +31,7 @@ import java.util.Map;
  * a failed restore never leaves a half-filled target; a replaced database is renamed aside
  * ({@code <name>_before_restore_<timestamp>}), never dropped.
  */
-public final class PostgresLogicalSource implements Source {
+public final class PostgresLogicalSource implements Source, com.mking.backup.source.Probe {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLogicalSource.class);
     private static final String RESTORING_SUFFIX = "__mking_restoring";
@@ -42,6 +42,16 @@ public final class PostgresLogicalSource implements Source {
     /** @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically */
     public PostgresLogicalSource(String defaultBinDir) {
         this.defaultBinDir = defaultBinDir;
+    }
+
+    @Override
+    public java.util.Optional<String> unreachable(JobSpec job) {
+        return PostgresConnections.unreachable(job);
+    }
+
+    @Override
+    public String subject(JobSpec job) {
+        return "database server of job " + job.name();
     }
 
     @Override

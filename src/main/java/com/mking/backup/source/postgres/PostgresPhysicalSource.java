@@ -19,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,8 @@ import java.util.regex.Pattern;
  * <p>A restore extracts into a new data directory; an existing non-empty one is moved aside to
  * {@code <dir>.corrupted.<timestamp>} only with --force (as the plan's runbook does), never deleted.
  */
-public final class PostgresPhysicalSource implements Source {
+public final class PostgresPhysicalSource implements Source, com.mking.backup.source.ContinuousArchive,
+        com.mking.backup.source.RetentionDefaults, com.mking.backup.source.Probe {
 
     private static final Pattern START = Pattern.compile("write-ahead log start point: ([0-9A-F]+/[0-9A-F]+) on timeline (\\d+)");
     private static final Pattern END = Pattern.compile("write-ahead log end point: ([0-9A-F]+/[0-9A-F]+)");
@@ -54,6 +54,24 @@ public final class PostgresPhysicalSource implements Source {
     /** Deletes base backups beyond the job's keepLast and the WAL no kept base backup needs. */
     public interface WalRetention {
         void apply(JobSpec job) throws IOException;
+    }
+
+    /** Seven base backups: the WAL archive is kept from the oldest one, so this bounds how far back PITR reaches. */
+    public static final int DEFAULT_KEEP_LAST = 7;
+
+    @Override
+    public int keepLast() {
+        return DEFAULT_KEEP_LAST;
+    }
+
+    @Override
+    public java.util.Optional<String> unreachable(JobSpec job) {
+        return PostgresConnections.unreachable(job);
+    }
+
+    @Override
+    public String subject(JobSpec job) {
+        return "database server of job " + job.name();
     }
 
     @Override
@@ -190,7 +208,7 @@ public final class PostgresPhysicalSource implements Source {
         if (!succeeded) {
             recovery.stopQuietly(directory, request);
             recovery.keepServerLog(directory);
-            deleteTree(directory);
+            com.mking.backup.source.RestoreDirectory.deleteTree(directory);
             return Map.of();
         }
         return recovery.recover(job, directory, request);
@@ -217,26 +235,13 @@ public final class PostgresPhysicalSource implements Source {
         }
     }
 
-    /** Removes a directory tree (a failed or finished scratch restore). */
-    public static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var paths = Files.walk(directory)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            java.util.Collections.reverse(all);
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    /** pg-physical; its WAL retention is the runtime's {@link WalRetention}, looked up when a backup ends. */
+        /** pg-physical; its retention is the runtime's BaseBackupRetention (made after the sources), looked up when a backup ends. */
     public static final class Factory implements SourceFactory {
         @Override
         public Source create(Context context) {
             String bin = context.settings().get("mking.tools.postgresql-bin", "");
-            return new PostgresPhysicalSource(bin, job -> context.lookup().find(WalRetention.class).apply(job),
+            return new PostgresPhysicalSource(bin,
+                    job -> context.lookup().find(com.mking.backup.source.postgres.wal.BaseBackupRetention.class).apply(job),
                     new PostgresRecovery(bin));
         }
     }

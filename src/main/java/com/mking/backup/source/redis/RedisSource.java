@@ -31,7 +31,7 @@ import java.util.Optional;
  * the files into a directory (the old one moved aside, never deleted) and, given a port, starts a new redis-server on
  * it, bound to loopback.
  */
-public final class RedisSource implements Source {
+public final class RedisSource implements Source, com.mking.backup.source.Probe {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
     static final String AOF_PREFIX = "appendonlydir/";
@@ -41,6 +41,22 @@ public final class RedisSource implements Source {
 
     public RedisSource(RemoteShell remoteShell) {
         this.remoteShell = remoteShell;
+    }
+
+    /** PING answers PONG (with the job's credentials). */
+    @Override
+    public Optional<String> unreachable(JobSpec job) {
+        try {
+            String pong = cli(job, "PING");
+            return pong.equals("PONG") ? Optional.empty() : Optional.of("PING answered " + pong);
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public String subject(JobSpec job) {
+        return "Redis server of job " + job.name();
     }
 
     @Override

@@ -36,12 +36,13 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
 
     @Override
     public void apply(JobSpec job) throws IOException {
-        int keep = Integer.parseInt(job.parameter("keepLast", "7"));
+        int keep = Integer.parseInt(job.parameter("keepLast",
+                Integer.toString(com.mking.backup.source.postgres.PostgresPhysicalSource.DEFAULT_KEEP_LAST)));
         List<CatalogEntry> successes = catalog.restorable(job.name());
         if (successes.isEmpty()) {
             return;
         }
-        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null);
+        Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null, ignored -> keep);
         for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
             for (String store : old.storeNames()) {
                 pruner.deleteCopy(old, store, "retention: keepLast " + keep);
