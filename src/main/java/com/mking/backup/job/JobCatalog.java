@@ -109,7 +109,13 @@ public final class JobCatalog {
                     throw new ConfigException(job.where(count), "'" + value + "' is not a count", "use a whole number");
                 });
             }
-            sources.get(job.source()).validate(job);
+            Source source = sources.get(job.source());
+            for (Source.Parameter parameter : source.parameters()) {
+                parameter.problem(job.parameters().get(parameter.name())).ifPresent(problem -> {
+                    throw new ConfigException(job.where(parameter.name()), problem, parameter.description());
+                });
+            }
+            source.validate(job);
         }
     }
 

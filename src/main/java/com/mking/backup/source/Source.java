@@ -106,8 +106,69 @@ public interface Source {
     record Output(String name, ToolCommand command) {
     }
 
-    /** A job parameter: its name, default (null when required) and what it means. */
-    record Parameter(String name, String defaultValue, String description) {
+    /**
+     * A job parameter (the borgmatic schema pattern): its name, type, default (null when required), what it means and an
+     * example. This one schema drives the check of every job at start-up, the route template's parameters and the
+     * reference {@code mking-backup sources} prints (the README's parameter tables).
+     */
+    record Parameter(String name, Type type, List<String> choices, String defaultValue, String description, String example) {
+
+        public enum Type { TEXT, PORT, COUNT, FLAG, CHOICE, FILE }
+
+        public static Parameter text(String name, String defaultValue, String description, String example) {
+            return new Parameter(name, Type.TEXT, List.of(), defaultValue, description, example);
+        }
+
+        public static Parameter port(String name, String defaultValue, String description, String example) {
+            return new Parameter(name, Type.PORT, List.of(), defaultValue, description, example);
+        }
+
+        public static Parameter count(String name, String defaultValue, String description, String example) {
+            return new Parameter(name, Type.COUNT, List.of(), defaultValue, description, example);
+        }
+
+        public static Parameter flag(String name, String defaultValue, String description, String example) {
+            return new Parameter(name, Type.FLAG, List.of(), defaultValue, description, example);
+        }
+
+        /** A file or directory path. */
+        public static Parameter file(String name, String defaultValue, String description, String example) {
+            return new Parameter(name, Type.FILE, List.of(), defaultValue, description, example);
+        }
+
+        public static Parameter choice(String name, List<String> choices, String defaultValue, String description,
+                                       String example) {
+            return new Parameter(name, Type.CHOICE, List.copyOf(choices), defaultValue, description, example);
+        }
+
+        /** Why {@code value} does not fit, with the fix; empty when it fits (an empty value means the default). */
+        public java.util.Optional<String> problem(String value) {
+            if (value == null || value.isBlank()) {
+                return java.util.Optional.empty();
+            }
+            String v = value.trim();
+            boolean fits = switch (type) {
+                case PORT -> v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535;
+                case COUNT -> v.matches("\\d{1,9}");
+                case FLAG -> v.equals("true") || v.equals("false");
+                case CHOICE -> choices.contains(v);
+                case TEXT, FILE -> true;
+            };
+            return fits ? java.util.Optional.empty() : java.util.Optional.of("'" + v + "' is not " + typeName()
+                    + " (e.g. " + example + ")");
+        }
+
+        /** The type as the reference and error messages say it. */
+        public String typeName() {
+            return switch (type) {
+                case TEXT -> "text";
+                case PORT -> "a port number (1-65535)";
+                case COUNT -> "a whole number";
+                case FLAG -> "true or false";
+                case CHOICE -> "one of " + String.join(", ", choices);
+                case FILE -> "a path";
+            };
+        }
     }
 
     /** What {@link #describe} learned: goes into the manifest and the audit row. */

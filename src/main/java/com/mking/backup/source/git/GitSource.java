@@ -58,14 +58,20 @@ public final class GitSource implements Source {
     @Override
     public List<Parameter> parameters() {
         return List.of(
-                new Parameter("repositories", null, "repositories to back up, comma-separated: URLs (ssh://, git@host:path, "
-                        + "https://) or local paths, e.g. /srv/git/app.git, git@git.internal:platform/web.git"),
-                new Parameter("method", "bundle", "bundle (git bundle of every ref, per repository) or mirror (a tar of the "
-                        + "bare mirror, after git fsck)"),
-                new Parameter("keyFile", "", "SSH private key for ssh remotes; empty: the user's keys"),
-                new Parameter("tokenFile", "", "file holding an HTTPS access token (a secret file)"),
-                new Parameter("tokenUser", "x-access-token", "user name sent with the token (GitLab: oauth2)"),
-                new Parameter("mirrorDir", "", "where the mirrors are kept; empty: <mking.data-dir>/git-mirrors/<job>"));
+                Parameter.text("repositories", null,
+                        "repositories to back up, comma-separated: URLs (ssh://, git@host:path, "
+                        + "https://) or local paths", "/srv/git/app.git, git@git.internal:platform/web.git"),
+                Parameter.choice("method", List.of("bundle", "mirror"), "bundle",
+                        "bundle (git bundle of every ref, per repository) or mirror (a tar of the "
+                        + "bare mirror, after git fsck)", "mirror"),
+                Parameter.file("keyFile", "",
+                        "SSH private key for ssh remotes; empty: the user's keys", "/etc/mking/git_ed25519"),
+                Parameter.file("tokenFile", "",
+                        "file holding an HTTPS access token (a secret file)", "/run/secrets/gitlab_token"),
+                Parameter.text("tokenUser", "x-access-token", "user name sent with the token (GitLab: oauth2)", "oauth2"),
+                Parameter.file("mirrorDir", "",
+                        "where the mirrors are kept; empty: <mking.data-dir>/git-mirrors/<job>",
+                        "/var/lib/mking-backup/git-mirrors"));
     }
 
     @Override
@@ -74,7 +80,8 @@ public final class GitSource implements Source {
         try {
             repositories = repositories(job);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(job.where("repositories"), e.getMessage(), "name each repository once, comma-separated");
+            throw new ConfigException(job.where("repositories"), e.getMessage(),
+                    "name each repository once, comma-separated");
         }
         if (repositories.isEmpty()) {
             throw new ConfigException(job.where("repositories"), "no repository given",
@@ -86,10 +93,6 @@ public final class GitSource implements Source {
                         + "or token (it would show on command lines and in logs)", "remove it from the URL and put the "
                         + "token in a file named by tokenFile");
             }
-        }
-        String method = job.parameter("method", "bundle");
-        if (!method.equals("bundle") && !method.equals("mirror")) {
-            throw new ConfigException(job.where("method"), "unknown method '" + method + "'", "use bundle or mirror");
         }
         for (String file : List.of("keyFile", "tokenFile")) {
             job.parameter(file).ifPresent(path -> {
@@ -142,7 +145,8 @@ public final class GitSource implements Source {
         for (Repository repository : repositories(job)) {
             String mirror = repository.name() + ".git";
             if (git(job, repository, mirrors.resolve(mirror), "for-each-ref", "--count=1").isBlank()) {
-                LOG.warn("job {}: repository {} has no refs yet; nothing of it is backed up", job.name(), repository.displayUrl());
+                LOG.warn("job {}: repository {} has no refs yet; nothing of it is backed up", job.name(),
+                        repository.displayUrl());
                 continue;
             }
             outputs.add(isMirror(job)

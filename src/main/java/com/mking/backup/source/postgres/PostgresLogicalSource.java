@@ -67,27 +67,25 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
     @Override
     public List<Parameter> parameters() {
         return List.of(
-                new Parameter("database", null, "database to dump, e.g. mking_friend"),
-                new Parameter("host", "127.0.0.1", "server host name or address"),
-                new Parameter("port", "5432", "server port"),
-                new Parameter("user", "postgres", "role used by pg_dump (least privilege: CONNECT and SELECT)"),
-                new Parameter("passwordFile", "", "file holding the role's password (a secret file); wins over passwordEnv"),
-                new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
-                new Parameter("format", "custom", "custom (pg_restore, selective restore) or plain (SQL text)"),
-                new Parameter("binDir", "", "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto"));
+                Parameter.text("database", null, "database to dump, e.g. mking_friend", "mking_friend"),
+                Parameter.text("host", "127.0.0.1", "server host name or address", "db.internal"),
+                Parameter.port("port", "5432", "server port", "5432"),
+                Parameter.text("user", "postgres",
+                        "role used by pg_dump (least privilege: CONNECT and SELECT)", "backup_user"),
+                Parameter.file("passwordFile", "",
+                        "file holding the role's password (a secret file); wins over passwordEnv", "/run/secrets/pg_backup_password"),
+                Parameter.text("passwordEnv", "",
+                        "environment variable holding the role's password; empty: ~/.pgpass or trust", "PG_BACKUP_PASSWORD"),
+                Parameter.choice("format", List.of("custom", "plain"), "custom",
+                        "custom (pg_restore, selective restore) or plain (SQL text)", "plain"),
+                Parameter.file("binDir", "",
+                        "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
     }
 
     @Override
     public void validate(JobSpec job) {
         if (job.parameter("database").isEmpty()) {
             throw new ConfigException(job.where("database"), "no database given", "name the database to dump");
-        }
-        String format = job.parameter("format", "custom");
-        if (!format.equals("custom") && !format.equals("plain")) {
-            throw new ConfigException(job.where("format"), "unknown format '" + format + "'", "use custom or plain");
-        }
-        if (!job.parameter("port", "5432").matches("\\d{1,5}")) {
-            throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
         }
         String pgDump = tool(job, "pg_dump");
         if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {

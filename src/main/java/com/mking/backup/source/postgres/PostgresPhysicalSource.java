@@ -87,12 +87,16 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
     @Override
     public List<Parameter> parameters() {
         return List.of(
-                new Parameter("host", "127.0.0.1", "server host name or address"),
-                new Parameter("port", "5432", "server port"),
-                new Parameter("user", "postgres", "role with the REPLICATION attribute (no superuser needed)"),
-                new Parameter("passwordFile", "", "file holding the role's password (a secret file); wins over passwordEnv"),
-                new Parameter("passwordEnv", "", "environment variable holding the role's password; empty: ~/.pgpass or trust"),
-                new Parameter("binDir", "", "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto"));
+                Parameter.text("host", "127.0.0.1", "server host name or address", "db.internal"),
+                Parameter.port("port", "5432", "server port", "5432"),
+                Parameter.text("user", "postgres",
+                        "role with the REPLICATION attribute (no superuser needed)", "replicator"),
+                Parameter.file("passwordFile", "",
+                        "file holding the role's password (a secret file); wins over passwordEnv", "/run/secrets/pg_replication_password"),
+                Parameter.text("passwordEnv", "",
+                        "environment variable holding the role's password; empty: ~/.pgpass or trust", "PG_REPLICATION_PASSWORD"),
+                Parameter.file("binDir", "",
+                        "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
     }
 
     @Override

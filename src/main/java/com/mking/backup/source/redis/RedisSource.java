@@ -72,37 +72,31 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe 
     @Override
     public List<Parameter> parameters() {
         return List.of(
-                new Parameter("host", "127.0.0.1", "server host name or address, as seen from the host that runs the tools"),
-                new Parameter("port", "6379", "server port"),
-                new Parameter("method", "bgsave", "bgsave (BGSAVE, then read dump.rdb and the AOF files from the data "
-                        + "directory) or rdb-pull (redis-cli --rdb over the network; no AOF)"),
-                new Parameter("user", "", "ACL user (redis-cli --user); empty: the default user"),
-                new Parameter("passwordFile", "", "file holding the password (a secret file); wins over passwordEnv"),
-                new Parameter("passwordEnv", "", "environment variable holding the password; empty: no AUTH"),
-                new Parameter("tls", "false", "connect with TLS (redis-cli --tls)"),
-                new Parameter("tlsCaCert", "", "CA certificate file for TLS (redis-cli --cacert)"),
-                new Parameter("dataDir", "", "data directory as the backup host sees it; empty: CONFIG GET dir"),
-                new Parameter("aof", "auto", "auto (back up the AOF files when appendonly is on) or off"),
-                new Parameter("saveTimeoutSeconds", "600", "how long BGSAVE and BGREWRITEAOF may take"),
-                new Parameter("binDir", "", "directory of redis-cli and redis-check-rdb; empty: the PATH"));
+                Parameter.text("host", "127.0.0.1",
+                        "server host name or address, as seen from the host that runs the tools", "127.0.0.1"),
+                Parameter.port("port", "6379", "server port", "6380"),
+                Parameter.choice("method", List.of("bgsave", "rdb-pull"), "bgsave",
+                        "bgsave (BGSAVE, then read dump.rdb and the AOF files from the data "
+                        + "directory) or rdb-pull (redis-cli --rdb over the network; no AOF)", "rdb-pull"),
+                Parameter.text("user", "", "ACL user (redis-cli --user); empty: the default user", "backup"),
+                Parameter.file("passwordFile", "",
+                        "file holding the password (a secret file); wins over passwordEnv", "/run/secrets/redis_password"),
+                Parameter.text("passwordEnv", "",
+                        "environment variable holding the password; empty: no AUTH", "REDIS_PASSWORD"),
+                Parameter.flag("tls", "false", "connect with TLS (redis-cli --tls)", "true"),
+                Parameter.file("tlsCaCert", "", "CA certificate file for TLS (redis-cli --cacert)", "/etc/redis/tls/ca.crt"),
+                Parameter.file("dataDir", "",
+                        "data directory as the backup host sees it; empty: CONFIG GET dir", "/var/lib/redis"),
+                Parameter.choice("aof", List.of("auto", "off"), "auto",
+                        "auto (back up the AOF files when appendonly is on) or off", "off"),
+                Parameter.count("saveTimeoutSeconds", "600", "how long BGSAVE and BGREWRITEAOF may take", "1800"),
+                Parameter.file("binDir", "",
+                        "directory of redis-cli and redis-check-rdb; empty: the PATH", "/opt/redis/bin"));
     }
 
     @Override
     public void validate(JobSpec job) {
-        String method = job.parameter("method", "bgsave");
-        if (!method.equals("bgsave") && !method.equals("rdb-pull")) {
-            throw new ConfigException(job.where("method"), "unknown method '" + method + "'", "use bgsave or rdb-pull");
-        }
-        if (!job.parameter("port", "6379").matches("\\d{1,5}")) {
-            throw new ConfigException(job.where("port"), "not a port number", "use a number such as 6379");
-        }
-        if (!job.parameter("saveTimeoutSeconds", "600").matches("\\d{1,6}")) {
-            throw new ConfigException(job.where("saveTimeoutSeconds"), "not a number of seconds", "use a number such as 600");
-        }
-        String aof = job.parameter("aof", "auto");
-        if (!aof.equals("auto") && !aof.equals("off")) {
-            throw new ConfigException(job.where("aof"), "unknown value '" + aof + "'", "use auto or off");
-        }
+        String method = job.parameter("method", "bgsave"); // types and choices: checked from parameters()
         if (method.equals("bgsave") && !RemoteShell.isRemote(job) && job.parameter("dataDir").isEmpty()
                 && !isLoopback(job.parameter("host", "127.0.0.1"))) {
             throw new ConfigException(job.where("host"), "method bgsave reads dump.rdb from the server's data directory, but "

@@ -1,0 +1,30 @@
+package com.mking.backup.cli;
+
+import com.mking.backup.source.SourceReference;
+import com.mking.backup.source.SourceRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "sources", mixinStandardHelpOptions = true, description = "The source kinds a job can use and every "
+        + "parameter of each: type, default, meaning and an example (Markdown, as in the README).")
+final class SourcesCommand implements Callable<Integer> {
+
+    @ParentCommand
+    MkingBackup parent;
+
+    @Parameters(paramLabel = "KIND", arity = "0..1", description = "one source kind, e.g. redis (default: all)")
+    String kind;
+
+    @Override
+    public Integer call() throws Exception {
+        try (BackupRuntime runtime = parent.boot(false)) {
+            SourceRegistry sources = runtime.bean(SourceRegistry.class);
+            System.out.print(SourceReference.markdown(kind == null ? sources.all() : List.of(sources.get(kind))));
+            return MkingBackup.OK;
+        }
+    }
+}
