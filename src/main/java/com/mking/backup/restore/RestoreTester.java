@@ -11,6 +11,11 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.postgres.PostgresConnections;
 import com.mking.backup.source.postgres.PostgresRecovery;
+import com.mking.backup.source.postgres.TestQueries;
+import com.mking.backup.source.ContinuousArchive;
+import com.mking.backup.source.RestoreTestable;
+import com.mking.backup.job.JobCatalog;
+import java.util.Optional;
 import com.mking.backup.source.RestoreRequest;
 import org.apache.camel.ProducerTemplate;
 
@@ -31,20 +36,24 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Restore tests: the newest restorable backup of a database job is restored into a scratch target (a
- * scratch database for pg-logical, a scratch cluster on a free port for pg-physical) and checked with
- * the job's {@code testQueries} (semicolon-separated; each must answer true or a number above 0, as
- * the plan's {@code SELECT COUNT(*) FROM users}). The scratch target is removed afterwards.
+ * Restore tests: the newest restorable backup of a job is restored into a scratch target and checked, then the target
+ * is removed. A source that is {@link RestoreTestable} names its scratch target and its check (pg-logical: a scratch
+ * database and the job's {@code testQueries}; redis: a directory and a scratch redis-server whose key count must match;
+ * git: a directory whose repositories must pass git fsck); a {@link ContinuousArchive} source (pg-physical) is
+ * recovered as a scratch cluster on a free port and checked with {@code testQueries}.
  */
 public final class RestoreTester {
 
     private final Catalog catalog;
+    private final JobCatalog jobs;
     private final ClusterRecovery recovery;
     private final ProducerTemplate producer;
     private final Settings settings;
     private final Clock clock;
 
-    public RestoreTester(Catalog catalog, ClusterRecovery recovery, ProducerTemplate producer, Settings settings, Clock clock) {
+    public RestoreTester(Catalog catalog, JobCatalog jobs, ClusterRecovery recovery, ProducerTemplate producer,
+                         Settings settings, Clock clock) {
+        this.jobs = jobs;
         this.catalog = catalog;
         this.recovery = recovery;
         this.producer = producer;
@@ -57,8 +66,9 @@ public final class RestoreTester {
                          Instant finishedAt) {
     }
 
-    public static boolean isTestable(JobSpec job) {
-        return job.source().equals("pg-logical") || job.source().equals("pg-physical");
+    /** A job whose source restores into a scratch target (RestoreTestable), or recovers a cluster (ContinuousArchive). */
+    public boolean isTestable(JobSpec job) {
+        return jobs.capability(job, RestoreTestable.class).isPresent() || jobs.capability(job, ContinuousArchive.class).isPresent();
     }
 
     public Result test(JobSpec job) {
@@ -69,37 +79,41 @@ public final class RestoreTester {
         }
         CatalogEntry newest = restorable.get(0);
         try {
-            String detail = job.source().equals("pg-logical") ? testLogical(job, newest) : testPhysical(job);
+            Optional<RestoreTestable> testable = jobs.capability(job, RestoreTestable.class);
+            String detail = testable.isPresent() ? testByRestore(job, newest, testable.get()) : testPhysical(job);
             return new Result(job.name(), newest.backupId(), newest.storeNames().get(0), true, detail, started, clock.instant());
         } catch (Exception e) {
             return new Result(job.name(), newest.backupId(), null, false, BackupRunner.describe(e), started, clock.instant());
         }
     }
 
-    private String testLogical(JobSpec job, CatalogEntry backup) throws Exception {
-        String scratch = job.name().replaceAll("[^A-Za-z0-9_]", "_") + "_mking_restore_test";
-        dropDatabase(job, scratch);
+    /** The normal restore path into the source's scratch target, then the source's own check. */
+    private String testByRestore(JobSpec job, CatalogEntry backup, RestoreTestable testable) throws Exception {
+        RestoreTestable.Scratch scratch = testable.scratch(job, workDirectory());
         try {
-            RestoreTask task = new RestoreTask(new RestoreRequest(backup.backupId(), scratch, null, false, true, "restore-test",
-                    Map.of()), clock.instant());
+            RestoreTask task = new RestoreTask(new RestoreRequest(backup.backupId(), scratch.target(), null, false, true,
+                    "restore-test", scratch.options()), clock.instant());
             producer.send(RestoreRoutes.RESTORE, exchange -> exchange.setProperty(Restorer.TASK, task));
             if (!task.succeeded()) {
                 throw new IOException("restore failed: " + task.error());
             }
-            try (Connection connection = PostgresConnections.open(job, scratch)) {
-                return runQueries(job, connection) + "; restored in " + task.getDurationSeconds() + " s";
-            }
+            return testable.check(job, scratch) + "; restored in " + task.getDurationSeconds() + " s";
         } finally {
-            dropDatabase(job, scratch);
+            testable.cleanUp(job, scratch);
         }
     }
 
-    private String testPhysical(JobSpec job) throws Exception {
-        // the server runs as the postgres user, which must be able to reach the directory: not under a private home
+    /** Where scratch targets live: servers run as other users (postgres) must reach it, so not under a private home. */
+    private Path workDirectory() throws IOException {
         Path parent = Path.of(settings.get("mking.restore-test.dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "mking-restore-tests").toString()));
         Files.createDirectories(parent);
         Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return parent;
+    }
+
+    private String testPhysical(JobSpec job) throws Exception {
+        Path parent = workDirectory();
         Path dataDir = parent.resolve(job.name());
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -118,7 +132,7 @@ public final class RestoreTester {
             PostgresConnections.password(job).ifPresent(password -> properties.setProperty("password", password));
             try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
                     + job.parameter("testDatabase", "postgres"), properties)) {
-                return runQueries(job, connection) + "; recovered in " + outcome.task().getDurationSeconds() + " s";
+                return TestQueries.run(job, connection) + "; recovered in " + outcome.task().getDurationSeconds() + " s";
             }
         } finally {
             if (outcome != null) {
@@ -131,39 +145,6 @@ public final class RestoreTester {
                     deleteTree(path);
                 }
             }
-        }
-    }
-
-    private static String runQueries(JobSpec job, Connection connection) throws SQLException, IOException {
-        List<String> passed = new ArrayList<>();
-        for (String query : job.parameter("testQueries", "SELECT 1").split(";")) {
-            if (query.isBlank()) {
-                continue;
-            }
-            try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(query.trim())) {
-                String value = row.next() ? row.getString(1) : null;
-                boolean ok = value != null && (value.equals("t") || value.equals("true") || isPositive(value));
-                if (!ok) {
-                    throw new IOException("check failed: " + query.trim() + " returned " + value);
-                }
-                passed.add(query.trim() + " = " + value);
-            }
-        }
-        return String.join("; ", passed);
-    }
-
-    private static boolean isPositive(String value) {
-        try {
-            return Double.parseDouble(value) > 0;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static void dropDatabase(JobSpec job, String database) throws SQLException {
-        try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "__mking_restoring\" WITH (FORCE)");
         }
     }
 

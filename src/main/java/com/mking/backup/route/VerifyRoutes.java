@@ -128,7 +128,7 @@ public final class VerifyRoutes extends RouteBuilder {
                 .process(exchange -> {
                     String only = exchange.getMessage().getHeader(JOB, String.class);
                     exchange.getMessage().setBody(jobs.jobs().stream()
-                            .filter(RestoreTester::isTestable)
+                            .filter(tester::isTestable)
                             .filter(job -> only == null || job.name().equals(only))
                             .map(tester::test).toList());
                 })

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * original, and how to make its tool fail:
  * backup → the manifest lists its artefacts, in both stores, encrypted → verify passes → a restore into a fresh target
  * equals the original → a corrupted artefact is detected and nothing is restored from it → a failing tool fails the
- * run with its stderr tail and leaves nothing that looks complete.
+ * run with its stderr tail and leaves nothing that looks complete. The cases run in that order (10 to 50); a subclass's
+ * own cases that need an intact, verified backup take orders below 40 (the corruption case marks its copy failed).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -101,7 +102,7 @@ public abstract class SourceContractTest {
     }
 
     @Test
-    @Order(1)
+    @Order(10)
     void theManifestListsEveryArtefactInBothStoresEncrypted() throws Exception {
         Manifest manifest = manifest();
         assertThat(manifest.formatVersion()).isEqualTo(Manifest.FORMAT_VERSION);
@@ -127,7 +128,7 @@ public abstract class SourceContractTest {
     }
 
     @Test
-    @Order(2)
+    @Order(20)
     void verifyDecodesEveryArtefactOfEveryCopy() throws Exception {
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
@@ -135,7 +136,7 @@ public abstract class SourceContractTest {
     }
 
     @Test
-    @Order(3)
+    @Order(30)
     void aRestoreIntoAFreshTargetEqualsTheOriginal() throws Exception {
         Path target = installation.home().resolve("restored-" + kind());
         List<String> args = new java.util.ArrayList<>(List.of("restore", backupId, "--from", "minio"));
@@ -149,7 +150,7 @@ public abstract class SourceContractTest {
     }
 
     @Test
-    @Order(4)
+    @Order(40)
     void aCorruptedArtefactIsDetectedAndNothingIsRestoredFromIt() throws Exception {
         Manifest manifest = manifest();
         String manifestKey = audit("SELECT manifest_key FROM backup_executions WHERE backup_id = '" + backupId + "'");
@@ -180,7 +181,7 @@ public abstract class SourceContractTest {
     }
 
     @Test
-    @Order(5)
+    @Order(50)
     void aFailingToolFailsTheRunWithItsOwnWordsAndLeavesNothingThatLooksComplete() throws Exception {
         breakSource();
         try {

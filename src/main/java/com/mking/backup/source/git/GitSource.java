@@ -33,7 +33,7 @@ import java.util.Set;
  * HTTP Basic header through git's environment, never on a command line). A restore writes each repository as a bare
  * mirror {@code <target>/<name>.git}, its origin pointing at the original URL.
  */
-public final class GitSource implements Source {
+public final class GitSource implements Source, com.mking.backup.source.RestoreTestable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GitSource.class);
     private static final long FETCH_TIMEOUT_SECONDS = 3600;
@@ -201,6 +201,40 @@ public final class GitSource implements Source {
             return Map.of();
         }
         return directory.putInPlace();
+    }
+
+    @Override
+    public Scratch scratch(JobSpec job, Path workDirectory) throws IOException {
+        Files.createDirectories(workDirectory);
+        return new Scratch(workDirectory.resolve(job.name()).toString(), Map.of());
+    }
+
+    /** Every restored repository passes git fsck and has its refs. */
+    @Override
+    public String check(JobSpec job, Scratch scratch) throws IOException {
+        List<String> checked = new ArrayList<>();
+        try (var repositories = Files.list(Path.of(scratch.target()))) {
+            for (Path repository : repositories.filter(p -> p.getFileName().toString().endsWith(".git")).sorted().toList()) {
+                ShortCommand.run(new ToolCommand("git", List.of("-C", repository.toString(), "fsck", "--no-progress",
+                        "--no-dangling")), FETCH_TIMEOUT_SECONDS);
+                long refs = ShortCommand.run(new ToolCommand("git", List.of("-C", repository.toString(), "for-each-ref")),
+                        FETCH_TIMEOUT_SECONDS).lines().count();
+                checked.add(repository.getFileName() + " (" + refs + " refs, fsck clean)");
+            }
+        }
+        if (checked.isEmpty()) {
+            throw new IOException("the backup restored no repository");
+        }
+        return String.join(", ", checked);
+    }
+
+    @Override
+    public void cleanUp(JobSpec job, Scratch scratch) {
+        try {
+            RestoreDirectory.deleteTree(Path.of(scratch.target()));
+        } catch (IOException e) {
+            LOG.warn("could not remove the restore test's {}: {}", scratch.target(), e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ import java.util.Map;
  * a failed restore never leaves a half-filled target; a replaced database is renamed aside
  * ({@code <name>_before_restore_<timestamp>}), never dropped.
  */
-public final class PostgresLogicalSource implements Source, com.mking.backup.source.Probe {
+public final class PostgresLogicalSource implements Source, com.mking.backup.source.Probe,
+        com.mking.backup.source.RestoreTestable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLogicalSource.class);
     private static final String RESTORING_SUFFIX = "__mking_restoring";
@@ -42,6 +43,32 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
     /** @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically */
     public PostgresLogicalSource(String defaultBinDir) {
         this.defaultBinDir = defaultBinDir;
+    }
+
+    /** A scratch database on the job's server, dropped before and after. */
+    @Override
+    public Scratch scratch(JobSpec job, java.nio.file.Path workDirectory) throws IOException {
+        Scratch scratch = new Scratch(job.name().replaceAll("[^A-Za-z0-9_]", "_") + "_mking_restore_test", Map.of());
+        cleanUp(job, scratch);
+        return scratch;
+    }
+
+    /** The job's testQueries against the restored database. */
+    @Override
+    public String check(JobSpec job, Scratch scratch) throws Exception {
+        try (Connection connection = PostgresConnections.open(job, scratch.target())) {
+            return TestQueries.run(job, connection);
+        }
+    }
+
+    @Override
+    public void cleanUp(JobSpec job, Scratch scratch) {
+        try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + scratch.target() + "\" WITH (FORCE)");
+            statement.execute("DROP DATABASE IF EXISTS \"" + scratch.target() + RESTORING_SUFFIX + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            LOG.warn("could not drop the restore test's database {}: {}", scratch.target(), e.getMessage());
+        }
     }
 
     @Override

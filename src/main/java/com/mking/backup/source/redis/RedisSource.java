@@ -31,7 +31,7 @@ import java.util.Optional;
  * the files into a directory (the old one moved aside, never deleted) and, given a port, starts a new redis-server on
  * it, bound to loopback.
  */
-public final class RedisSource implements Source, com.mking.backup.source.Probe {
+public final class RedisSource implements Source, com.mking.backup.source.Probe, com.mking.backup.source.RestoreTestable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
     static final String AOF_PREFIX = "appendonlydir/";
@@ -41,6 +41,41 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe 
 
     public RedisSource(RemoteShell remoteShell) {
         this.remoteShell = remoteShell;
+    }
+
+    /** A directory and a free loopback port: the restore starts a redis-server there and compares its key count. */
+    @Override
+    public Scratch scratch(JobSpec job, Path workDirectory) throws IOException {
+        java.nio.file.Files.createDirectories(workDirectory);
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return new Scratch(workDirectory.resolve(job.name()).toString(), Map.of("port", Integer.toString(socket.getLocalPort())));
+        }
+    }
+
+    /** The restore already compared the loaded key count with the backup's; here the server is asked again, per type. */
+    @Override
+    public String check(JobSpec job, Scratch scratch) throws IOException {
+        String port = scratch.options().get("port");
+        Map<String, String> keyspace = RedisSnapshot.parseInfo(ShortCommand.run(new ToolCommand("redis-cli",
+                List.of("-p", port, "INFO", "keyspace")), SHORT_TIMEOUT_SECONDS));
+        String sample = ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", port, "--no-raw", "RANDOMKEY")),
+                SHORT_TIMEOUT_SECONDS).strip();
+        return "redis-server on the restored files answers: " + keyspace + ", e.g. key " + sample;
+    }
+
+    @Override
+    public void cleanUp(JobSpec job, Scratch scratch) {
+        try {
+            ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", scratch.options().get("port"), "SHUTDOWN", "NOSAVE")),
+                    SHORT_TIMEOUT_SECONDS);
+        } catch (IOException e) {
+            LOG.debug("scratch redis-server of the restore test: {}", e.getMessage());
+        }
+        try {
+            RestoreDirectory.deleteTree(Path.of(scratch.target()));
+        } catch (IOException e) {
+            LOG.warn("could not remove the restore test's {}: {}", scratch.target(), e.getMessage());
+        }
     }
 
     /** PING answers PONG (with the job's credentials). */

@@ -98,7 +98,7 @@ class GitSourceTest extends SourceContractTest {
 
     /** The mirror method: git fsck, a tar of the mirror; a commit between two runs is in the second backup only. */
     @Test
-    @Order(10)
+    @Order(60)
     void theMirrorMethodStoresWhatChangedBetweenTwoRuns() throws Exception {
         Map<String, String> parameters = new LinkedHashMap<>(Map.of("repositories", app.toString(), "method", "mirror",
                 "stores", "local,minio"));
@@ -119,9 +119,18 @@ class GitSourceTest extends SourceContractTest {
         assertThat(git(secondTarget.resolve("app.git"), "log", "--format=%s", "-1", "main").strip()).isEqualTo("a later change");
     }
 
+    /** The scheduled restore test: the newest bundles restored into a scratch directory, every repository fsck'd. */
+    @Test
+    @Order(35)
+    void theRestoreTestRestoresEveryRepositoryAndFscksIt() throws Exception {
+        CliResult test = installation.cli("restore-test", "--job", job());
+        assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
+        assertThat(test.out()).contains("passed").contains("app.git (").contains("fsck clean");
+    }
+
     /** A route file can start a restore: headers in, the task out (a DR plan or a drill needs no Java). */
     @Test
-    @Order(6)
+    @Order(36)
     void aRouteFileRestoresByHeaders() throws Exception {
         Path target = installation.home().resolve("drill");
         Files.writeString(installation.routes().resolve("drill.yaml"), """

@@ -153,7 +153,7 @@ class RedisSourceTest extends SourceContractTest {
     }
 
     @Test
-    @Order(10)
+    @Order(60)
     void everyRdbIsCheckedByRedisCheckRdbAndThePasswordNeverShows() throws Exception {
         assertThat(audit("SELECT bool_and(format_checked)::text FROM backup_verifications WHERE status = 'passed'")).isEqualTo("true");
         assertThat(audit("SELECT count(*) FROM backup_executions WHERE error_message LIKE '%s3cret-redis-pw%'")).isEqualTo("0");
@@ -161,9 +161,20 @@ class RedisSourceTest extends SourceContractTest {
         assertThat(manifest().details()).containsEntry("keys.db0", "6001");
     }
 
+    /** The scheduled restore test: the newest backup into a scratch redis-server, its key count checked, then removed. */
+    @Test
+    @Order(35)
+    void theRestoreTestLoadsTheNewestBackupInAScratchServer() throws Exception {
+        CliResult test = installation.cli("restore-test", "--job", job());
+        assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
+        assertThat(test.out()).contains("passed").contains("keys=6001");
+        assertThat(audit("SELECT status FROM backup_verifications WHERE verification_type = 'restore_test' ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("passed");
+    }
+
     /** rdb-pull: a snapshot over the replication protocol, no access to the data directory needed. */
     @Test
-    @Order(11)
+    @Order(61)
     void rdbPullBacksUpOverTheNetworkAndRestoresTheSameData() throws Exception {
         Map<String, String> parameters = new LinkedHashMap<>(jobParameters());
         parameters.put("method", "rdb-pull");
@@ -183,7 +194,7 @@ class RedisSourceTest extends SourceContractTest {
 
     /** A restore over an existing directory needs --force, and then moves the old files aside. */
     @Test
-    @Order(12)
+    @Order(62)
     void anOccupiedTargetIsRefusedWithoutForceAndMovedAsideWithIt() throws Exception {
         Path target = Files.createDirectories(installation.home().resolve("occupied"));
         Files.writeString(target.resolve("dump.rdb"), "older data");
