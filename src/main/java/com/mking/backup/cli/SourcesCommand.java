@@ -4,7 +4,6 @@ import com.mking.backup.source.SourceReference;
 import com.mking.backup.source.SourceRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,18 +12,13 @@ import java.util.concurrent.Callable;
         + "parameter of each: type, default, meaning and an example (Markdown, as in the README).")
 final class SourcesCommand implements Callable<Integer> {
 
-    @ParentCommand
-    MkingBackup parent;
-
     @Parameters(paramLabel = "KIND", arity = "0..1", description = "one source kind, e.g. redis (default: all)")
     String kind;
 
     @Override
     public Integer call() throws Exception {
-        try (BackupRuntime runtime = parent.boot(false)) {
-            SourceRegistry sources = runtime.bean(SourceRegistry.class);
-            System.out.print(SourceReference.markdown(kind == null ? sources.all() : List.of(sources.get(kind))));
-            return MkingBackup.OK;
-        }
+        SourceRegistry sources = SourceReference.sources(); // no runtime: it must print where nothing else starts yet
+        System.out.print(SourceReference.markdown(kind == null ? sources.all() : List.of(sources.get(kind))));
+        return MkingBackup.OK;
     }
 }

@@ -142,7 +142,7 @@ public final class MkingConfiguration implements CamelConfiguration {
                 planner));
         ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
         context.getRegistry().bind("clusterRecovery", clusterRecovery);
-        context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, clusterRecovery, context.createProducerTemplate(),
+        context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, locks, clusterRecovery, context.createProducerTemplate(),
                 settings, clock));
         context.getRegistry().bind("stores", stores);
         context.getRegistry().bind("sources", sources);

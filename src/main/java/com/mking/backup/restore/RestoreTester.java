@@ -46,13 +46,15 @@ public final class RestoreTester {
 
     private final Catalog catalog;
     private final JobCatalog jobs;
+    private final com.mking.backup.audit.AdvisoryLocks locks;
     private final ClusterRecovery recovery;
     private final ProducerTemplate producer;
     private final Settings settings;
     private final Clock clock;
 
-    public RestoreTester(Catalog catalog, JobCatalog jobs, ClusterRecovery recovery, ProducerTemplate producer,
-                         Settings settings, Clock clock) {
+    public RestoreTester(Catalog catalog, JobCatalog jobs, com.mking.backup.audit.AdvisoryLocks locks, ClusterRecovery recovery,
+                         ProducerTemplate producer, Settings settings, Clock clock) {
+        this.locks = locks;
         this.jobs = jobs;
         this.catalog = catalog;
         this.recovery = recovery;
@@ -68,7 +70,8 @@ public final class RestoreTester {
 
     /** A job whose source restores into a scratch target (RestoreTestable), or recovers a cluster (ContinuousArchive). */
     public boolean isTestable(JobSpec job) {
-        return jobs.capability(job, RestoreTestable.class).isPresent() || jobs.capability(job, ContinuousArchive.class).isPresent();
+        Optional<RestoreTestable> testable = jobs.capability(job, RestoreTestable.class);
+        return testable.map(t -> t.testableHere(job)).orElse(false) || jobs.capability(job, ContinuousArchive.class).isPresent();
     }
 
     public Result test(JobSpec job) {
@@ -78,7 +81,12 @@ public final class RestoreTester {
             return new Result(job.name(), null, null, false, "no restorable backup to test", started, clock.instant());
         }
         CatalogEntry newest = restorable.get(0);
-        try {
+        // one test of a job at a time (the daemon's schedule and a command): they would share the scratch target
+        try (com.mking.backup.audit.AdvisoryLocks.Lock lock = locks.tryLock("restore-test/" + job.name()).orElse(null)) {
+            if (lock == null) {
+                return new Result(job.name(), newest.backupId(), null, false, "another restore test of job " + job.name()
+                        + " is running", started, clock.instant());
+            }
             Optional<RestoreTestable> testable = jobs.capability(job, RestoreTestable.class);
             String detail = testable.isPresent() ? testByRestore(job, newest, testable.get()) : testPhysical(job);
             return new Result(job.name(), newest.backupId(), newest.storeNames().get(0), true, detail, started, clock.instant());
@@ -108,7 +116,11 @@ public final class RestoreTester {
         Path parent = Path.of(settings.get("mking.restore-test.dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "mking-restore-tests").toString()));
         Files.createDirectories(parent);
-        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) { // another user's directory: it is usable as it is, or the test says why not
+            org.slf4j.LoggerFactory.getLogger(RestoreTester.class).debug("{}: {}", parent, e.getMessage());
+        }
         return parent;
     }
 

@@ -17,6 +17,11 @@ public interface RestoreTestable {
     record Scratch(String target, Map<String, String> options) {
     }
 
+    /** False where the test cannot run (a tool it needs is not installed here): then the job is not tested, not failed. */
+    default boolean testableHere(JobSpec job) {
+        return true;
+    }
+
     /** A scratch target for this job, under {@code workDirectory} when it is a directory. */
     Scratch scratch(JobSpec job, Path workDirectory) throws IOException;
 

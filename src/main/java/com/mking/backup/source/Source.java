@@ -150,7 +150,7 @@ public interface Source {
             boolean fits = switch (type) {
                 case PORT -> v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535;
                 case COUNT -> v.matches("\\d{1,9}");
-                case FLAG -> v.equals("true") || v.equals("false");
+                case FLAG -> v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false");
                 case CHOICE -> choices.contains(v);
                 case TEXT, FILE -> true;
             };

@@ -11,6 +11,21 @@ public final class SourceReference {
     private SourceReference() {
     }
 
+    /**
+     * Every source kind, made without a runtime (no audit database, no route files): the reference must print on a
+     * fresh host and when a route file is broken. Nothing the sources look up is there; only their schemas are read.
+     */
+    public static SourceRegistry sources() {
+        org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext();
+        return SourceRegistry.load(new SourceFactory.Context(new com.mking.backup.config.Settings(context),
+                new com.mking.backup.exec.RemoteShell(java.nio.file.Path.of("data", "ssh_known_hosts")), new SourceFactory.Lookup() {
+                    @Override
+                    public <T> T find(Class<T> type) {
+                        throw new IllegalStateException("no runtime: " + type.getSimpleName() + " is not available here");
+                    }
+                }));
+    }
+
     /** One Markdown table per source kind: parameter, type, default, meaning, example. */
     public static String markdown(List<Source> sources) {
         StringBuilder text = new StringBuilder();

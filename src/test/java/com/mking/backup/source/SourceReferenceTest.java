@@ -1,10 +1,7 @@
 package com.mking.backup.source;
 
-import com.mking.backup.config.Settings;
-import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestInstallation;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -21,14 +18,8 @@ class SourceReferenceTest {
 
     @Test
     void theReadmeShowsEverySourcesParametersAsTheSchemaSaysThem() throws Exception {
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            SourceRegistry sources = SourceRegistry.load(new SourceFactory.Context(new Settings(context),
-                    new RemoteShell(Path.of("data/ssh_known_hosts")), new SourceFactory.Lookup() {
-                        @Override
-                        public <T> T find(Class<T> type) {
-                            return null;
-                        }
-                    }));
+        SourceRegistry sources = SourceReference.sources();
+        {
             assertThat(sources.all()).extracting(Source::kind).containsExactly("pg-logical", "pg-physical", "redis", "git");
             String reference = SourceReference.markdown(sources.all());
             Files.writeString(Path.of("target/source-parameters.md"), reference);
@@ -53,6 +44,15 @@ class SourceReferenceTest {
             CliResult port = installation.cli("list");
             assertThat(port.exitCode()).isEqualTo(2);
             assertThat(port.err()).contains("job 'cache' parameter 'port'").contains("'63x79' is not a port number");
+            installation.withJob("redis", "cache", Map.of("tls", "yes"));
+            CliResult flag = installation.cli("list");
+            assertThat(flag.exitCode()).isEqualTo(2);
+            assertThat(flag.err()).contains("parameter 'tls'").contains("true or false");
+            installation.withJob("redis", "cache", Map.of("saveTimeoutSeconds", "10m"));
+            assertThat(installation.cli("list").err()).contains("parameter 'saveTimeoutSeconds'").contains("a whole number");
+            installation.withJob("redis", "cache", Map.of("tls", "TRUE", "port", "{{mking.test.redis-port:6380}}"));
+            CliResult fine = installation.cli("list");
+            assertThat(fine.exitCode()).as(fine.all()).isEqualTo(0);
             installation.withJob("redis", "cache", Map.of("method", "bgsav"));
             CliResult method = installation.cli("list");
             assertThat(method.exitCode()).isEqualTo(2);

@@ -43,47 +43,55 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         this.remoteShell = remoteShell;
     }
 
-    /** A directory and a free loopback port: the restore starts a redis-server there and compares its key count. */
+    /** Testable here only where a redis-server can be started (backups need only redis-cli). */
+    @Override
+    public boolean testableHere(JobSpec job) {
+        return com.mking.backup.source.postgres.PostgresTools.isExecutable(tool(job, "redis-server"));
+    }
+
+    /**
+     * A directory and a free loopback port: the restore starts a redis-server there and compares its key count. What a
+     * test that died left behind (its server, its files) is removed first.
+     */
     @Override
     public Scratch scratch(JobSpec job, Path workDirectory) throws IOException {
         java.nio.file.Files.createDirectories(workDirectory);
+        Scratch scratch;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return new Scratch(workDirectory.resolve(job.name()).toString(), Map.of("port", Integer.toString(socket.getLocalPort())));
+            scratch = new Scratch(workDirectory.resolve(job.name()).toString(), Map.of("port",
+                    Integer.toString(socket.getLocalPort())));
         }
+        cleanUp(job, scratch);
+        return scratch;
     }
 
-    /** The restore already compared the loaded key count with the backup's; here the server is asked again, per type. */
+    /** The restore already compared the loaded key count with the backup's; the counts per database are reported. */
     @Override
     public String check(JobSpec job, Scratch scratch) throws IOException {
-        String port = scratch.options().get("port");
-        Map<String, String> keyspace = RedisSnapshot.parseInfo(ShortCommand.run(new ToolCommand("redis-cli",
-                List.of("-p", port, "INFO", "keyspace")), SHORT_TIMEOUT_SECONDS));
-        String sample = ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", port, "--no-raw", "RANDOMKEY")),
-                SHORT_TIMEOUT_SECONDS).strip();
-        return "redis-server on the restored files answers: " + keyspace + ", e.g. key " + sample;
+        Map<String, String> keyspace = RedisSnapshot.parseInfo(ShortCommand.run(new ToolCommand(tool(job, "redis-cli"),
+                List.of("-p", scratch.options().get("port"), "INFO", "keyspace")), SHORT_TIMEOUT_SECONDS));
+        return "a redis-server on the restored files loaded " + keyspace;
     }
 
+    /** Stops the scratch server by its pid file (never by port: another process may hold it) and removes its files. */
     @Override
     public void cleanUp(JobSpec job, Scratch scratch) {
+        Path target = Path.of(scratch.target());
+        RedisServers.stop(target);
         try {
-            ShortCommand.run(new ToolCommand("redis-cli", List.of("-p", scratch.options().get("port"), "SHUTDOWN", "NOSAVE")),
-                    SHORT_TIMEOUT_SECONDS);
+            RestoreDirectory.deleteTree(target);
+            RestoreDirectory.deleteTree(RestoreDirectory.scratchOf(target));
         } catch (IOException e) {
-            LOG.debug("scratch redis-server of the restore test: {}", e.getMessage());
-        }
-        try {
-            RestoreDirectory.deleteTree(Path.of(scratch.target()));
-        } catch (IOException e) {
-            LOG.warn("could not remove the restore test's {}: {}", scratch.target(), e.getMessage());
+            LOG.warn("could not remove the restore test's {}: {}", target, e.getMessage());
         }
     }
 
-    /** PING answers PONG (with the job's credentials). */
+    /** LASTSAVE answers a number: the server is up and the job's user may run what a backup needs (no extra ACL). */
     @Override
     public Optional<String> unreachable(JobSpec job) {
         try {
-            String pong = cli(job, "PING");
-            return pong.equals("PONG") ? Optional.empty() : Optional.of("PING answered " + pong);
+            String answer = cli(job, "LASTSAVE");
+            return answer.matches("\\d+") ? Optional.empty() : Optional.of("LASTSAVE answered " + answer);
         } catch (IOException e) {
             return Optional.of(e.getMessage());
         }
@@ -158,7 +166,12 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         details.put("host", job.parameter("host", "127.0.0.1"));
         details.put("port", job.parameter("port", "6379"));
         details.put("method", job.parameter("method", "bgsave"));
-        info(job, "keyspace").forEach((db, keys) -> details.put("keys." + db, keys.split(",")[0].replace("keys=", "")));
+        // keys=N,expires=M,...: keys with a TTL (expires) may be gone when the backup is loaded again
+        info(job, "keyspace").forEach((db, value) -> {
+            Map<String, String> counts = RedisServers.keyspaceCounts(value);
+            details.put("keys." + db, counts.getOrDefault("keys", "0"));
+            details.put("expires." + db, counts.getOrDefault("expires", "0"));
+        });
         return new Description(toolVersion(job), "Redis " + server.getOrDefault("redis_version", "unknown"), details);
     }
 
@@ -248,13 +261,15 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             Optional<String> appendFile = manifest.artefacts().stream().map(Manifest.Artefact::name)
                     .filter(name -> name.startsWith(AOF_PREFIX) && name.endsWith(".manifest"))
                     .map(name -> name.substring(AOF_PREFIX.length(), name.length() - ".manifest".length())).findFirst();
-            long expected = manifest.details().entrySet().stream().filter(e -> e.getKey().startsWith("keys."))
-                    .mapToLong(e -> Long.parseLong(e.getValue())).sum();
+            long expected = sum(manifest, "keys.");
+            long mayExpire = sum(manifest, "expires.");
             try {
-                long loaded = RedisServers.start(directory.target(), Integer.parseInt(port), appendFile);
-                if (loaded != expected) {
-                    throw new IOException("it loaded " + loaded + " keys where the server had " + expected
-                            + " when the backup was taken");
+                long loaded = RedisServers.start(tool(job, "redis-server"), tool(job, "redis-cli"), directory.target(),
+                        Integer.parseInt(port), appendFile);
+                // counted just before the snapshot: writes meanwhile may add keys, TTLs since may remove those with one
+                if (loaded < expected - mayExpire || (expected > 0 && loaded == 0)) {
+                    throw new IOException("it loaded " + loaded + " keys where the server had " + expected + " (" + mayExpire
+                            + " with a TTL) when the backup was taken");
                 }
             } catch (IOException e) {
                 throw new IOException("the files were restored into " + directory.target() + ", but the redis-server "
@@ -279,6 +294,11 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                     + "LASTSAVE " + lastSave + "): this host does not see the server's data directory; set dataDir or ssh, "
                     + "or use method rdb-pull");
         }
+    }
+
+    private static long sum(Manifest manifest, String prefix) {
+        return manifest.details().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToLong(e -> Long.parseLong(e.getValue())).sum();
     }
 
     private static boolean isLoopback(String host) {
@@ -328,7 +348,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         List<String> args = new ArrayList<>(List.of("-h", job.parameter("host", "127.0.0.1"), "-p", job.parameter("port", "6379"),
                 "--no-auth-warning"));
         job.parameter("user").ifPresent(user -> args.addAll(List.of("--user", user)));
-        if (Boolean.parseBoolean(job.parameter("tls", "false"))) {
+        if (job.parameter("tls", "false").equalsIgnoreCase("true")) {
             args.add("--tls");
             job.parameter("tlsCaCert").ifPresent(ca -> args.addAll(List.of("--cacert", ca)));
         }
@@ -352,7 +372,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return new ToolCommand("cat", List.of("--", file));
     }
 
-    private static String tool(JobSpec job, String name) {
+    static String tool(JobSpec job, String name) {
         return job.parameter("binDir").map(dir -> Path.of(dir, name).toString()).orElse(name);
     }
 

@@ -123,9 +123,12 @@ class GitSourceTest extends SourceContractTest {
     @Test
     @Order(35)
     void theRestoreTestRestoresEveryRepositoryAndFscksIt() throws Exception {
+        Path work = installation.home().resolve("restore-tests");
+        installation.set("mking.restore-test.dir", work.toString());
         CliResult test = installation.cli("restore-test", "--job", job());
         assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
-        assertThat(test.out()).contains("passed").contains("app.git (").contains("fsck clean");
+        assertThat(test.out()).contains("passed").contains("app.git (").contains("connected");
+        assertThat(work.resolve(job())).as("the scratch directory is removed").doesNotExist();
     }
 
     /** A route file can start a restore: headers in, the task out (a DR plan or a drill needs no Java). */

@@ -165,9 +165,12 @@ class RedisSourceTest extends SourceContractTest {
     @Test
     @Order(35)
     void theRestoreTestLoadsTheNewestBackupInAScratchServer() throws Exception {
+        Path work = installation.home().resolve("restore-tests");
+        installation.set("mking.restore-test.dir", work.toString());
         CliResult test = installation.cli("restore-test", "--job", job());
         assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
         assertThat(test.out()).contains("passed").contains("keys=6001");
+        assertThat(work.resolve(job())).as("the scratch server's files are removed").doesNotExist();
         assertThat(audit("SELECT status FROM backup_verifications WHERE verification_type = 'restore_test' ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("passed");
     }
