@@ -1,11 +1,7 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.audit.Catalog;
-import com.mking.backup.audit.CatalogEntry;
-import com.mking.backup.job.JobSpec;
-import com.mking.backup.monitor.MonitorRunner;
 import com.mking.backup.pipeline.Manifest;
-import com.mking.backup.source.postgres.wal.ArchiveMonitor;
+import com.mking.backup.app.StatusService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,32 +24,25 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
-            Catalog catalog = runtime.bean(Catalog.class);
-            ArchiveMonitor monitor = runtime.bean(ArchiveMonitor.class);
-            MonitorRunner checks = runtime.bean(MonitorRunner.class);
             List<Map<String, Object>> rows = new java.util.ArrayList<>();
-            for (JobSpec job : runtime.jobs().jobs()) {
+            for (StatusService.JobStatus status : runtime.bean(StatusService.class).status()) {
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("job", job.name());
-                row.put("source", job.source());
-                row.put("cron", job.cron());
-                catalog.list(job.name(), null, null, 1).stream().findFirst().ifPresent(last -> {
-                    row.put("lastRun", last.startTime());
-                    row.put("lastStatus", last.status());
-                });
-                List<CatalogEntry> successes = catalog.list(job.name(), null, "success", 1);
-                row.put("lastSuccess", successes.isEmpty() ? null : successes.get(0).endTime());
-                row.put("protection", checks.protection(job).map(alert -> "NOT PROTECTED: " + alert.detail()).orElse("ok"));
-                if (runtime.jobs().capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
-                    try {
-                        ArchiveMonitor.Status wal = monitor.measure(job);
-                        row.put("walLastArchived", wal.lastArchivedWal());
-                        row.put("walPendingSegments", wal.pendingSegments());
-                        row.put("walFailedCount", wal.failedCount());
-                        row.put("rpoLagSeconds", wal.lagSeconds());
-                    } catch (java.io.IOException e) {
-                        row.put("walError", e.getMessage());
-                    }
+                row.put("job", status.job());
+                row.put("source", status.source());
+                row.put("cron", status.cron());
+                if (status.lastRun() != null) {
+                    row.put("lastRun", status.lastRun());
+                    row.put("lastStatus", status.lastStatus());
+                }
+                row.put("lastSuccess", status.lastSuccess());
+                row.put("protection", status.protection());
+                if (status.archive() != null) {
+                    row.put("walLastArchived", status.archive().lastArchived());
+                    row.put("walPendingSegments", status.archive().pendingSegments());
+                    row.put("walFailedCount", status.archive().failedCount());
+                    row.put("rpoLagSeconds", status.archive().rpoLagSeconds());
+                } else if (status.archiveError() != null) {
+                    row.put("walError", status.archiveError());
                 }
                 rows.add(row);
             }

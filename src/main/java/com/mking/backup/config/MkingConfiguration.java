@@ -142,6 +142,9 @@ public final class MkingConfiguration implements CamelConfiguration {
                 planner));
         ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
         context.getRegistry().bind("clusterRecovery", clusterRecovery);
+        context.getRegistry().bind("statusService", new com.mking.backup.app.StatusService(jobs, catalog,
+                context.getRegistry().findSingleByType(ArchiveMonitor.class),
+                context.getRegistry().findSingleByType(com.mking.backup.monitor.MonitorRunner.class)));
         context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, locks, clusterRecovery, context.createProducerTemplate(),
                 settings, clock));
         context.getRegistry().bind("stores", stores);

@@ -12,10 +12,15 @@ public final class CatalogRoutes extends RouteBuilder {
 
     public static final String JOB_CONFIGURED = "direct:job-configured";
     public static final String JOBS_DEACTIVATED = "direct:jobs-deactivated";
+    /** Every job's status (StatusService): a route file asks what {@code mking-backup status} shows; body: the list. */
+    public static final String STATUS = "direct:status";
 
     @Override
     public void configure() {
         from(JOB_CONFIGURED).routeId("job-configured").to(Sql.update("job-configured"));
+        com.mking.backup.app.StatusService status = getCamelContext().getRegistry()
+                .findSingleByType(com.mking.backup.app.StatusService.class);
+        from(STATUS).routeId("status").process(exchange -> exchange.getMessage().setBody(status.status())).id("status-of-jobs");
         from(JOBS_DEACTIVATED).routeId("jobs-deactivated").to(Sql.update("jobs-deactivated"));
         from(Catalog.ROUTE).routeId("catalog").to(Sql.query("catalog"));
         from(JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));

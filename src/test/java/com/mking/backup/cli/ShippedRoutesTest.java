@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +24,12 @@ class ShippedRoutesTest {
             assertThat(list.exitCode()).as(list.all()).isZero();
             CliResult status = installation.cli("status");
             assertThat(status.out()).contains("pg-logical").contains("pg-physical").contains("redis");
+            // the same answer for a route file, by the status route
+            try (BackupRuntime runtime = installation.runtime(false)) {
+                List<?> statuses = runtime.producer().requestBody("direct:status", null, List.class);
+                assertThat(statuses).extracting(s -> ((com.mking.backup.app.StatusService.JobStatus) s).job())
+                        .containsExactlyInAnyOrder("pg-logical", "pg-physical", "redis");
+            }
         } finally {
             installation.close();
         }
