@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Reading it to the end waits for the process and throws {@link ToolFailedException} on a non-zero
  * exit, so a consumer can never mistake a failed dump's partial output for a complete one.
  */
-public final class RunningTool extends ExecResult {
+public final class RunningTool extends ExecResult implements RunningOutput {
 
     private final transient Process process;
     private final transient StderrTail stderr;

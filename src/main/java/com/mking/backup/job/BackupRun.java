@@ -1,7 +1,7 @@
 package com.mking.backup.job;
 
 import com.mking.backup.verify.Verifier;
-import com.mking.backup.exec.RunningTool;
+import com.mking.backup.exec.RunningOutput;
 import com.mking.backup.pipeline.Manifest;
 
 import java.time.Instant;
@@ -44,7 +44,7 @@ public final class BackupRun {
     private Integer executionId;
     private Manifest manifest;
     private String error;
-    private RunningTool tool;
+    private RunningOutput tool;
     private AdvisoryLocks.Lock lock;
     private Source.Description description;
     private List<Source.Output> outputs = List.of();
@@ -113,11 +113,11 @@ public final class BackupRun {
         return finishedAt;
     }
 
-    public RunningTool tool() {
+    public RunningOutput tool() {
         return tool;
     }
 
-    public void tool(RunningTool tool) {
+    public void tool(RunningOutput tool) {
         this.tool = tool;
     }
 

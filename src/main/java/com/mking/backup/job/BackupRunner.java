@@ -1,7 +1,8 @@
 package com.mking.backup.job;
 
 import com.mking.backup.exec.RemoteShell;
-import com.mking.backup.exec.RunningTool;
+import com.mking.backup.exec.RunningOutput;
+import com.mking.backup.exec.RunningWriter;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.pipeline.Publisher;
@@ -101,10 +102,23 @@ public final class BackupRunner {
                 output.name());
     }
 
-    /** Streams the running tool's output through the pipeline into every store of the job, as the next artefact. */
+    /** Whether the next artefact is a command's stdout (else Java code writes it). */
+    public static boolean nextIsCommand(Exchange exchange) {
+        return run(exchange).nextOutput().isCommand();
+    }
+
+    /** Starts the Java code that writes the next artefact; its bytes become the body, as a tool's stdout would. */
+    public void startStream(Exchange exchange) {
+        BackupRun run = run(exchange);
+        Source.Output output = run.nextOutput();
+        LOG.info("backup {} of job {}: writing {}", run.getBackupId(), run.getJobName(), output.name());
+        exchange.getMessage().setBody(RunningWriter.start(output.name(), output.stream()));
+    }
+
+    /** Streams the running tool's (or writer's) output through the pipeline into every store, as the next artefact. */
     public void storeArtefact(Exchange exchange) throws IOException {
         BackupRun run = run(exchange);
-        RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
+        RunningOutput tool = exchange.getMessage().getBody(RunningOutput.class);
         run.tool(tool);
         JobSpec job = run.job();
         String name = run.nextOutput().name();

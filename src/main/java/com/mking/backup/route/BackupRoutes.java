@@ -7,7 +7,7 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * {@code backup-run}: one backup of one job, whatever triggered it (Quartz or {@code mking-backup run}), as the
  * design card reads in Hawtio (node ids start with {@code backup-}, unique beside job names): job-lock → audit-start →
- * source-prepare → artefacts (tool-command → tool → stores, once per artefact) → manifest → audit-success → copies →
+ * source-prepare → artefacts (tool-command → tool, or java-stream → stores, once per artefact) → manifest → audit-success → copies →
  * alert-clear → verify. The source's tools run through camel-exec
  * with a streaming executor; their output goes through the pipeline into the stores; every step lands in the audit
  * tables through camel-sql.
@@ -33,8 +33,13 @@ public final class BackupRoutes extends RouteBuilder {
                             .recordExecutionId(exchange.getMessage().getHeader(EXECUTION_ID, Integer.class))).id("backup-execution-id")
                     .process(runner::prepareSource).id("backup-source-prepare")
                     .loop(simple("${exchangeProperty.run.outputCount}")).id("backup-artefacts")
-                        .process(runner::startTool).id("backup-tool-command")
-                        .to("exec:backup-tool?commandExecutor=#toolExecutor&binding=#toolBinding").id("backup-tool")
+                        .choice().id("backup-artefact-producer")
+                            .when(BackupRunner::nextIsCommand)
+                                .process(runner::startTool).id("backup-tool-command")
+                                .to("exec:backup-tool?commandExecutor=#toolExecutor&binding=#toolBinding").id("backup-tool")
+                            .otherwise()
+                                .process(runner::startStream).id("backup-java-stream")
+                        .end()
                         .process(runner::storeArtefact).id("backup-stores")
                     .end()
                     .process(runner::publish).id("backup-manifest")

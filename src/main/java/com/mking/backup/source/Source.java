@@ -37,7 +37,7 @@ public interface Source {
 
     /**
      * The artefacts of one backup, in order, each the stdout of a command (run on the job's host over SSH when the
-     * job names one). Called after {@link #prepareBackup}. At least one.
+     * job names one) or a stream written by Java code. Called after {@link #prepareBackup}. At least one.
      */
     List<Output> outputs(JobSpec job) throws IOException;
 
@@ -102,8 +102,40 @@ public interface Source {
         return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
     }
 
-    /** One artefact of a backup: its raw file name (e.g. {@code dump.rdb}) and the command whose stdout it is. */
-    record Output(String name, ToolCommand command) {
+    /**
+     * One artefact of a backup: its raw file name (e.g. {@code dump.rdb}) and either the command whose stdout it is or
+     * the Java code that writes it ({@link #written}: a file walker's archive, a text read while preparing).
+     */
+    record Output(String name, ToolCommand command, ArtefactStream stream) {
+
+        public Output {
+            if ((command == null) == (stream == null)) {
+                throw new IllegalArgumentException("artefact " + name + " needs either a command or a stream");
+            }
+        }
+
+        /** The stdout of {@code command}. */
+        public Output(String name, ToolCommand command) {
+            this(name, command, null);
+        }
+
+        /** Bytes Java code writes. */
+        public static Output written(String name, ArtefactStream stream) {
+            return new Output(name, null, stream);
+        }
+
+        public boolean isCommand() {
+            return command != null;
+        }
+    }
+
+    /**
+     * Writes one artefact's raw bytes to {@code out} (on a thread of its own; the pipeline reads them as they come). An
+     * exception fails the run with its message; returning normally says the artefact is complete.
+     */
+    @FunctionalInterface
+    interface ArtefactStream {
+        void writeTo(java.io.OutputStream out) throws IOException;
     }
 
     /**

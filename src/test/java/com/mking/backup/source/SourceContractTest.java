@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * original, and how to make its tool fail:
  * backup → the manifest lists its artefacts, in both stores, encrypted → verify passes → a restore into a fresh target
  * equals the original → a corrupted artefact is detected and nothing is restored from it → a failing tool fails the
- * run with its stderr tail and leaves nothing that looks complete. The cases run in that order (10 to 50); a subclass's
+ * run with its stderr tail and leaves nothing that looks complete → so does a failure after the first of several
+ * artefacts was stored (sources with several artefacts). The cases run in that order (10 to 55); a subclass's
  * own cases that need an intact, verified backup take orders below 40 (the corruption case marks its copy failed).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -186,23 +187,60 @@ public abstract class SourceContractTest {
         breakSource();
         try {
             CliResult run = installation.cli("run", job());
-            assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-            assertThat(run.err()).contains(expectedFailure());
-            String failed = audit("SELECT backup_id FROM backup_executions WHERE status = 'failed' ORDER BY id DESC LIMIT 1");
-            assertThat(audit("SELECT error_message FROM backup_executions WHERE backup_id = '" + failed + "'"))
-                    .contains(expectedFailure());
-            try (Stream<Path> files = Files.walk(installation.localStore())) {
-                assertThat(files.filter(p -> p.toString().contains(failed))
-                        .filter(Files::isRegularFile).toList()).as("nothing of the failed run is left").isEmpty();
-            }
-            var objects = s3.asyncClient().listObjects(io.minio.ListObjectsArgs.builder().bucket("contract").recursive(true)
-                    .build());
-            for (var object : objects) {
-                assertThat(object.get().objectName()).doesNotContain(failed);
-            }
+            assertFailedAndLeftNothing(run, expectedFailure());
         } finally {
             repairSource();
         }
+    }
+
+    @Test
+    @Order(55)
+    void aFailureAfterTheFirstArtefactWasStoredRemovesItFromEveryStore() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(breakSecondArtefact(),
+                kind() + " declares no way to make a later artefact fail (one artefact per backup, or no deterministic fault)");
+        try {
+            CliResult run = installation.cli("run", job());
+            String first = manifest().artefacts().get(0).name();
+            assertThat(run.all()).as("the first artefact was stored before the failure").contains(first + " written");
+            assertFailedAndLeftNothing(run, expectedSecondArtefactFailure());
+        } finally {
+            repairSecondArtefact();
+        }
+    }
+
+    /** The run failed with {@code expected} in its error and audit row; no file or object of it is in either store. */
+    private void assertFailedAndLeftNothing(CliResult run, String expected) throws Exception {
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err()).contains(expected);
+        String failed = audit("SELECT backup_id FROM backup_executions WHERE status = 'failed' ORDER BY id DESC LIMIT 1");
+        assertThat(audit("SELECT error_message FROM backup_executions WHERE backup_id = '" + failed + "'"))
+                .contains(expected);
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            assertThat(files.filter(p -> p.toString().contains(failed))
+                    .filter(Files::isRegularFile).toList()).as("nothing of the failed run is left").isEmpty();
+        }
+        var objects = s3.asyncClient().listObjects(io.minio.ListObjectsArgs.builder().bucket("contract").recursive(true)
+                .build());
+        for (var object : objects) {
+            assertThat(object.get().objectName()).doesNotContain(failed);
+        }
+    }
+
+    /**
+     * Makes the second artefact of the next backup fail after the first was stored (a corrupt object in the second
+     * repository's mirror); false when the source makes one artefact per backup or has no deterministic fault for it.
+     */
+    protected boolean breakSecondArtefact() throws Exception {
+        return false;
+    }
+
+    /** Undoes {@link #breakSecondArtefact}. */
+    protected void repairSecondArtefact() throws Exception {
+    }
+
+    /** Text the error of a run whose second artefact failed must contain. */
+    protected String expectedSecondArtefactFailure() {
+        return "";
     }
 
     /** (Re)writes the job's route file: {@link #jobParameters}, stores local and S3, then {@code overrides}. */

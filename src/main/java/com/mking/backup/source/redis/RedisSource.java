@@ -208,7 +208,8 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             // the manifest as read above, naming exactly the files above (a rewrite meanwhile would name others; their
             // files then fail to read, rather than a manifest pointing at files the backup does not have); last, so
             // a restore that has it has them all
-            outputs.add(new Output(AOF_PREFIX + manifestName, new ToolCommand("printf", List.of("%s", manifest))));
+            byte[] manifestBytes = manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            outputs.add(Output.written(AOF_PREFIX + manifestName, out -> out.write(manifestBytes)));
         }
         return outputs;
     }

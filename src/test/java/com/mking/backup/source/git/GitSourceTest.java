@@ -96,6 +96,55 @@ class GitSourceTest extends SourceContractTest {
         return "does not appear to be a git repository";
     }
 
+    /**
+     * The second repository's mirror gets an object whose content is corrupt (its pack unpacked into loose objects, the
+     * largest changed): git fetch passes (it only checks objects exist), git bundle create fails reading it.
+     */
+    @Override
+    protected boolean breakSecondArtefact() throws Exception {
+        Path mirror;
+        try (var found = Files.walk(installation.home())) {
+            mirror = found.filter(p -> p.getFileName().toString().equals(project.getFileName() + ".git")
+                    && p.getParent().getFileName().toString().equals(job())).findFirst().orElseThrow();
+        }
+        git(mirror, "repack", "-a", "-d", "-q");
+        Path packs = Files.createTempDirectory(installation.home(), "packs");
+        try (var files = Files.list(mirror.resolve("objects/pack"))) {
+            for (Path file : files.toList()) {
+                Files.move(file, packs.resolve(file.getFileName()));
+            }
+        }
+        try (var files = Files.list(packs)) {
+            Path pack = files.filter(p -> p.toString().endsWith(".pack")).findFirst().orElseThrow();
+            run(mirror, "sh", "-c", "git unpack-objects -q < \"$0\"", pack.toString());
+        }
+        try (var objects = Files.walk(mirror.resolve("objects"))) {
+            corruptedObject = objects.filter(p -> p.getParent().getFileName().toString().matches("[0-9a-f]{2}"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        corruptedOriginal = Files.readAllBytes(corruptedObject);
+        byte[] broken = corruptedOriginal.clone();
+        for (int i = broken.length / 2; i < broken.length / 2 + 16; i++) {
+            broken[i] ^= 0x5a;
+        }
+        corruptedObject.toFile().setWritable(true);
+        Files.write(corruptedObject, broken);
+        return true;
+    }
+
+    private Path corruptedObject;
+    private byte[] corruptedOriginal;
+
+    @Override
+    protected void repairSecondArtefact() throws Exception {
+        Files.write(corruptedObject, corruptedOriginal);
+    }
+
+    @Override
+    protected String expectedSecondArtefactFailure() {
+        return "is corrupt";
+    }
+
     /** The mirror method: git fsck, a tar of the mirror; a commit between two runs is in the second backup only. */
     @Test
     @Order(60)

@@ -1,0 +1,66 @@
+package com.mking.backup.exec;
+
+import com.mking.backup.pipeline.Pipe;
+import com.mking.backup.source.Source;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * An artefact written by Java code ({@link Source.ArtefactStream}) on a thread of its own, read by the pipeline
+ * through a bounded {@link Pipe} (at most {@link #CHUNKS} chunks of about {@link #CHUNK_BYTES} wait: the writer blocks
+ * while the stores are slower). A writer that throws makes the reader fail with its exception, never end cleanly.
+ */
+public final class RunningWriter implements RunningOutput {
+
+    static final int CHUNKS = 16;
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    private final Pipe pipe = new Pipe(CHUNKS);
+    private final Thread thread;
+    private volatile boolean killed;
+
+    private RunningWriter(String name, Source.ArtefactStream stream) {
+        this.thread = new Thread(() -> write(stream), "artefact-writer-" + name);
+        thread.setDaemon(true);
+    }
+
+    /** Starts writing artefact {@code name}; its bytes are read from {@link #getStdout()}. */
+    public static RunningWriter start(String name, Source.ArtefactStream stream) {
+        RunningWriter writer = new RunningWriter(name, stream);
+        writer.thread.start();
+        return writer;
+    }
+
+    private void write(Source.ArtefactStream stream) {
+        // closed only on success: closing ends the stream cleanly, which a failed writer must never do
+        OutputStream out = new BufferedOutputStream(pipe.sink(), CHUNK_BYTES);
+        try {
+            stream.writeTo(out);
+            out.close();
+        } catch (Throwable e) {
+            if (!killed && !Pipe.isPipeSignal(e)) {
+                pipe.abort(e);
+            }
+        }
+    }
+
+    @Override
+    public InputStream getStdout() {
+        return pipe.source();
+    }
+
+    @Override
+    public String stderrText() {
+        return "";
+    }
+
+    @Override
+    public void kill() {
+        killed = true;
+        pipe.abort(new IOException("the artefact writer was stopped"));
+        thread.interrupt();
+    }
+}
