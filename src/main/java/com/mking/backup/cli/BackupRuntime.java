@@ -18,7 +18,6 @@ import com.mking.backup.route.ReportRoutes;
 import com.mking.backup.route.VerifyRoutes;
 import com.mking.backup.route.WalRoutes;
 import com.mking.backup.exec.StreamingExecutor;
-import com.mking.backup.source.postgres.PgPassFile;
 import com.mking.backup.audit.AuditDatabase;
 import com.mking.backup.audit.AuditUnavailableException;
 import com.mking.backup.monitor.MonitorRunner;
@@ -176,7 +175,6 @@ public final class BackupRuntime implements AutoCloseable {
         BackupRuntime runtime = new BackupRuntime(main);
         try {
             runtime.recordJobs();
-            runtime.writePgPass();
         } catch (RuntimeException e) {
             runtime.close();
             throw asConfigError(e);
@@ -250,28 +248,6 @@ public final class BackupRuntime implements AutoCloseable {
     public void startTriggers() throws Exception {
         for (JobSpec job : jobs().jobs()) {
             context.getRouteController().startRoute(job.name());
-        }
-    }
-
-    private void writePgPass() {
-        writePgPass(List.of());
-    }
-
-    /**
-     * Passwords of PostgreSQL jobs go into a private pgpass file that the tools find via PGPASSFILE; {@code extra}
-     * adds servers a command uses besides the jobs' own (a restore onto a DR host).
-     */
-    public void writePgPass(List<JobSpec> extra) {
-        Path file = new Settings(context).dataDir().resolve("secrets").resolve("pgpass");
-        List<JobSpec> all = new ArrayList<>(extra);
-        all.addAll(jobs().jobs());
-        try {
-            if (PgPassFile.write(file, all)) {
-                bean(StreamingExecutor.class).setEnvironment("PGPASSFILE", file.toString());
-            }
-        } catch (java.io.IOException e) {
-            throw new ConfigException("mking.data-dir", "cannot write " + file + " (" + e.getMessage() + ")",
-                    "make the data directory writable by this user");
         }
     }
 

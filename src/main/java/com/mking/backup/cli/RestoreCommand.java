@@ -108,7 +108,6 @@ final class RestoreCommand implements Callable<Integer> {
                     force, noOwner, requestedBy, Map.copyOf(target));
             // operator mistakes end here, with one message and no alert: nothing was attempted
             JobSpec job = runtime.bean(Restorer.class).preflight(request).getValue();
-            runtime.writePgPass(java.util.List.of(job));
             RestoreTask task = new RestoreTask(request, Instant.now());
             Exchange exchange;
             try (Progress ignored = new Progress("restoring " + backupId, task.progress(), System.out)) {

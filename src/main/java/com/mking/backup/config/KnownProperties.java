@@ -32,7 +32,7 @@ public final class KnownProperties {
             spec("mking.audit.embedded-port", PORT, "54329", "loopback port of the embedded audit PostgreSQL", "54329"),
             spec("mking.audit.pool-size", whole(1, 100), "8", "audit connection pool size", "8"),
             spec("mking.audit.connection-timeout-ms", whole(250, 600_000), "5000", "wait for an audit connection", "5000"),
-            spec("mking.data-dir", TEXT, "data", "embedded audit database, private pgpass, known hosts, pid file", "/var/lib/mking-backup"),
+            spec("mking.data-dir", TEXT, "data", "embedded audit database, keys, known hosts, git mirrors, pid file", "/var/lib/mking-backup"),
             spec("mking.stores", TEXT, "local", "names of the stores jobs may use", "local,minio"),
             spec("mking.pipeline.compression", oneOf("zstd", "gzip", "none"), "zstd", "compression of stored data", "zstd"),
             spec("mking.pipeline.compression-level", whole(1, 19), "1", "1-19 for zstd, 1-9 for gzip", "1"),

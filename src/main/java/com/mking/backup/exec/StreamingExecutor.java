@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A camel-exec executor that streams. camel-exec's default executor collects all of stdout in memory,
@@ -21,20 +20,12 @@ import java.util.Map;
  * {@link RunningTool} whose stdout is the live pipe. The exchange body's stream, if any, is pumped to
  * the tool's stdin on a thread of its own (a restore feeding {@code pg_restore}).
  *
- * <p>Secrets never go on the command line: the executor adds a fixed environment (for example
- * {@code PGPASSFILE} pointing at a private file) to every process it starts, and a command's own secrets
- * ({@link ToolBinding}) to its process only, read from their files or variables as it starts.
+ * <p>Secrets never go on the command line: a command's own secrets ({@link ToolBinding}) go into its process's
+ * environment only, read from their files or variables as it starts.
  */
 public final class StreamingExecutor implements ExecCommandExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamingExecutor.class);
-
-    private final Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** Adds a variable to the environment of every tool started from now on (never a secret itself). */
-    public void setEnvironment(String name, String value) {
-        environment.put(name, value);
-    }
 
     @Override
     public ExecResult execute(ExecCommand command) {
@@ -42,7 +33,6 @@ public final class StreamingExecutor implements ExecCommandExecutor {
         commandLine.add(command.getExecutable());
         commandLine.addAll(command.getArgs());
         ProcessBuilder builder = new ProcessBuilder(commandLine);
-        builder.environment().putAll(environment);
         if (command instanceof ToolBinding.WithSecrets withSecrets) {
             withSecrets.secrets().forEach((variable, secret) -> {
                 try {

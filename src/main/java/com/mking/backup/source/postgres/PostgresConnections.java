@@ -63,4 +63,20 @@ public final class PostgresConnections {
             return value;
         });
     }
+
+    /**
+     * The role's password as a tool takes it: {@code PGPASSWORD} in that tool's environment only, read from
+     * {@code passwordFile} or {@code passwordEnv} as it starts (never on its command line, in a file of ours or in
+     * the environment of other tools); none for trust or the OS user's ~/.pgpass.
+     */
+    public static java.util.Map<String, com.mking.backup.source.ToolCommand.Secret> toolSecrets(JobSpec job) {
+        java.util.Optional<String> file = job.parameter("passwordFile");
+        if (file.isPresent()) {
+            return java.util.Map.of(PASSWORD_VARIABLE, com.mking.backup.source.ToolCommand.Secret.file(java.nio.file.Path.of(file.get())));
+        }
+        return job.parameter("passwordEnv").map(variable -> java.util.Map.of(PASSWORD_VARIABLE,
+                com.mking.backup.source.ToolCommand.Secret.environment(variable))).orElse(java.util.Map.of());
+    }
+
+    private static final String PASSWORD_VARIABLE = "PGPASSWORD";
 }

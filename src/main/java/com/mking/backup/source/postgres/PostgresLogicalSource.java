@@ -133,7 +133,7 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
         if (!isPlain(job)) {
             args.add("--compress=0");
         }
-        return new ToolCommand(tool(job, "pg_dump"), args);
+        return new ToolCommand(tool(job, "pg_dump"), args, PostgresConnections.toolSecrets(job));
     }
 
     @Override
@@ -209,13 +209,13 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
         boolean plain = "plain".equals(manifest.details().get("format"));
         if (plain) {
             args.addAll(List.of("--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=-"));
-            return new ToolCommand(tool(job, "psql"), args);
+            return new ToolCommand(tool(job, "psql"), args, PostgresConnections.toolSecrets(job));
         }
         args.addAll(List.of("--exit-on-error", "--single-transaction"));
         if (request.noOwner()) {
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
-        return new ToolCommand(tool(job, "pg_restore"), args);
+        return new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job));
     }
 
     /** Parallel restore needs the custom format in a file; it is not one transaction, which the scratch database makes safe. */
@@ -232,7 +232,7 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
         args.add(file.toString());
-        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args));
+        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job)));
     }
 
     @Override

@@ -122,7 +122,7 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
                 "--host=" + job.parameter("host", "127.0.0.1"), "--port=" + job.parameter("port", "5432"),
                 "--username=" + job.parameter("user", "postgres"), "--no-password",
                 "--pgdata=-", "--format=tar", "--wal-method=fetch", "--checkpoint=fast", "--verbose",
-                "--label=mking-backup " + job.name()))));
+                "--label=mking-backup " + job.name()), PostgresConnections.toolSecrets(job))));
     }
 
     @Override
