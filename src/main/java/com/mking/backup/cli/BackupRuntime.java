@@ -143,6 +143,7 @@ public final class BackupRuntime implements AutoCloseable {
             main.configure().addRoutesBuilder(new BackupRoutes());
             main.configure().addRoutesBuilder(new RestoreRoutes());
             main.configure().addRoutesBuilder(new VerifyRoutes());
+            main.configure().addRoutesBuilder(new com.mking.backup.route.RetentionRoutes());
             main.configure().addRoutesBuilder(new ReportRoutes());
         }
         if (daemon) {

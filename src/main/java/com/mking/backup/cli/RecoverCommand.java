@@ -106,7 +106,7 @@ final class RecoverCommand implements Callable<Integer> {
             }
         }
         try (BackupRuntime runtime = parent.boot(false)) {
-            runtime.jobs().job(job, "pg-physical");
+            runtime.jobs().jobWith(job, com.mking.backup.source.ContinuousArchive.class);
             if (fromStore != null) {
                 runtime.bean(com.mking.backup.store.StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
             }

@@ -1,18 +1,14 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.app.RestoreService;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.restore.RestoreTask;
-import com.mking.backup.restore.Restorer;
-import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.RestoreRequest;
-import com.mking.backup.job.BackupRunner;
-import org.apache.camel.Exchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -106,14 +102,15 @@ final class RestoreCommand implements Callable<Integer> {
             RestoreRequest request = new RestoreRequest(backupId, database != null ? database
                     : targetDirectory == null ? null : java.nio.file.Path.of(targetDirectory).toAbsolutePath().normalize().toString(), fromStore,
                     force, noOwner, requestedBy, Map.copyOf(target));
+            RestoreService restores = runtime.bean(RestoreService.class);
             // operator mistakes end here, with one message and no alert: nothing was attempted
-            JobSpec job = runtime.bean(Restorer.class).preflight(request).getValue();
-            RestoreTask task = new RestoreTask(request, Instant.now());
-            Exchange exchange;
+            JobSpec job = restores.check(request);
+            RestoreTask task = restores.task(request);
+            RestoreService.Outcome outcome;
             try (Progress ignored = new Progress("restoring " + backupId, task.progress(), System.out)) {
-                exchange = runtime.producer().send(RestoreRoutes.RESTORE, e -> e.setProperty(Restorer.TASK, task));
+                outcome = restores.restore(task);
             }
-            if (task.succeeded()) {
+            if (outcome.succeeded()) {
                 String into = database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
                         + job.parameter("port", "5432") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
                         + task.reachedValue("server").map(server -> ", redis-server listening on " + server).orElse("")
@@ -122,9 +119,7 @@ final class RestoreCommand implements Callable<Integer> {
                         backupId, into, task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));
                 return MkingBackup.OK;
             }
-            String error = task.error() != null ? task.error()
-                    : BackupRunner.describe(exchange.getException());
-            System.err.println("restore of " + backupId + " failed: " + error);
+            System.err.println("restore of " + backupId + " failed: " + outcome.error());
             return MkingBackup.FAILED;
         }
     }

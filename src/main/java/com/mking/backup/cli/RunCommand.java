@@ -1,10 +1,7 @@
 package com.mking.backup.cli;
 
+import com.mking.backup.app.BackupService;
 import com.mking.backup.job.BackupRun;
-import com.mking.backup.job.BackupRunner;
-import com.mking.backup.job.JobSpec;
-import com.mking.backup.route.BackupRoutes;
-import org.apache.camel.Exchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -24,19 +21,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
-            JobSpec spec = runtime.jobs().job(job);
+            BackupService backups = runtime.bean(BackupService.class);
+            runtime.jobs().job(job); // an unknown job is named before the progress line starts
             AtomicLong progress = new AtomicLong();
-            Exchange exchange;
-            try (Progress ignored = new Progress("backing up " + spec.name(), progress, System.out)) {
-                exchange = runtime.producer().send(BackupRoutes.RUN, e -> {
-                    e.getMessage().setHeader(BackupRunner.JOB_HEADER, spec.name());
-                    e.getMessage().setHeader(BackupRunner.TRIGGER_HEADER, "cli");
-                    e.getMessage().setHeader(BackupRunner.PROGRESS_HEADER, progress);
-                });
-            }
-            BackupRun run = exchange.getProperty(BackupRunner.RUN, BackupRun.class);
-            if (run == null) {
-                System.err.println("failed: " + BackupRunner.describe(exchange.getException()));
+            BackupRun run;
+            try (Progress ignored = new Progress("backing up " + job, progress, System.out)) {
+                run = backups.run(job, "cli", progress);
+            } catch (java.io.IOException e) {
+                System.err.println("failed: " + e.getMessage());
                 return MkingBackup.FAILED;
             }
             return summarize(run);

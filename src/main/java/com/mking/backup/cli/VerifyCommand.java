@@ -1,15 +1,12 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.audit.Catalog;
-import com.mking.backup.route.VerifyRoutes;
-import com.mking.backup.verify.Sampling;
+import com.mking.backup.app.VerifyService;
 import com.mking.backup.verify.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -40,27 +37,17 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sample must be 1 to 100");
         }
         try (BackupRuntime runtime = parent.boot(false)) {
-            List<String> ids = new ArrayList<>();
-            if (backupId != null) {
-                if (runtime.bean(Catalog.class).find(backupId).isEmpty()) {
-                    throw new IllegalArgumentException("no backup " + backupId + " in the catalog ('mking-backup list' shows "
-                            + "the backups; after losing the audit database: 'mking-backup catalog-rebuild')");
-                }
-                ids.add(backupId);
-            } else {
-                ids.addAll(Sampling.pick(runtime.bean(Catalog.class).list(null, null, "success", 1_000_000), samplePercent));
-            }
+            VerifyService verification = runtime.bean(VerifyService.class);
+            List<String> ids = backupId != null ? List.of(backupId) : verification.sample(samplePercent);
             boolean allPassed = true;
             for (String id : ids) {
-                List<?> results = runtime.producer().requestBodyAndHeader(VerifyRoutes.VERIFY, null, VerifyRoutes.BACKUP_ID, id,
-                        List.class);
-                if (results == null || results.isEmpty()) {
-                    System.err.println(id + ": not verified (unknown backup or no copies)");
+                List<Verifier.CopyResult> results = verification.verify(id);
+                if (results.isEmpty()) {
+                    System.err.println(id + ": not verified (no copies)");
                     allPassed = false;
                     continue;
                 }
-                for (Object item : results) {
-                    Verifier.CopyResult result = (Verifier.CopyResult) item;
+                for (Verifier.CopyResult result : results) {
                     allPassed &= result.passed();
                     String detail = switch (result.outcome()) {
                         case PASSED -> result.formatChecked() ? " (decrypted, SHA-256, format)" : " (decrypted, SHA-256)";

@@ -1,17 +1,15 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.source.postgres.recovery.ArchiveVerifier;
-import com.mking.backup.store.StoreRegistry;
+import com.mking.backup.app.ArchiveService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "wal-verify", mixinStandardHelpOptions = true,
-        description = "Check a pg-physical job's WAL archive in every store as recovery will use it: for every "
+        description = "Check a continuously archived (pg-physical) job's WAL archive in every store as recovery will use it: for every "
                 + "timeline, the chain from the oldest kept base backup that reaches it has no gap, and every file on "
                 + "it reads back (decrypted, SHA-256 checked). Exit 1 naming the first problem.")
 final class WalVerifyCommand implements Callable<Integer> {
@@ -31,17 +29,10 @@ final class WalVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(false)) {
-            List<String> storeNames = runtime.jobs().job(job, "pg-physical").stores();
-            if (fromStore != null) {
-                runtime.bean(StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
-                storeNames = List.of(fromStore);
-            }
-            ArchiveVerifier verifier = runtime.bean(ArchiveVerifier.class);
             boolean passed = true;
-            for (String store : storeNames) {
-                ArchiveVerifier.Report report = verifier.verify(job, store, !namesOnly);
-                report.findings().forEach(finding -> System.out.printf("%-8s %s%n", store, finding.text()));
-                passed &= report.passed();
+            for (var report : runtime.bean(ArchiveService.class).verify(job, fromStore, !namesOnly).entrySet()) {
+                report.getValue().findings().forEach(finding -> System.out.printf("%-8s %s%n", report.getKey(), finding.text()));
+                passed &= report.getValue().passed();
             }
             return passed ? MkingBackup.OK : MkingBackup.FAILED;
         }

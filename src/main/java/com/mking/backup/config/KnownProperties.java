@@ -51,6 +51,7 @@ public final class KnownProperties {
             spec("mking.verify.sample-cron", CRON, "0 30 5 * * ?", "daily verification sample", "0 30 5 * * ?"),
             spec("mking.verify.sample-percent", whole(1, 100), "15", "share of backups verified per sample", "15"),
             spec("mking.restore-test.cron", CRON, "0 0 6 ? * SUN", "restore tests", "0 0 6 ? * SUN"),
+            spec("mking.retention.cron", CRON, "0 0 6 ? * SUN", "retention: each job's rules applied, the rest deleted", "0 0 6 ? * SUN"),
             spec("mking.restore-test.dir", TEXT, "", "where scratch clusters of restore tests live", "/var/tmp/mking-restore-tests"),
             spec("mking.report.cron", CRON, "0 0 9 * * ?", "daily report", "0 0 9 * * ?"),
             spec("mking.monitor.period-seconds", whole(10, 86_400), "300", "monitoring pass", "300"),

@@ -157,8 +157,22 @@ public final class MkingConfiguration implements CamelConfiguration {
                 locks, clock, remoteShell));
         Path decodedCopies = settings.dataDir().resolve("restore");
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock, decodedCopies));
+        bindServices(context, jobs, catalog, stores, clock);
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
                 context.createProducerTemplate(), clock, decodedCopies));
+    }
+
+    /** The services routes, CLI and (later) the web console share (app/). */
+    private static void bindServices(CamelContext context, JobCatalog jobs, Catalog catalog, StoreRegistry stores,
+                                     java.time.Clock clock) {
+        var registry = context.getRegistry();
+        registry.bind("backupService", new com.mking.backup.app.BackupService(jobs, context.createProducerTemplate()));
+        registry.bind("restoreService", new com.mking.backup.app.RestoreService(registry.findSingleByType(Restorer.class),
+                context.createProducerTemplate(), clock));
+        registry.bind("verifyService", new com.mking.backup.app.VerifyService(catalog, context.createProducerTemplate()));
+        registry.bind("retentionService", new com.mking.backup.app.RetentionService(jobs, registry.findSingleByType(Pruner.class)));
+        registry.bind("archiveService", new com.mking.backup.app.ArchiveService(jobs, stores,
+                registry.findSingleByType(ArchiveVerifier.class)));
     }
 
     private static Keyring keyring(Settings settings) {

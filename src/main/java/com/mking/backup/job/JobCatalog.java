@@ -56,12 +56,16 @@ public final class JobCatalog {
         return job;
     }
 
-    /** The job, which must be of this source kind (an operator naming another job's kind gets a clear message). */
-    public JobSpec job(String name, String kind) {
+    /**
+     * The job, whose source must have this capability (e.g. ContinuousArchive): an operator naming another kind of job
+     * is told which jobs qualify.
+     */
+    public JobSpec jobWith(String name, Class<?> capability) {
         JobSpec job = job(name);
-        if (!kind.equals(job.source())) {
-            throw new IllegalArgumentException("job '" + name + "' is a " + job.source() + " job; this needs a " + kind
-                    + " job: " + String.join(", ", jobs().stream().filter(j -> kind.equals(j.source())).map(JobSpec::name).toList()));
+        if (sources.get(job.source()).capability(capability).isEmpty()) {
+            throw new IllegalArgumentException("job '" + name + "' is a " + job.source() + " job, which has no "
+                    + capability.getSimpleName() + "; jobs that have: " + String.join(", ",
+                    jobsWith(capability).stream().map(JobSpec::name).toList()));
         }
         return job;
     }

@@ -5,7 +5,6 @@ import com.mking.backup.audit.Catalog;
 import com.mking.backup.verify.Verifier;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.restore.RestoreTester;
-import com.mking.backup.verify.Sampling;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.util.List;
@@ -116,9 +115,9 @@ public final class VerifyRoutes extends RouteBuilder {
                 .setBody(exchangeProperty("results"));
 
         from(SAMPLE).routeId("verify-sample")
-                .process(exchange -> exchange.getMessage().setBody(Sampling.pick(
-                        catalog.list(null, null, "success", 1_000_000),
-                        exchange.getMessage().getHeader(SAMPLE_PERCENT, 100, Integer.class))))
+                .process(exchange -> exchange.getMessage().setBody(getCamelContext().getRegistry()
+                        .findSingleByType(com.mking.backup.app.VerifyService.class)
+                        .sample(exchange.getMessage().getHeader(SAMPLE_PERCENT, 100, Integer.class)))).id("verify-sample-pick")
                 .split(body())
                     .setHeader(BACKUP_ID, body())
                     .to(VERIFY)

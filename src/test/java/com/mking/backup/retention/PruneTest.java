@@ -77,6 +77,26 @@ class PruneTest {
         assertThat(list.out()).contains(ids.get(3));
     }
 
+    /** The shipped routes/retention.yaml, its cron made short: the daemon prunes by itself, audited like the CLI. */
+    @Test
+    void theDaemonPrunesOnItsSchedule() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            CliResult run = installation.cli("run", "pruned");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        }
+        Files.copy(java.nio.file.Path.of("routes/retention.yaml"), installation.routes().resolve("retention.yaml"));
+        installation.set("mking.retention.cron", "0/2 * * * * ?");
+        try (var daemon = com.mking.backup.support.CliProcess.start(installation, List.of(), "start")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(dataFiles()).as(daemon.output()).hasSize(2));
+        }
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT count(*) FROM backup_copies WHERE status = 'deleted'")) {
+            row.next();
+            assertThat(row.getInt(1)).isEqualTo(1);
+        }
+    }
+
     @Test
     void aBadRuleIsAConfigurationError() throws Exception {
         Files.writeString(installation.routes().resolve("pruned.yaml"), Files.readString(installation.routes().resolve("pruned.yaml"))
