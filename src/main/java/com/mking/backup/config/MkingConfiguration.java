@@ -140,12 +140,11 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("recoveryPlanner", planner);
         context.getRegistry().bind("archiveVerifier", new ArchiveVerifier(catalog, stores, walArchive,
                 planner));
-        ClusterRecovery clusterRecovery = new ClusterRecovery(planner, walArchive, context.createProducerTemplate());
-        context.getRegistry().bind("clusterRecovery", clusterRecovery);
+        context.getRegistry().bind("clusterRecovery", new ClusterRecovery(planner, walArchive, context.createProducerTemplate()));
         context.getRegistry().bind("statusService", new com.mking.backup.app.StatusService(jobs, catalog,
                 context.getRegistry().findSingleByType(ArchiveMonitor.class),
                 context.getRegistry().findSingleByType(com.mking.backup.monitor.MonitorRunner.class)));
-        context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, locks, clusterRecovery, context.createProducerTemplate(),
+        context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, locks, context.createProducerTemplate(),
                 settings, clock));
         context.getRegistry().bind("stores", stores);
         context.getRegistry().bind("sources", sources);

@@ -208,10 +208,6 @@ public final class Restorer {
             }
             manifest = Manifest.read(found.getKey().get(found.getValue()));
         }
-        if ("pg-physical".equals(manifest.source())) {
-            throw new IllegalArgumentException("backup " + backupId + " is a pg-physical base backup: restore it with "
-                    + "'mking-backup recover " + manifest.job() + " --data-dir DIR --backup-id " + backupId + "'");
-        }
         JobSpec job = targetJob(manifest, request);
         sources.get(manifest.source()).checkRestoreTarget(job, request);
         return Map.entry(manifest, job);

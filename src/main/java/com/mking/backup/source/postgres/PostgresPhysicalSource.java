@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * {@code <dir>.corrupted.<timestamp>} only with --force (as the plan's runbook does), never deleted.
  */
 public final class PostgresPhysicalSource implements Source, com.mking.backup.source.ContinuousArchive,
-        com.mking.backup.source.RetentionDefaults, com.mking.backup.source.Probe {
+        com.mking.backup.source.RetentionDefaults, com.mking.backup.source.Probe, com.mking.backup.source.RecoveryDrill {
 
     private static final Pattern START = Pattern.compile("write-ahead log start point: ([0-9A-F]+/[0-9A-F]+) on timeline (\\d+)");
     private static final Pattern END = Pattern.compile("write-ahead log end point: ([0-9A-F]+/[0-9A-F]+)");
@@ -44,11 +44,27 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
     private final String defaultBinDir;
     private final WalRetention retention;
     private final PostgresRecovery recovery;
+    private final com.mking.backup.source.RecoveryDrill drill;
 
-    public PostgresPhysicalSource(String defaultBinDir, WalRetention retention, PostgresRecovery recovery) {
+    public PostgresPhysicalSource(String defaultBinDir, WalRetention retention, PostgresRecovery recovery,
+                                  com.mking.backup.source.RecoveryDrill drill) {
         this.defaultBinDir = defaultBinDir;
         this.retention = retention;
         this.recovery = recovery;
+        this.drill = drill;
+    }
+
+    /** A base backup alone is not a restore: recovery replays the archived WAL onto it (and checks where it ends). */
+    @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) {
+        throw new IllegalArgumentException("backup " + request.backupId() + " is a pg-physical base backup: restore it with "
+                + "'mking-backup recover " + job.name() + " --data-dir DIR --backup-id " + request.backupId() + "'");
+    }
+
+    /** The restore test: the archive recovered to its end as a scratch cluster, then the job's testQueries. */
+    @Override
+    public String drill(JobSpec job, java.nio.file.Path workDirectory) throws Exception {
+        return drill.drill(job, workDirectory);
     }
 
     /** Deletes base backups beyond the job's keepLast and the WAL no kept base backup needs. */
@@ -239,14 +255,20 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
         }
     }
 
-        /** pg-physical; its retention is the runtime's BaseBackupRetention (made after the sources), looked up when a backup ends. */
+        /**
+         * pg-physical; its retention (BaseBackupRetention) and its drill's ClusterRecovery are made after the sources and
+         * looked up when used.
+         */
     public static final class Factory implements SourceFactory {
         @Override
         public Source create(Context context) {
             String bin = context.settings().get("mking.tools.postgresql-bin", "");
+            PostgresRecovery servers = new PostgresRecovery(bin);
             return new PostgresPhysicalSource(bin,
                     job -> context.lookup().find(com.mking.backup.source.postgres.wal.BaseBackupRetention.class).apply(job),
-                    new PostgresRecovery(bin));
+                    servers, (job, workDirectory) -> new com.mking.backup.source.postgres.recovery.ClusterDrill(
+                            context.lookup().find(com.mking.backup.source.postgres.recovery.ClusterRecovery.class), servers)
+                            .drill(job, workDirectory));
         }
     }
 }

@@ -185,6 +185,10 @@ class PointInTimeRecoveryTest {
         CliResult unknownStore = installation.cli("recover", JOB, "--data-dir", dataDir.toString(), "--from", "tape");
         assertThat(unknownStore.exitCode()).isEqualTo(2);
         assertThat(unknownStore.err()).contains("unknown store 'tape'");
+        CliResult restoreBase = installation.cli("restore", firstBase, "--target", dataDir.toString());
+        assertThat(restoreBase.exitCode()).as(restoreBase.all()).isEqualTo(2);
+        assertThat(restoreBase.err()).contains("is a pg-physical base backup: restore it with 'mking-backup recover " + JOB);
+        assertThat(dataDir).doesNotExist();
     }
 
     @Test

@@ -1,0 +1,66 @@
+package com.mking.backup.source.postgres.recovery;
+
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.source.RecoveryDrill;
+import com.mking.backup.source.RestoreDirectory;
+import com.mking.backup.source.postgres.PostgresConnections;
+import com.mking.backup.source.postgres.PostgresRecovery;
+import com.mking.backup.source.postgres.TestQueries;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Properties;
+
+/**
+ * pg-physical's restore test: the newest base backup and all archived WAL recovered to the end as a scratch cluster on
+ * a free loopback port (archiving off), the job's {@code testQueries} run against it, the cluster stopped and removed.
+ */
+public final class ClusterDrill implements RecoveryDrill {
+
+    private final ClusterRecovery recovery;
+    private final PostgresRecovery servers;
+
+    public ClusterDrill(ClusterRecovery recovery, PostgresRecovery servers) {
+        this.recovery = recovery;
+        this.servers = servers;
+    }
+
+    @Override
+    public String drill(JobSpec job, Path workDirectory) throws Exception {
+        Path dataDir = workDirectory.resolve(job.name());
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ClusterRecovery.Request request = new ClusterRecovery.Request(job.name(), dataDir, new RecoveryTarget.Latest(),
+                TimelineChoice.LATEST, null, port, null, true, false, null, "restore-test");
+        ClusterRecovery.Outcome outcome = null;
+        try {
+            outcome = recovery.recover(request, recovery.plan(request), task -> { });
+            if (!outcome.task().succeeded()) {
+                throw new IOException("recovery failed: " + outcome.task().error());
+            }
+            Properties properties = new Properties();
+            properties.setProperty("user", job.parameter("user", "postgres"));
+            PostgresConnections.password(job).ifPresent(password -> properties.setProperty("password", password));
+            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                    + job.parameter("testDatabase", "postgres"), properties)) {
+                return TestQueries.run(job, connection) + "; recovered in " + outcome.task().getDurationSeconds() + " s";
+            }
+        } finally {
+            if (outcome != null) {
+                servers.stopQuietly(dataDir, outcome.task().request());
+            }
+            RestoreDirectory.deleteTree(dataDir);
+            try (var leftovers = Files.list(workDirectory)) {
+                for (Path path : leftovers.filter(p -> p.getFileName().toString().startsWith(job.name() + ".corrupted.")).toList()) {
+                    RestoreDirectory.deleteTree(path);
+                }
+            }
+        }
+    }
+}
