@@ -22,7 +22,7 @@ class PrunerRulesTest {
     void physicalJobsKeepTheirLastSevenByDefault() {
         JobSpec job = new JobSpec("pitr", "pg-physical", "0 0 2 * * ?", List.of("local"), Map.of(), null);
         com.mking.backup.source.postgres.PostgresPhysicalSource source =
-                new com.mking.backup.source.postgres.PostgresPhysicalSource("", ignored -> { }, null);
+                new com.mking.backup.source.postgres.PostgresPhysicalSource("", ignored -> { }, null, null);
         int keepLast = source.capability(com.mking.backup.source.RetentionDefaults.class).orElseThrow().keepLast();
         assertThat(Pruner.rules(job, "local", keepLast).last()).isEqualTo(7);
         assertThat(Pruner.rules(job.with(Map.of("keepLast", "3")), "local", keepLast).last()).as("the job's own wins").isEqualTo(3);

@@ -31,18 +31,15 @@ import java.util.Map;
  * a failed restore never leaves a half-filled target; a replaced database is renamed aside
  * ({@code <name>_before_restore_<timestamp>}), never dropped.
  */
-public final class PostgresLogicalSource implements Source, com.mking.backup.source.Probe,
-        com.mking.backup.source.RestoreTestable {
+public final class PostgresLogicalSource extends PostgresSource implements com.mking.backup.source.RestoreTestable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLogicalSource.class);
     private static final String RESTORING_SUFFIX = "__mking_restoring";
     private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private final String defaultBinDir;
-
     /** @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically */
     public PostgresLogicalSource(String defaultBinDir) {
-        this.defaultBinDir = defaultBinDir;
+        super(defaultBinDir);
     }
 
     /** A scratch database on the job's server, dropped before and after. */
@@ -72,16 +69,6 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
     }
 
     @Override
-    public java.util.Optional<String> unreachable(JobSpec job) {
-        return PostgresConnections.unreachable(job);
-    }
-
-    @Override
-    public String subject(JobSpec job) {
-        return "database server of job " + job.name();
-    }
-
-    @Override
     public String kind() {
         return "pg-logical";
     }
@@ -93,20 +80,15 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(
-                Parameter.text("database", null, "database to dump, e.g. mking_friend", "mking_friend"),
-                Parameter.text("host", "127.0.0.1", "server host name or address", "db.internal"),
-                Parameter.port("port", "5432", "server port", "5432"),
-                Parameter.text("user", "postgres",
-                        "role used by pg_dump (least privilege: CONNECT and SELECT)", "backup_user"),
-                Parameter.file("passwordFile", "",
-                        "file holding the role's password (a secret file); wins over passwordEnv", "/run/secrets/pg_backup_password"),
-                Parameter.text("passwordEnv", "",
-                        "environment variable holding the role's password; empty: ~/.pgpass or trust", "PG_BACKUP_PASSWORD"),
-                Parameter.choice("format", List.of("custom", "plain"), "custom",
+        return java.util.stream.Stream.of(
+                List.of(Parameter.text("database", null, "database to dump, e.g. mking_friend", "mking_friend")),
+                connectionParameters("role used by pg_dump (least privilege: CONNECT and SELECT)", "backup_user",
+                        "/run/secrets/pg_backup_password", "PG_BACKUP_PASSWORD"),
+                List.of(Parameter.choice("format", List.of("custom", "plain"), "custom",
                         "custom (pg_restore, selective restore) or plain (SQL text)", "plain"),
                 Parameter.file("binDir", "",
-                        "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
+                        "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin")))
+                .flatMap(List::stream).toList();
     }
 
     @Override
@@ -160,7 +142,7 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
         if ("plain".equals(manifest.details().get("format"))) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new ToolCommand(PostgresTools.resolve("pg_restore", defaultBinDir), List.of("--list")));
+        return java.util.Optional.of(new ToolCommand(PostgresTools.resolve("pg_restore", defaultBinDir()), List.of("--list")));
     }
 
     @Override
@@ -265,13 +247,6 @@ public final class PostgresLogicalSource implements Source, com.mking.backup.sou
     }
 
     /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
-    private String tool(JobSpec job, String name) {
-        if (RemoteShell.isRemote(job)) {
-            return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
-        }
-        return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));
-    }
-
     private static boolean isPlain(JobSpec job) {
         return "plain".equals(job.parameter("format", "custom"));
     }

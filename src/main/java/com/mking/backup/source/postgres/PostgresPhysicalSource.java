@@ -34,21 +34,20 @@ import java.util.regex.Pattern;
  * <p>A restore extracts into a new data directory; an existing non-empty one is moved aside to
  * {@code <dir>.corrupted.<timestamp>} only with --force (as the plan's runbook does), never deleted.
  */
-public final class PostgresPhysicalSource implements Source, com.mking.backup.source.ContinuousArchive,
-        com.mking.backup.source.RetentionDefaults, com.mking.backup.source.Probe, com.mking.backup.source.RecoveryDrill {
+public final class PostgresPhysicalSource extends PostgresSource implements com.mking.backup.source.ContinuousArchive,
+        com.mking.backup.source.RetentionDefaults, com.mking.backup.source.RecoveryDrill {
 
     private static final Pattern START = Pattern.compile("write-ahead log start point: ([0-9A-F]+/[0-9A-F]+) on timeline (\\d+)");
     private static final Pattern END = Pattern.compile("write-ahead log end point: ([0-9A-F]+/[0-9A-F]+)");
     private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private final String defaultBinDir;
     private final WalRetention retention;
     private final PostgresRecovery recovery;
     private final com.mking.backup.source.RecoveryDrill drill;
 
     public PostgresPhysicalSource(String defaultBinDir, WalRetention retention, PostgresRecovery recovery,
                                   com.mking.backup.source.RecoveryDrill drill) {
-        this.defaultBinDir = defaultBinDir;
+        super(defaultBinDir);
         this.retention = retention;
         this.recovery = recovery;
         this.drill = drill;
@@ -81,16 +80,6 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
     }
 
     @Override
-    public java.util.Optional<String> unreachable(JobSpec job) {
-        return PostgresConnections.unreachable(job);
-    }
-
-    @Override
-    public String subject(JobSpec job) {
-        return "database server of job " + job.name();
-    }
-
-    @Override
     public String kind() {
         return "pg-physical";
     }
@@ -102,17 +91,12 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(
-                Parameter.text("host", "127.0.0.1", "server host name or address", "db.internal"),
-                Parameter.port("port", "5432", "server port", "5432"),
-                Parameter.text("user", "postgres",
-                        "role with the REPLICATION attribute (no superuser needed)", "replicator"),
-                Parameter.file("passwordFile", "",
-                        "file holding the role's password (a secret file); wins over passwordEnv", "/run/secrets/pg_replication_password"),
-                Parameter.text("passwordEnv", "",
-                        "environment variable holding the role's password; empty: ~/.pgpass or trust", "PG_REPLICATION_PASSWORD"),
-                Parameter.file("binDir", "",
-                        "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
+        List<Parameter> parameters = new java.util.ArrayList<>(connectionParameters(
+                "role with the REPLICATION attribute (no superuser needed)", "replicator",
+                "/run/secrets/pg_replication_password", "PG_REPLICATION_PASSWORD"));
+        parameters.add(Parameter.file("binDir", "",
+                "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
+        return parameters;
     }
 
     @Override
@@ -242,13 +226,6 @@ public final class PostgresPhysicalSource implements Source, com.mking.backup.so
     }
 
     /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
-    private String tool(JobSpec job, String name) {
-        if (RemoteShell.isRemote(job)) {
-            return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);
-        }
-        return PostgresTools.resolve(name, job.parameter("binDir", defaultBinDir));
-    }
-
     static boolean isEmptyDirectory(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
             return entries.findAny().isEmpty();
