@@ -1,3 +1,4 @@
+-- binds: exchangeProperty.run = com.mking.backup.job.BackupRun
 UPDATE backup_executions
 SET status = 'success',
     end_time = :#${exchangeProperty.run.endTime},

@@ -1,3 +1,4 @@
+-- binds: exchangeProperty.restore = com.mking.backup.restore.RestoreTask
 INSERT INTO restore_tasks (backup_execution_id, restore_type, target_path, status, start_time, requested_by,
                            backup_id, source_store, forced, restore_point, restore_point_name, recovery_target,
                            process_id)

@@ -1,3 +1,4 @@
+-- binds: exchangeProperty.restore = com.mking.backup.restore.RestoreTask
 UPDATE restore_tasks
 SET status = 'success',
     end_time = :#${exchangeProperty.restore.endTime},

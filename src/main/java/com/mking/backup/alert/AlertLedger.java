@@ -1,55 +1,43 @@
 package com.mking.backup.alert;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import org.apache.camel.ProducerTemplate;
+
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Open alert conditions, kept in the audit database ({@code alert_conditions}) so that the daemon and
- * CLI commands, and restarts, agree on what was already said. Decisions come from {@link AlertPolicy}.
+ * Open alert conditions, kept in the audit database ({@code alert_conditions}, through the camel-sql routes
+ * {@value #CONDITION_ROUTE}, {@value #RAISED_ROUTE} and {@value #CLEARED_ROUTE}) so that the daemon and CLI commands, and
+ * restarts, agree on what was already said. Decisions come from {@link AlertPolicy}.
  */
 public final class AlertLedger {
 
-    private final DataSource dataSource;
+    public static final String CONDITION_ROUTE = "direct:alert-condition";
+    public static final String RAISED_ROUTE = "direct:alert-raised";
+    public static final String CLEARED_ROUTE = "direct:alert-cleared";
+
+    private final ProducerTemplate producer;
     private final AlertPolicy policy;
     private final Clock clock;
 
-    public AlertLedger(DataSource dataSource, AlertPolicy policy, Clock clock) {
-        this.dataSource = dataSource;
+    public AlertLedger(ProducerTemplate producer, AlertPolicy policy, Clock clock) {
+        this.producer = producer;
         this.policy = policy;
         this.clock = clock;
     }
 
     /** Records the alert; true when it must be sent now. */
     public synchronized boolean raise(Alert alert) {
-        try (Connection connection = dataSource.getConnection()) {
-            Optional<AlertPolicy.OpenCondition> open = find(connection, alert.condition());
-            boolean send = policy.shouldSend(open, alert, clock.instant());
-            Timestamp now = Timestamp.from(clock.instant());
-            try (PreparedStatement upsert = connection.prepareStatement("""
-                    INSERT INTO alert_conditions (condition_key, level, subject, detail, opened_at, last_sent_at, send_count)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (condition_key) DO UPDATE SET level = EXCLUDED.level, subject = EXCLUDED.subject,
-                        detail = EXCLUDED.detail,
-                        last_sent_at = CASE WHEN ? THEN EXCLUDED.last_sent_at ELSE alert_conditions.last_sent_at END,
-                        send_count = alert_conditions.send_count + EXCLUDED.send_count""")) {
-                upsert.setString(1, alert.condition());
-                upsert.setString(2, alert.level().name());
-                upsert.setString(3, alert.subject());
-                upsert.setString(4, alert.detail());
-                upsert.setTimestamp(5, now);
-                upsert.setTimestamp(6, now);
-                upsert.setInt(7, send ? 1 : 0);
-                upsert.setBoolean(8, send);
-                upsert.executeUpdate();
-            }
+        try {
+            boolean send = policy.shouldSend(find(alert.condition()), alert, clock.instant());
+            producer.sendBodyAndHeaders(RAISED_ROUTE, null, Map.of("condition", alert.condition(),
+                    "level", alert.level().name(), "subject", alert.subject(), "detail", alert.detail(),
+                    "now", Timestamp.from(clock.instant()), "sendCount", send ? 1 : 0, "send", send));
             return send;
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             // the audit database is down: better a repeated alert than a lost one
             return true;
         }
@@ -57,29 +45,23 @@ public final class AlertLedger {
 
     /** Closes the condition; true when it was open (a recovery notice is due). */
     public synchronized boolean clear(String condition) {
-        try (Connection connection = dataSource.getConnection()) {
-            boolean notify = policy.shouldNotifyRecovery(find(connection, condition));
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM alert_conditions WHERE condition_key = ?")) {
-                delete.setString(1, condition);
-                delete.executeUpdate();
-            }
+        try {
+            boolean notify = policy.shouldNotifyRecovery(find(condition));
+            producer.sendBodyAndHeader(CLEARED_ROUTE, null, "condition", condition);
             return notify;
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             return false;
         }
     }
 
-    private static Optional<AlertPolicy.OpenCondition> find(Connection connection, String condition) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT level, detail, opened_at, last_sent_at FROM alert_conditions WHERE condition_key = ?")) {
-            select.setString(1, condition);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new AlertPolicy.OpenCondition(Alert.Level.valueOf(row.getString(1)), row.getString(2),
-                        row.getTimestamp(3).toInstant(), row.getTimestamp(4).toInstant()));
-            }
+    private Optional<AlertPolicy.OpenCondition> find(String condition) {
+        List<?> rows = producer.requestBodyAndHeader(CONDITION_ROUTE, null, "condition", condition, List.class);
+        if (rows == null || rows.isEmpty()) {
+            return Optional.empty();
         }
+        Map<?, ?> row = (Map<?, ?>) rows.get(0);
+        return Optional.of(new AlertPolicy.OpenCondition(Alert.Level.valueOf((String) row.get("level")),
+                (String) row.get("detail"), ((Timestamp) row.get("opened_at")).toInstant(),
+                ((Timestamp) row.get("last_sent_at")).toInstant()));
     }
 }

@@ -118,7 +118,7 @@ public final class MkingConfiguration implements CamelConfiguration {
                 settings.integer("mking.wal.concurrent-pushes", 4), settings.integer("mking.wal.upload-idle-timeout-seconds", 60)));
         context.getRegistry().bind("baseBackupRetention", new BaseBackupRetention(catalog, stores, walArchive));
         context.getRegistry().bind("archiveMonitor", new ArchiveMonitor(clock));
-        context.getRegistry().bind("alertLedger", new AlertLedger(audit.dataSource(),
+        context.getRegistry().bind("alertLedger", new AlertLedger(context.createProducerTemplate(),
                 new AlertPolicy(java.time.Duration.ofMinutes(settings.integer("mking.alert.quiet-period-minutes", 240))), clock));
         configureSlack(context, settings);
         context.getRegistry().bind("alertDispatcher", new AlertDispatcher(context.createProducerTemplate(),

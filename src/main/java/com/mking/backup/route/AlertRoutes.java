@@ -26,6 +26,10 @@ public final class AlertRoutes extends RouteBuilder {
         AlertLedger ledger = getCamelContext().getRegistry().findSingleByType(AlertLedger.class);
         AlertDispatcher dispatcher = getCamelContext().getRegistry().findSingleByType(AlertDispatcher.class);
 
+        from(AlertLedger.CONDITION_ROUTE).routeId("alert-condition").to(Sql.query("alert-condition"));
+        from(AlertLedger.RAISED_ROUTE).routeId("alert-raised").to(Sql.update("alert-raised"));
+        from(AlertLedger.CLEARED_ROUTE).routeId("alert-cleared").to(Sql.update("alert-cleared"));
+
         from(ALERT).routeId("alert")
                 .choice()
                     .when(exchange -> ledger.raise(alert(exchange)))

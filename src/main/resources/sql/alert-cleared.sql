@@ -1,0 +1,1 @@
+DELETE FROM alert_conditions WHERE condition_key = :#${header.condition}
