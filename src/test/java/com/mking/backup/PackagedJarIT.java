@@ -37,6 +37,7 @@ class PackagedJarIT {
 
     private TestS3 s3;
     private TestWebhook slack;
+    private com.mking.backup.support.TestSshServer ssh;
     private Path home;
     private String database;
     private int httpPort;
@@ -45,6 +46,7 @@ class PackagedJarIT {
     void install() throws Exception {
         s3 = new TestS3();
         slack = new TestWebhook("/hook");
+        ssh = new com.mking.backup.support.TestSshServer();
         database = TestDatabases.uniqueName("jar");
         TestDatabases.create(database);
         try (Connection connection = TestDatabases.connect(database); Statement statement = connection.createStatement()) {
@@ -85,12 +87,21 @@ class PackagedJarIT {
                       - {name: job, value: broken}
                       - {name: cron, value: "0 0 4 * * ?"}
                       - {name: database, value: no_such_database}
-                """.formatted(database));
+                - templatedRoute:
+                    routeTemplateRef: redis
+                    parameters:
+                      - {name: job, value: cache}
+                      - {name: cron, value: "0 0 3 * * ?"}
+                      - {name: method, value: rdb-pull}
+                      - {name: ssh, value: "%s"}
+                      - {name: sshKey, value: "%s"}
+                """.formatted(database, ssh.target(), ssh.key()));
     }
 
     @AfterAll
     void cleanUp() throws Exception {
         slack.close();
+        ssh.close();
         s3.close();
         TestDatabases.dropAll(database);
     }
@@ -116,6 +127,13 @@ class PackagedJarIT {
         Result restore = jar("restore", backupId, "--database", copy, "--from", "minio");
         assertThat(restore.code()).as(restore.out()).isEqualTo(0);
         assertThat(psql(copy)).isEqualTo(psql(database));
+
+        // the machine's Redis on another "host": camel-ssh asks it (an ed25519 key, without BouncyCastle in the jar),
+        // OpenSSH streams the snapshot
+        Result cache = jar("run", "cache");
+        assertThat(cache.code()).as(cache.out()).isEqualTo(0);
+        assertThat(ssh.commands()).anyMatch(command -> command.client().contains("APACHE-SSHD") && command.line().contains("INFO"))
+                .anyMatch(command -> command.client().contains("OpenSSH") && command.line().contains("--rdb"));
 
         assertThat(jar("run", "broken").code()).isEqualTo(1);
         assertThat(slack.posts()).anyMatch(post -> post.contains("backup of job broken failed"));

@@ -97,7 +97,9 @@ public final class MkingConfiguration implements CamelConfiguration {
         StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
         // pg-physical's retention needs the WAL archive, which needs the job catalog, which needs the sources: the
         // sources look such services up when they need them
-        RemoteShell remoteShell = new RemoteShell(settings.dataDir().resolve("ssh_known_hosts"));
+        java.nio.file.Path knownHosts = settings.dataDir().resolve("ssh_known_hosts");
+        context.getRegistry().bind(RemoteShell.SSH_CLIENT, RemoteShell.clientBuilder(knownHosts));
+        RemoteShell remoteShell = new RemoteShell(knownHosts, context);
         SourceRegistry sources = SourceRegistry.load(new SourceFactory.Context(settings, remoteShell,
                 new SourceFactory.Lookup() {
                     @Override

@@ -18,7 +18,7 @@ public final class SourceReference {
     public static SourceRegistry sources() {
         org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext();
         return SourceRegistry.load(new SourceFactory.Context(new com.mking.backup.config.Settings(context),
-                new com.mking.backup.exec.RemoteShell(java.nio.file.Path.of("data", "ssh_known_hosts")), new SourceFactory.Lookup() {
+                new com.mking.backup.exec.RemoteShell(java.nio.file.Path.of("data", "ssh_known_hosts"), context), new SourceFactory.Lookup() {
                     @Override
                     public <T> T find(Class<T> type) {
                         throw new IllegalStateException("no runtime: " + type.getSimpleName() + " is not available here");

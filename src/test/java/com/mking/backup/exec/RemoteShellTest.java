@@ -4,10 +4,7 @@ import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
-import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.pubkey.AcceptAllPublickeyAuthenticator;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.server.shell.ProcessShellCommandFactory;
+import com.mking.backup.support.TestSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,22 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RemoteShellTest {
 
-    private SshServer sshd;
-    private Path keys;
+    private TestSshServer sshd;
     private TestInstallation installation;
     private String source;
 
     @BeforeEach
     void setUp() throws Exception {
-        keys = Files.createTempDirectory("ssh-keys");
-        TestCluster.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("id").toString());
-        sshd = SshServer.setUpDefaultServer();
-        sshd.setHost("127.0.0.1");
-        sshd.setPort(0);
-        sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(keys.resolve("host.ser")));
-        sshd.setPublickeyAuthenticator(AcceptAllPublickeyAuthenticator.INSTANCE);
-        sshd.setCommandFactory(ProcessShellCommandFactory.INSTANCE);
-        sshd.start();
+        sshd = new TestSshServer();
 
         source = TestDatabases.uniqueName("remote");
         TestDatabases.create(source);
@@ -59,12 +47,12 @@ class RemoteShellTest {
                       - {name: ssh, value: "root@127.0.0.1:%d"}
                       - {name: sshKey, value: "%s"}
                       - {name: binDir, value: %s}
-                """.formatted(source, sshd.getPort(), keys.resolve("id"), TestCluster.BIN));
+                """.formatted(source, sshd.port(), sshd.key(), TestCluster.BIN));
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        sshd.stop(true);
+        sshd.close();
         TestDatabases.dropAll(source);
         installation.close();
     }

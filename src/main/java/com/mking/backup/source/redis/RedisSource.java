@@ -201,7 +201,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         if (aofEnabled(job)) {
             String aofDir = dir + "/" + config(job, "appenddirname");
             String manifestName = config(job, "appendfilename") + ".manifest";
-            String manifest = ShortCommand.run(remoteShell.wrap(job, cat(aofDir + "/" + manifestName)), SHORT_TIMEOUT_SECONDS);
+            String manifest = remoteShell.runShort(job, cat(aofDir + "/" + manifestName), SHORT_TIMEOUT_SECONDS);
             for (String file : AofManifest.files(manifest)) {
                 outputs.add(new Output(AOF_PREFIX + file, cat(aofDir + "/" + file)));
             }
@@ -288,7 +288,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
      */
     private void requireFresh(JobSpec job, String snapshot) throws IOException {
         long lastSave = Long.parseLong(cli(job, "LASTSAVE"));
-        String modified = ShortCommand.run(remoteShell.wrap(job, new ToolCommand("stat", List.of("-c", "%Y", "--", snapshot))),
+        String modified = remoteShell.runShort(job, new ToolCommand("stat", List.of("-c", "%Y", "--", snapshot)),
                 SHORT_TIMEOUT_SECONDS).strip();
         if (!modified.matches("\\d+") || Long.parseLong(modified) < lastSave - 2) {
             throw new IOException(snapshot + " was last written at " + modified + ", before the snapshot Redis just saved ("
@@ -310,7 +310,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
 
     private String cli(JobSpec job, String... command) throws IOException {
         ToolCommand cli = withAuth(job, new ToolCommand(tool(job, "redis-cli"), connection(job, command)));
-        return ShortCommand.run(remoteShell.wrap(job, cli), SHORT_TIMEOUT_SECONDS).strip();
+        return remoteShell.runShort(job, cli, SHORT_TIMEOUT_SECONDS).strip();
     }
 
     private Map<String, String> info(JobSpec job, String section) throws IOException {

@@ -3,6 +3,7 @@ package com.mking.backup.source.redis;
 import com.mking.backup.source.SourceContractTest;
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestCluster;
+import com.mking.backup.support.TestSshServer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -193,6 +194,33 @@ class RedisSourceTest extends SourceContractTest {
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
         assertThat(target.resolve("appendonlydir")).doesNotExist();
         assertSameData(port, true, pulledPort, false);
+    }
+
+    /**
+     * A server on another host (here through an SSH server on loopback): the short commands (redis-cli, stat) go over
+     * camel-ssh, the dump streams through OpenSSH, and both pin the host key in the same file.
+     */
+    @Test
+    @Order(63)
+    void aServerOnAnotherHostIsAskedOverCamelSshAndDumpedOverOpenSsh() throws Exception {
+        Path remoteDir = Files.createTempDirectory("redis-remote");
+        int remotePort = TestCluster.freePort();
+        startServer(remotePort, remoteDir);
+        cli(remotePort, false, "SET", "over", "ssh");
+        try (TestSshServer ssh = new TestSshServer()) {
+            installation.withJob("redis", "redis-remote", new LinkedHashMap<>(Map.of("port", Integer.toString(remotePort),
+                    "ssh", ssh.target(), "sshKey", ssh.key().toString(), "stores", "local,minio")));
+            CliResult run = installation.cli("run", "redis-remote");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+            List<TestSshServer.Command> commands = ssh.commands();
+            assertThat(commands).filteredOn(c -> c.line().contains("LASTSAVE")).isNotEmpty()
+                    .allMatch(c -> c.client().contains("APACHE-SSHD"), "asked through camel-ssh");
+            assertThat(commands).filteredOn(c -> c.line().startsWith("'stat'")).hasSize(1)
+                    .allMatch(c -> c.client().contains("APACHE-SSHD"), "asked through camel-ssh");
+            assertThat(commands).filteredOn(c -> c.line().startsWith("'cat'") && c.line().contains("dump.rdb")).hasSize(1)
+                    .allMatch(c -> c.client().contains("OpenSSH"), "streamed through OpenSSH");
+            assertThat(Files.readString(installation.home().resolve("data/ssh_known_hosts"))).contains(":" + ssh.port());
+        }
     }
 
     /** A restore over an existing directory needs --force, and then moves the old files aside. */
