@@ -39,8 +39,6 @@ public final class BackupJobTemplates extends RouteBuilder {
                     .templateOptionalParameter("keepMonthly", "newest backup of each of the last N months (12)")
                     .templateOptionalParameter("keepYearly", "newest backup of each of the last N years (7)")
                     .templateOptionalParameter("staleAfterHours", "alert when no success for this long (default: cron period + 1 h)")
-                    .templateOptionalParameter("testQueries", "restore test checks, ';'-separated, each true or > 0 (SELECT 1)")
-                    .templateOptionalParameter("testDatabase", "database the pg-physical restore test queries (postgres)")
                     .templateOptionalParameter("minCopies", "alert when a store holds fewer restorable backups of the job (0: off)");
             for (Source.Parameter parameter : source.parameters()) {
                 if (parameter.defaultValue() == null) {

@@ -87,7 +87,8 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
                 List.of(Parameter.choice("format", List.of("custom", "plain"), "custom",
                         "custom (pg_restore, selective restore) or plain (SQL text)", "plain"),
                 Parameter.file("binDir", "",
-                        "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin")))
+                        "directory of pg_dump/pg_restore; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"),
+                        testQueries()))
                 .flatMap(List::stream).toList();
     }
 

@@ -96,6 +96,9 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
                 "/run/secrets/pg_replication_password", "PG_REPLICATION_PASSWORD"));
         parameters.add(Parameter.file("binDir", "",
                 "directory of pg_basebackup/pg_ctl; empty: mking.tools.postgresql-bin or auto", "/usr/lib/postgresql/15/bin"));
+        parameters.add(testQueries());
+        parameters.add(Parameter.text("testDatabase", "postgres", "database of the recovered cluster the restore test's "
+                + "queries run in", "mking_friend"));
         return parameters;
     }
 

@@ -38,6 +38,13 @@ abstract class PostgresSource implements Source, Probe {
                         "environment variable holding the role's password; empty: ~/.pgpass or trust", passwordEnvExample));
     }
 
+    /** The restore test's checks, run against what a restore test restored. */
+    protected static Parameter testQueries() {
+        return Parameter.text("testQueries", "SELECT 1",
+                "restore test checks, ';'-separated, each must answer true or a number above 0",
+                "SELECT count(*) > 0 FROM users");
+    }
+
     @Override
     public Optional<String> unreachable(JobSpec job) {
         return PostgresConnections.unreachable(job);
