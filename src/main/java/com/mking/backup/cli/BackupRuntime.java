@@ -255,6 +255,7 @@ public final class BackupRuntime implements AutoCloseable {
     /** Refreshes {@code backup_configurations} from the route files: one active row per declared job. */
     private void recordJobs() {
         ProducerTemplate producer = producer();
+        com.mking.backup.source.SourceRegistry sources = bean(com.mking.backup.source.SourceRegistry.class);
         producer.sendBody(CatalogRoutes.JOBS_DEACTIVATED, null);
         boolean encrypted = context.getPropertiesComponent().resolveProperty("mking.encryption.key-id")
                 .filter(s -> !s.isBlank()).isPresent();
@@ -262,7 +263,7 @@ public final class BackupRuntime implements AutoCloseable {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", job.name());
             row.put("backupType", job.source());
-            row.put("sourcePath", job.parameter("host", "") + ":" + job.parameter("port", "") + "/" + job.parameter("database", ""));
+            row.put("sourcePath", sources.get(job.source()).location(job));
             row.put("destinationPath", String.join(",", job.stores()));
             row.put("cron", job.cron());
             row.put("compressionEnabled", true);

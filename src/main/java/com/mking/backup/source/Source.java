@@ -41,6 +41,9 @@ public interface Source {
      */
     List<Output> outputs(JobSpec job) throws IOException;
 
+    /** Where the job's data is, in a few words, for the job's audit row (source_path), e.g. {@code db.internal:5432/shop}. */
+    String location(JobSpec job);
+
     /** Tool and server versions and other facts for the manifest (method, toolVersion, serverVersion...). */
     Description describe(JobSpec job) throws IOException;
 

@@ -46,6 +46,11 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
     }
 
     @Override
+    public String location(JobSpec job) {
+        return job.parameter("repositories", "");
+    }
+
+    @Override
     public String kind() {
         return "git";
     }

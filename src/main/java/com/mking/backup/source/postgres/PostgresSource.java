@@ -45,6 +45,13 @@ abstract class PostgresSource implements Source, Probe {
                 "SELECT count(*) > 0 FROM users");
     }
 
+    /** host:port, and /database for a job that names one. */
+    @Override
+    public String location(JobSpec job) {
+        return job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                + job.parameter("database").map(database -> "/" + database).orElse("");
+    }
+
     @Override
     public Optional<String> unreachable(JobSpec job) {
         return PostgresConnections.unreachable(job);

@@ -103,6 +103,12 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     }
 
     @Override
+    public String location(JobSpec job) {
+        return job.parameter("ssh").map(ssh -> ssh + " ").orElse("") + job.parameter("host", "127.0.0.1") + ":"
+                + job.parameter("port", "6379");
+    }
+
+    @Override
     public String kind() {
         return "redis";
     }

@@ -168,6 +168,14 @@ class GitSourceTest extends SourceContractTest {
         assertThat(git(secondTarget.resolve("app.git"), "log", "--format=%s", "-1", "main").strip()).isEqualTo("a later change");
     }
 
+    /** The job's audit row says where its data is, in the source's own words. */
+    @Test
+    @Order(12)
+    void theJobsAuditRowNamesItsRepositories() throws Exception {
+        assertThat(audit("SELECT source_path FROM backup_configurations WHERE name = '" + job() + "' AND is_active"))
+                .isEqualTo(app + ", " + project);
+    }
+
     /** The scheduled restore test: the newest bundles restored into a scratch directory, every repository fsck'd. */
     @Test
     @Order(35)
