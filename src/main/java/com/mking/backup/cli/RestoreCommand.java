@@ -4,13 +4,12 @@ import com.mking.backup.app.RestoreService;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.restore.RestoreTask;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup: a logical PostgreSQL backup "
@@ -76,32 +75,21 @@ final class RestoreCommand implements Callable<Integer> {
         if (jobs != null && (jobs < 1 || jobs > 64)) {
             throw new IllegalArgumentException("--jobs " + jobs + " is out of range: use 1 (stream, no file) to 64");
         }
-        Map<String, String> target = new LinkedHashMap<>();
-        if (jobs != null) {
-            target.put(RestoreRequest.JOBS, Integer.toString(jobs));
-        }
-        if (host != null) {
-            target.put("host", host);
-        }
-        if (port != null) {
-            target.put("port", Integer.toString(port));
-        }
-        if (user != null) {
-            target.put("user", user);
-        }
-        if (passwordEnv != null) {
-            target.put("passwordEnv", passwordEnv);
-        }
-        if (passwordFile != null) {
-            target.put("passwordFile", passwordFile);
-        }
         if (database != null && targetDirectory != null) {
             throw new IllegalArgumentException("give either --database (PostgreSQL) or --target (a directory), not both");
         }
+        RestoreTarget target;
+        if (targetDirectory != null) {
+            target = new RestoreTarget.Directory(java.nio.file.Path.of(targetDirectory), port);
+        } else if (database != null) {
+            boolean otherServer = host != null || port != null || user != null || passwordEnv != null || passwordFile != null;
+            target = new RestoreTarget.Database(database, otherServer
+                    ? new RestoreTarget.Server(host, port, user, passwordEnv, passwordFile) : null, noOwner, jobs);
+        } else {
+            target = null; // the backup's source names the option it needs
+        }
         try (BackupRuntime runtime = parent.boot(false)) {
-            RestoreRequest request = new RestoreRequest(backupId, database != null ? database
-                    : targetDirectory == null ? null : java.nio.file.Path.of(targetDirectory).toAbsolutePath().normalize().toString(), fromStore,
-                    force, noOwner, requestedBy, Map.copyOf(target));
+            RestoreRequest request = new RestoreRequest(backupId, target, fromStore, force, requestedBy);
             RestoreService restores = runtime.bean(RestoreService.class);
             // operator mistakes end here, with one message and no alert: nothing was attempted
             JobSpec job = restores.check(request);

@@ -219,21 +219,20 @@ public final class RestoreTask {
     }
 
     public String getRestoreType() {
-        return request.options().containsKey(RECOVERY_TARGET) ? "point_in_time" : "full";
+        return request.target().recoveryTarget().isPresent() ? "point_in_time" : "full";
     }
 
     /** The recovery target time (UTC) of a point-in-time restore (a restore point's creation time), else null. */
     public LocalDateTime getRestorePoint() {
-        String time = request.options().get(TARGET_INSTANT);
-        return time == null ? null : AuditTimes.utc(Instant.parse(time));
+        return request.target().targetInstant().map(AuditTimes::utc).orElse(null);
     }
 
     public String getRestorePointName() {
-        return request.options().get(PostgresRecovery.TARGET_NAME);
+        return request.target().restorePointName().orElse(null);
     }
 
     public String getRecoveryTarget() {
-        return request.options().get(RECOVERY_TARGET);
+        return request.target().recoveryTarget().orElse(null);
     }
 
     public String getReachedLsn() {
@@ -251,7 +250,7 @@ public final class RestoreTask {
     }
 
     public String getTarget() {
-        return request.target();
+        return request.target().describe();
     }
 
     public String getRequestedBy() {

@@ -81,10 +81,10 @@ public final class RestoreTester {
 
     /** The normal restore path into the source's scratch target, then the source's own check. */
     private String testByRestore(JobSpec job, CatalogEntry backup, RestoreTestable testable) throws Exception {
-        RestoreTestable.Scratch scratch = testable.scratch(job, workDirectory());
+        com.mking.backup.source.RestoreTarget scratch = testable.scratch(job, workDirectory());
         try {
-            RestoreTask task = new RestoreTask(new RestoreRequest(backup.backupId(), scratch.target(), null, false, true,
-                    "restore-test", scratch.options()), clock.instant());
+            RestoreTask task = new RestoreTask(new RestoreRequest(backup.backupId(), scratch, null, false, "restore-test"),
+                    clock.instant());
             producer.send(RestoreRoutes.RESTORE, exchange -> exchange.setProperty(Restorer.TASK, task));
             if (!task.succeeded()) {
                 throw new IOException("restore failed: " + task.error());

@@ -11,6 +11,7 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
@@ -87,7 +88,7 @@ public final class Restorer {
     public void begin(Exchange exchange) throws java.sql.SQLException {
         RestoreTask task = task(exchange);
         task.lock(locks.tryLock("restore/" + task.getTaskId()).orElse(null));
-        String target = task.request().target();
+        String target = task.request().target() == null ? null : task.request().target().describe();
         if (target != null && !target.isBlank()) {
             task.targetLock(locks.tryLock("restore-target/" + target).orElseThrow(() -> new IllegalStateException(
                     "another restore is writing into " + target + " right now; wait for it to end, or choose another target")));
@@ -113,14 +114,10 @@ public final class Restorer {
             throw new IllegalArgumentException("a restore request needs the header " + BACKUP_ID + " (a backup id from "
                     + "'mking-backup list')");
         }
-        Map<String, String> options = new HashMap<>();
-        String port = message.getHeader(PORT, String.class);
-        if (port != null && !port.isBlank()) {
-            options.put("port", port);
-        }
-        RestoreRequest request = new RestoreRequest(backupId, message.getHeader(TARGET, String.class),
-                message.getHeader(FROM, String.class), message.getHeader(FORCE, false, Boolean.class), false,
-                message.getHeader(REQUESTED_BY, "route " + exchange.getFromRouteId(), String.class), Map.copyOf(options));
+        RestoreRequest request = new RestoreRequest(backupId, target(message.getHeader(TARGET, String.class),
+                message.getHeader(PORT, Integer.class)), message.getHeader(FROM, String.class),
+                message.getHeader(FORCE, false, Boolean.class),
+                message.getHeader(REQUESTED_BY, "route " + exchange.getFromRouteId(), String.class));
         preflight(request);
         exchange.setProperty(TASK, new RestoreTask(request, clock.instant()));
     }
@@ -149,27 +146,49 @@ public final class Restorer {
         JobSpec job = targetJob(manifest, task.request());
         task.located(job, store, manifestKey, manifest);
         LOG.info("restoring backup {} of job {} from store '{}' into '{}'", backupId, manifest.job(), store.name(),
-                task.request().target());
+                task.request().target().describe());
     }
 
-    /** Restore options that point the restore at another server than the job's (a DR host). */
-    public static final java.util.List<String> TARGET_SERVER_OPTIONS = java.util.List.of("host", "port", "user", "passwordEnv",
-            "passwordFile");
+    /**
+     * The target a route's headers name: an absolute path is a directory (with a port: Redis starts a server on it),
+     * anything else a database on the job's server (with a port: on that port).
+     */
+    static RestoreTarget target(String target, Integer port) {
+        if (target == null || target.isBlank()) {
+            throw new IllegalArgumentException("a restore request needs the header " + TARGET + " (a database name, or an "
+                    + "absolute directory)");
+        }
+        return target.startsWith("/") ? new RestoreTarget.Directory(Path.of(target), port)
+                : new RestoreTarget.Database(target, port == null ? null : new RestoreTarget.Server(null, port, null, null, null),
+                false, null);
+    }
 
-    /** The job as the restore sees it: from the route files (or the manifest), pointed at the requested server. */
+    /**
+     * The job as the restore sees it: from the route files (or the manifest), pointed at the server a database target
+     * names (a DR host: its host, port, role and password replace the job's).
+     */
     public JobSpec targetJob(Manifest manifest, RestoreRequest request) {
         JobSpec job = jobs.find(manifest.job()).orElseGet(() -> jobFromManifest(manifest));
-        Map<String, String> server = new HashMap<>();
-        TARGET_SERVER_OPTIONS.forEach(option -> {
-            if (request.options().containsKey(option)) {
-                server.put(option, request.options().get(option));
-            }
-        });
-        if (server.containsKey("passwordEnv") || server.containsKey("passwordFile")) {
-            server.putIfAbsent("passwordEnv", "");
-            server.putIfAbsent("passwordFile", "");
+        if (!(request.target() instanceof RestoreTarget.Database database) || database.server() == null) {
+            return job;
         }
-        return server.isEmpty() ? job : job.with(server);
+        RestoreTarget.Server server = database.server();
+        Map<String, String> overrides = new HashMap<>();
+        if (server.host() != null) {
+            overrides.put("host", server.host());
+        }
+        if (server.port() != null) {
+            overrides.put("port", Integer.toString(server.port()));
+        }
+        if (server.user() != null) {
+            overrides.put("user", server.user());
+        }
+        if (server.passwordEnv() != null || server.passwordFile() != null) {
+            // the DR host's password, never the job's
+            overrides.put("passwordEnv", server.passwordEnv() == null ? "" : server.passwordEnv());
+            overrides.put("passwordFile", server.passwordFile() == null ? "" : server.passwordFile());
+        }
+        return job.with(overrides);
     }
 
     /**
@@ -223,7 +242,7 @@ public final class Restorer {
         task.nextArtefact();
         Manifest.Artefact artefact = task.artefact();
         Source source = sources.get(task.manifest().source());
-        int jobs = Integer.parseInt(task.request().option(RestoreRequest.JOBS, Integer.toString(defaultJobs())));
+        int jobs = task.request().target().parallelJobs().orElse(defaultJobs());
         Path file = decodedCopy(decodedFileDirectory, task.getTaskId() != null ? task.getTaskId().toString()
                 : task.getBackupId() + "-" + ProcessHandle.current().pid());
         Optional<ToolCommand> parallel = jobs > 1

@@ -34,9 +34,9 @@ public final class RestoreDirectory {
 
     /** @param what the kind of backup, for messages ("a Redis backup"); {@code targetHelp} what --target should name */
     public static RestoreDirectory of(RestoreRequest request, String what, String targetHelp) {
-        String target = request.target();
-        return new RestoreDirectory(target == null || target.isBlank() ? null : Path.of(target).toAbsolutePath().normalize(),
-                request.force(), what, targetHelp);
+        RestoreTarget.Directory directory = request.target(RestoreTarget.Directory.class,
+                "restore of " + what + " goes into a directory: --target DIR (" + targetHelp + ")");
+        return new RestoreDirectory(directory.path(), request.force(), what, targetHelp);
     }
 
     public Path target() {

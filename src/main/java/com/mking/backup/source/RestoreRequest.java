@@ -1,20 +1,19 @@
 package com.mking.backup.source;
 
-import java.util.Map;
-
 /**
- * What an operator asked to restore and where to. {@code target} is source-specific (a database name
- * for pg-logical, a data directory for pg-physical). {@code force} allows replacing a non-empty target.
- * {@code options} carries source-specific settings (recovery target, port, ...).
+ * What an operator asked to restore and where to: the backup, a typed {@link RestoreTarget}, the store to read from (null:
+ * the first holding a copy), {@code force} to replace a non-empty target (what was there is moved aside), and who asked.
  */
-public record RestoreRequest(String backupId, String target, String fromStore, boolean force, boolean noOwner,
-                             String requestedBy, Map<String, String> options) {
+public record RestoreRequest(String backupId, RestoreTarget target, String fromStore, boolean force, String requestedBy) {
 
-    /** Option: parallel workers of the restore tool, where the format allows them. */
-    public static final String JOBS = "jobs";
-
-    public String option(String key, String defaultValue) {
-        String value = options.get(key);
-        return value == null || value.isBlank() ? defaultValue : value;
+    /**
+     * The target as the kind a source takes; another kind is an operator's mistake, answered with {@code hint} (e.g. "a
+     * redis backup restores into a directory: --target DIR").
+     */
+    public <T extends RestoreTarget> T target(Class<T> type, String hint) {
+        if (!type.isInstance(target)) {
+            throw new IllegalArgumentException(hint + (target == null ? "" : " (given: " + target.describe() + ")"));
+        }
+        return type.cast(target);
     }
 }

@@ -4,7 +4,6 @@ import com.mking.backup.job.JobSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * A source whose newest backup the scheduled restore test can restore through the normal restore path (every checksum,
@@ -13,21 +12,17 @@ import java.util.Map;
  */
 public interface RestoreTestable {
 
-    /** Where a scratch restore goes: the restore's target and options (e.g. a free port to start a server on). */
-    record Scratch(String target, Map<String, String> options) {
-    }
-
     /** False where the test cannot run (a tool it needs is not installed here): then the job is not tested, not failed. */
     default boolean testableHere(JobSpec job) {
         return true;
     }
 
-    /** A scratch target for this job, under {@code workDirectory} when it is a directory. */
-    Scratch scratch(JobSpec job, Path workDirectory) throws IOException;
+    /** A scratch target for this job (e.g. a directory under {@code workDirectory} and a free port to start a server on). */
+    RestoreTarget scratch(JobSpec job, Path workDirectory) throws IOException;
 
     /** Checks what was restored; a one-line summary, or an exception saying what is wrong. */
-    String check(JobSpec job, Scratch scratch) throws Exception;
+    String check(JobSpec job, RestoreTarget scratch) throws Exception;
 
     /** Removes the scratch target (and stops what the restore started), whatever happened. */
-    void cleanUp(JobSpec job, Scratch scratch);
+    void cleanUp(JobSpec job, RestoreTarget scratch);
 }

@@ -6,6 +6,7 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.RestoreDirectory;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.ToolCommand;
 import org.slf4j.Logger;
@@ -210,18 +211,18 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
 
     /** A directory named after the job; what a test that died left there is removed first. */
     @Override
-    public Scratch scratch(JobSpec job, Path workDirectory) throws IOException {
+    public RestoreTarget scratch(JobSpec job, Path workDirectory) throws IOException {
         Files.createDirectories(workDirectory);
-        Scratch scratch = new Scratch(workDirectory.resolve(job.name()).toString(), Map.of());
+        RestoreTarget scratch = RestoreTarget.Directory.of(workDirectory.resolve(job.name()));
         cleanUp(job, scratch);
         return scratch;
     }
 
     /** Every restored repository passes git fsck and has its refs. */
     @Override
-    public String check(JobSpec job, Scratch scratch) throws IOException {
+    public String check(JobSpec job, RestoreTarget scratch) throws IOException {
         List<String> checked = new ArrayList<>();
-        try (var repositories = Files.list(Path.of(scratch.target()))) {
+        try (var repositories = Files.list(((RestoreTarget.Directory) scratch).path())) {
             for (Path repository : repositories.filter(p -> p.getFileName().toString().endsWith(".git")).sorted().toList()) {
                 // every object was hashed when the clone indexed the bundle's pack; fsck proves the refs reach whole
                 // histories (its strict object-format checks would fail old repositories that back up fine)
@@ -239,12 +240,13 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
     }
 
     @Override
-    public void cleanUp(JobSpec job, Scratch scratch) {
+    public void cleanUp(JobSpec job, RestoreTarget scratch) {
+        Path directory = ((RestoreTarget.Directory) scratch).path();
         try {
-            RestoreDirectory.deleteTree(Path.of(scratch.target()));
-            RestoreDirectory.deleteTree(RestoreDirectory.scratchOf(Path.of(scratch.target())));
+            RestoreDirectory.deleteTree(directory);
+            RestoreDirectory.deleteTree(RestoreDirectory.scratchOf(directory));
         } catch (IOException e) {
-            LOG.warn("could not remove the restore test's {}: {}", scratch.target(), e.getMessage());
+            LOG.warn("could not remove the restore test's {}: {}", directory, e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package com.mking.backup.source.postgres;
 
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceFactory;
 import com.mking.backup.source.ToolCommand;
@@ -44,27 +45,29 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
 
     /** A scratch database on the job's server, dropped before and after. */
     @Override
-    public Scratch scratch(JobSpec job, java.nio.file.Path workDirectory) throws IOException {
-        Scratch scratch = new Scratch(job.name().replaceAll("[^A-Za-z0-9_]", "_") + "_mking_restore_test", Map.of());
+    public RestoreTarget scratch(JobSpec job, java.nio.file.Path workDirectory) throws IOException {
+        RestoreTarget scratch = new RestoreTarget.Database(job.name().replaceAll("[^A-Za-z0-9_]", "_") + "_mking_restore_test",
+                null, true, null);
         cleanUp(job, scratch);
         return scratch;
     }
 
     /** The job's testQueries against the restored database. */
     @Override
-    public String check(JobSpec job, Scratch scratch) throws Exception {
-        try (Connection connection = PostgresConnections.open(job, scratch.target())) {
+    public String check(JobSpec job, RestoreTarget scratch) throws Exception {
+        try (Connection connection = PostgresConnections.open(job, scratch.describe())) {
             return TestQueries.run(job, connection);
         }
     }
 
     @Override
-    public void cleanUp(JobSpec job, Scratch scratch) {
+    public void cleanUp(JobSpec job, RestoreTarget scratch) {
+        String name = scratch.describe();
         try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + scratch.target() + "\" WITH (FORCE)");
-            statement.execute("DROP DATABASE IF EXISTS \"" + scratch.target() + RESTORING_SUFFIX + "\" WITH (FORCE)");
+            statement.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+            statement.execute("DROP DATABASE IF EXISTS \"" + name + RESTORING_SUFFIX + "\" WITH (FORCE)");
         } catch (SQLException e) {
-            LOG.warn("could not drop the restore test's database {}: {}", scratch.target(), e.getMessage());
+            LOG.warn("could not drop the restore test's database {}: {}", name, e.getMessage());
         }
     }
 
@@ -146,12 +149,13 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
         return java.util.Optional.of(new ToolCommand(PostgresTools.resolve("pg_restore", defaultBinDir()), List.of("--list")));
     }
 
+    private static RestoreTarget.Database database(RestoreRequest request) {
+        return request.target(RestoreTarget.Database.class, "a pg-logical backup restores into a database: --database NAME");
+    }
+
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
-        String target = request.target();
-        if (target == null || target.isBlank()) {
-            throw new IllegalArgumentException("restore of a pg-logical backup needs --database NAME");
-        }
+        String target = database(request).name();
         if (request.force()) {
             return;
         }
@@ -171,10 +175,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
 
     @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
-        String target = request.target();
-        if (target == null || target.isBlank()) {
-            throw new IllegalArgumentException("restore of a pg-logical backup needs --database NAME");
-        }
+        String target = database(request).name();
         withServer(job, statement -> {
             if (exists(statement, target) && !request.force() && hasUserObjects(job, target)) {
                 throw new IOException("database '" + target + "' exists and is not empty; restore into a new name,"
@@ -187,7 +188,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
 
     @Override
     public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
-        String scratch = request.target() + RESTORING_SUFFIX;
+        String scratch = database(request).name() + RESTORING_SUFFIX;
         List<String> args = new ArrayList<>(connectionArgs(job, scratch));
         boolean plain = "plain".equals(manifest.details().get("format"));
         if (plain) {
@@ -195,7 +196,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
             return new ToolCommand(tool(job, "psql"), args, PostgresConnections.toolSecrets(job));
         }
         args.addAll(List.of("--exit-on-error", "--single-transaction"));
-        if (request.noOwner()) {
+        if (database(request).noOwner()) {
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
         return new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job));
@@ -209,9 +210,9 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
         if ("plain".equals(manifest.details().get("format"))) {
             return java.util.Optional.empty();
         }
-        List<String> args = new ArrayList<>(connectionArgs(job, request.target() + RESTORING_SUFFIX));
+        List<String> args = new ArrayList<>(connectionArgs(job, database(request).name() + RESTORING_SUFFIX));
         args.addAll(List.of("--exit-on-error", "--jobs=" + jobs));
-        if (request.noOwner()) {
+        if (database(request).noOwner()) {
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
         args.add(file.toString());
@@ -221,7 +222,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
     @Override
     public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
             throws IOException {
-        String target = request.target();
+        String target = database(request).name();
         String scratch = target + RESTORING_SUFFIX;
         withServer(job, statement -> {
             if (!succeeded) {

@@ -213,19 +213,21 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
             throws IOException {
         Path directory = dataDirectory(request);
         if (!succeeded) {
-            recovery.stopQuietly(directory, request);
+            recovery.stopQuietly(cluster(request));
             recovery.keepServerLog(directory);
             com.mking.backup.source.RestoreDirectory.deleteTree(directory);
             return Map.of();
         }
-        return recovery.recover(job, directory, request);
+        return recovery.recover(job, cluster(request));
+    }
+
+    private static ClusterTarget cluster(RestoreRequest request) {
+        return request.target(ClusterTarget.class, "a pg-physical base backup is recovered into a data directory: "
+                + "mking-backup recover JOB --data-dir DIR");
     }
 
     private static Path dataDirectory(RestoreRequest request) {
-        if (request.target() == null || request.target().isBlank()) {
-            throw new IllegalArgumentException("restore of a pg-physical backup needs --data-dir DIR");
-        }
-        return Path.of(request.target()).toAbsolutePath().normalize();
+        return cluster(request).directory();
     }
 
     /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
@@ -235,10 +237,10 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
         }
     }
 
-        /**
-         * pg-physical; its retention (BaseBackupRetention) and its drill's ClusterRecovery are made after the sources and
-         * looked up when used.
-         */
+    /**
+     * pg-physical; its retention (BaseBackupRetention) and its drill's ClusterRecovery are made after the sources and
+     * looked up when used.
+     */
     public static final class Factory implements SourceFactory {
         @Override
         public Source create(Context context) {

@@ -1,6 +1,5 @@
 package com.mking.backup.source.postgres;
 
-import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.source.postgres.wal.Lsn;
 import org.slf4j.Logger;
@@ -37,21 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PostgresRecovery {
 
-    /** Restore options understood here (RestoreRequest.options keys). */
-    public static final String RESTORE_COMMAND = "restoreCommand";
-    public static final String TARGET_TIME = "targetTime";
-    public static final String TARGET_NAME = "targetName";
-    public static final String TARGET_TIMELINE = "targetTimeline";
-    public static final String PORT = "port";
-    public static final String OS_USER = "osUser";
-    public static final String TIMEOUT_MINUTES = "timeoutMinutes";
-    /** "true": keep the cluster's archive settings (a failover), else archiving is switched off (a drill). */
-    public static final String PROMOTE_AS_PRIMARY = "promoteAsPrimary";
-    /** For a recovery to the end of the archive: the WAL segment number replay must reach. */
-    public static final String EXPECTED_END_SEGMENT = "expectedEndSegment";
-    public static final String SEGMENT_SIZE = "walSegmentSize";
-    /** For a recovery to the end of the archive: the time of the archive's last transaction (ISO instant). */
-    public static final String EXPECTED_LAST_TRANSACTION = "expectedLastTransaction";
+    /** How long replay may take before the recovery is given up. */
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(4);
     /** Keys of what {@link #recover} reports back. */
     public static final String REACHED_LSN = "reachedLsn";
     public static final String REACHED_TIMELINE = "reachedTimeline";
@@ -66,41 +52,43 @@ public final class PostgresRecovery {
     }
 
     /** Recovers, checks where replay stopped, and returns it ({@link #REACHED_LSN}, {@link #REACHED_TIMELINE}). */
-    public Map<String, String> recover(JobSpec job, Path directory, RestoreRequest request) throws IOException {
-        String port = request.option(PORT, "5433");
-        boolean failover = Boolean.parseBoolean(request.option(PROMOTE_AS_PRIMARY, "false"));
-        Files.write(directory.resolve("postgresql.auto.conf"), settings(request, port, failover),
+    public Map<String, String> recover(JobSpec job, ClusterTarget target) throws IOException {
+        Path directory = target.directory();
+        String port = Integer.toString(target.port());
+        Files.write(directory.resolve("postgresql.auto.conf"), settings(target),
                 java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
         Files.deleteIfExists(directory.resolve("postmaster.pid"));
         Files.writeString(directory.resolve("recovery.signal"), "");
 
-        String osUser = request.option(OS_USER, defaultOsUser());
+        String osUser = osUser(target);
         if (isRoot()) {
             run(List.of("chown", "-R", osUser + ":", directory.toString()), "chown");
         }
         run(asUser(osUser, List.of(tool(job, "pg_ctl"), "--pgdata=" + directory, "--log=" + logFile(directory),
                 "--options=-p " + port, "--no-wait", "start")), "pg_ctl start");
-        awaitPromotion(directory, port, Duration.ofMinutes(Long.parseLong(request.option(TIMEOUT_MINUTES, "240"))));
-        return checkReached(directory, port, request);
+        awaitPromotion(directory, port, RECOVERY_TIMEOUT);
+        return checkReached(directory, port, target);
     }
 
-    static List<String> settings(RestoreRequest request, String port, boolean failover) {
+    private String osUser(ClusterTarget target) {
+        return target.osUser() != null ? target.osUser() : defaultOsUser();
+    }
+
+    static List<String> settings(ClusterTarget target) {
         List<String> settings = new ArrayList<>();
         settings.add("# written by mking-backup recover");
-        settings.add("restore_command = " + quote(request.option(RESTORE_COMMAND, "false")));
-        if (request.options().containsKey(TARGET_TIME)) {
-            settings.add("recovery_target_time = " + quote(request.option(TARGET_TIME, "")));
-        } else if (request.options().containsKey(TARGET_NAME)) {
-            settings.add("recovery_target_name = " + quote(request.option(TARGET_NAME, "")));
+        settings.add("restore_command = " + quote(target.restoreCommand()));
+        if (target.targetTime() != null) {
+            settings.add("recovery_target_time = " + quote(target.targetTime()));
+        } else if (target.targetName() != null) {
+            settings.add("recovery_target_name = " + quote(target.targetName()));
         }
-        if (request.options().containsKey(TARGET_TIMELINE)) {
-            settings.add("recovery_target_timeline = " + quote(request.option(TARGET_TIMELINE, "latest")));
-        }
+        settings.add("recovery_target_timeline = " + quote(Long.toString(target.timeline())));
         settings.add("recovery_target_action = 'promote'");
         // the log is read to tell whether recovery reached its target: keep its messages untranslated
         settings.add("lc_messages = 'C'");
-        settings.add("port = " + Integer.parseInt(port));
-        if (!failover) {
+        settings.add("port = " + target.port());
+        if (!target.promoteAsPrimary()) {
             settings.add("archive_mode = 'off'");
             settings.add("listen_addresses = '127.0.0.1'");
             settings.add("unix_socket_directories = '/tmp'");
@@ -113,7 +101,7 @@ public final class PostgresRecovery {
      * ("recovery stopping ..."), and a recovery to the end of the archive must have replayed into the
      * archive's last segment.
      */
-    private Map<String, String> checkReached(Path directory, String port, RestoreRequest request) throws IOException {
+    private Map<String, String> checkReached(Path directory, String port, ClusterTarget target) throws IOException {
         String reachedLsn;
         String timeline;
         Instant lastTransaction;
@@ -132,23 +120,22 @@ public final class PostgresRecovery {
         reached.put(REACHED_LSN, reachedLsn);
         reached.put(REACHED_TIMELINE, timeline);
         String log = Files.exists(logFile(directory)) ? Files.readString(logFile(directory)) : "";
-        boolean targeted = request.options().containsKey(TARGET_TIME) || request.options().containsKey(TARGET_NAME);
+        boolean targeted = target.targeted();
         if (targeted && !log.contains("recovery stopping")) {
             throw new IOException("recovery ended at " + reachedLsn + " without reaching its target (the server never logged "
                     + "'recovery stopping'): " + logTail(directory));
         }
-        String expectedEnd = request.options().get(EXPECTED_END_SEGMENT);
+        Long expectedEnd = target.expectedEndSegment();
         if (!targeted && expectedEnd != null && reachedLsn != null) {
-            long segmentSize = Long.parseLong(request.option(SEGMENT_SIZE, "16777216"));
-            long segment = Lsn.parse(reachedLsn).segment(segmentSize);
-            if (segment < Long.parseLong(expectedEnd)) {
+            long segment = Lsn.parse(reachedLsn).segment(target.segmentSize());
+            if (segment < expectedEnd) {
                 throw new IOException("recovery stopped early at " + reachedLsn + " (segment " + segment + "), before the end of "
                         + "the archive (segment " + expectedEnd + "): " + logTail(directory));
             }
         }
-        String expectedTransaction = request.options().get(EXPECTED_LAST_TRANSACTION);
+        Instant expectedTransaction = target.expectedLastTransaction();
         if (!targeted && expectedTransaction != null
-                && (lastTransaction == null || lastTransaction.isBefore(Instant.parse(expectedTransaction)))) {
+                && (lastTransaction == null || lastTransaction.isBefore(expectedTransaction))) {
             throw new IOException("recovery stopped early at " + reachedLsn + ": the last transaction it replayed is from "
                     + (lastTransaction == null ? "none" : lastTransaction) + " but the archive holds transactions until "
                     + expectedTransaction + ", so it stopped before the end of the archive: " + logTail(directory));
@@ -158,12 +145,13 @@ public final class PostgresRecovery {
     }
 
     /** Stops a server left running by a failed restore (immediate: nothing in it is worth a checkpoint). */
-    public void stopQuietly(Path directory, RestoreRequest request) {
+    public void stopQuietly(ClusterTarget target) {
+        Path directory = target.directory();
         if (!Files.exists(directory.resolve("postmaster.pid"))) {
             return;
         }
         try {
-            run(asUser(request.option(OS_USER, defaultOsUser()), List.of(PostgresTools.resolve("pg_ctl", defaultBinDir),
+            run(asUser(osUser(target), List.of(PostgresTools.resolve("pg_ctl", defaultBinDir),
                     "--pgdata=" + directory, "--mode=immediate", "stop")), "pg_ctl stop");
         } catch (IOException e) {
             LOG.warn("could not stop the server in {}: {}", directory, e.getMessage());

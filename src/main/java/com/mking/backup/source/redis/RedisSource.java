@@ -6,6 +6,7 @@ import com.mking.backup.exec.ShortCommand;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.source.RestoreDirectory;
@@ -54,12 +55,11 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
      * test that died left behind (its server, its files) is removed first.
      */
     @Override
-    public Scratch scratch(JobSpec job, Path workDirectory) throws IOException {
+    public RestoreTarget scratch(JobSpec job, Path workDirectory) throws IOException {
         java.nio.file.Files.createDirectories(workDirectory);
-        Scratch scratch;
+        RestoreTarget scratch;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            scratch = new Scratch(workDirectory.resolve(job.name()).toString(), Map.of("port",
-                    Integer.toString(socket.getLocalPort())));
+            scratch = new RestoreTarget.Directory(workDirectory.resolve(job.name()), socket.getLocalPort());
         }
         cleanUp(job, scratch);
         return scratch;
@@ -67,16 +67,17 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
 
     /** The restore already compared the loaded key count with the backup's; the counts per database are reported. */
     @Override
-    public String check(JobSpec job, Scratch scratch) throws IOException {
+    public String check(JobSpec job, RestoreTarget scratch) throws IOException {
         Map<String, String> keyspace = RedisSnapshot.parseInfo(ShortCommand.run(new ToolCommand(tool(job, "redis-cli"),
-                List.of("-p", scratch.options().get("port"), "INFO", "keyspace")), SHORT_TIMEOUT_SECONDS));
+                List.of("-p", Integer.toString(((RestoreTarget.Directory) scratch).port()), "INFO", "keyspace")),
+                SHORT_TIMEOUT_SECONDS));
         return "a redis-server on the restored files loaded " + keyspace;
     }
 
     /** Stops the scratch server by its pid file (never by port: another process may hold it) and removes its files. */
     @Override
-    public void cleanUp(JobSpec job, Scratch scratch) {
-        Path target = Path.of(scratch.target());
+    public void cleanUp(JobSpec job, RestoreTarget scratch) {
+        Path target = ((RestoreTarget.Directory) scratch).path();
         RedisServers.stop(target);
         try {
             RestoreDirectory.deleteTree(target);
@@ -233,10 +234,6 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         RestoreDirectory.of(request, "a Redis backup", "the data directory to write dump.rdb (and appendonlydir) into")
                 .check();
-        String port = request.options().get("port");
-        if (port != null && !port.matches("\\d{1,5}")) {
-            throw new IllegalArgumentException("--port " + port + " is not a port number");
-        }
     }
 
     @Override
@@ -262,7 +259,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             return Map.of();
         }
         Map<String, String> reached = new LinkedHashMap<>(directory.putInPlace());
-        String port = request.options().get("port");
+        Integer port = ((RestoreTarget.Directory) request.target()).port();
         if (port != null) {
             // the AOF, when backed up, is what a server with appendonly on loads: its file name must be the backed-up one
             Optional<String> appendFile = manifest.artefacts().stream().map(Manifest.Artefact::name)
@@ -272,7 +269,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             long mayExpire = sum(manifest, "expires.");
             try {
                 long loaded = RedisServers.start(tool(job, "redis-server"), tool(job, "redis-cli"), directory.target(),
-                        Integer.parseInt(port), appendFile);
+                        port, appendFile);
                 // counted just before the snapshot: writes meanwhile may add keys, TTLs since may remove those with one
                 if (loaded < expected - mayExpire || (expected > 0 && loaded == 0)) {
                     throw new IOException("it loaded " + loaded + " keys where the server had " + expected + " (" + mayExpire

@@ -3,6 +3,7 @@ package com.mking.backup.source.postgres.recovery;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.source.RecoveryDrill;
 import com.mking.backup.source.RestoreDirectory;
+import com.mking.backup.source.postgres.ClusterTarget;
 import com.mking.backup.source.postgres.PostgresConnections;
 import com.mking.backup.source.postgres.PostgresRecovery;
 import com.mking.backup.source.postgres.TestQueries;
@@ -53,7 +54,7 @@ public final class ClusterDrill implements RecoveryDrill {
             }
         } finally {
             if (outcome != null) {
-                servers.stopQuietly(dataDir, outcome.task().request());
+                servers.stopQuietly((ClusterTarget) outcome.task().request().target());
             }
             RestoreDirectory.deleteTree(dataDir);
             try (var leftovers = Files.list(workDirectory)) {

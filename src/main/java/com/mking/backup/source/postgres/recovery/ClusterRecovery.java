@@ -5,6 +5,7 @@ import com.mking.backup.restore.Restorer;
 import com.mking.backup.route.RestoreRoutes;
 import com.mking.backup.source.postgres.PostgresRecovery;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.postgres.ClusterTarget;
 import com.mking.backup.source.postgres.wal.WalArchive;
 import com.mking.backup.source.postgres.wal.WalNames;
 import org.apache.camel.ProducerTemplate;
@@ -56,33 +57,28 @@ public final class ClusterRecovery {
     public Outcome recover(Request request, RecoveryPlanner.Plan plan, java.util.function.Consumer<RestoreTask> started)
             throws IOException {
         try (WalFetchServer wal = new WalFetchServer(archive, request.job(), plan.store().name())) {
-            Map<String, String> options = new LinkedHashMap<>();
-            options.put(PostgresRecovery.RESTORE_COMMAND, wal.restoreCommand());
-            options.put(PostgresRecovery.PORT, Integer.toString(request.port()));
-            options.put(PostgresRecovery.TARGET_TIMELINE, Long.toString(plan.timeline()));
-            options.put(PostgresRecovery.SEGMENT_SIZE, Long.toString(plan.segmentSize()));
-            if (request.promoteAsPrimary()) {
-                options.put(PostgresRecovery.PROMOTE_AS_PRIMARY, "true");
-            }
+            String targetTime = null;
+            String targetName = null;
+            Instant targetInstant = null;
+            Long expectedEndSegment = null;
+            Instant expectedLastTransaction = null;
             if (request.target() instanceof RecoveryTarget.Time time) {
-                options.put(PostgresRecovery.TARGET_TIME, POSTGRES_TIME.format(time.instant()));
-                options.put(RestoreTask.TARGET_INSTANT, time.instant().toString());
+                targetTime = POSTGRES_TIME.format(time.instant());
+                targetInstant = time.instant();
             } else if (request.target() instanceof RecoveryTarget.RestorePoint point) {
-                options.put(PostgresRecovery.TARGET_NAME, point.name());
-                plan.restorePoint().ifPresent(p -> options.put(RestoreTask.TARGET_INSTANT, p.time().toString()));
+                targetName = point.name();
+                targetInstant = plan.restorePoint().map(recorded -> recorded.time()).orElse(null);
             } else if (plan.chain().newest() != null) {
                 // replay must reach the end of the archive: its last segment, and its last transaction
-                options.put(PostgresRecovery.EXPECTED_END_SEGMENT, Long.toString(
-                        WalNames.parse(plan.chain().newest(), plan.segmentSize()).orElseThrow().number()));
-                plan.archiveEndsAt().ifPresent(time -> options.put(PostgresRecovery.EXPECTED_LAST_TRANSACTION, time.toString()));
+                expectedEndSegment = WalNames.parse(plan.chain().newest(), plan.segmentSize()).orElseThrow().number();
+                expectedLastTransaction = plan.archiveEndsAt().orElse(null);
             }
-            options.put(RestoreTask.RECOVERY_TARGET, request.target().describe() + ", timeline " + plan.timeline()
-                    + (request.promoteAsPrimary() ? ", promoted as primary" : ""));
-            if (request.osUser() != null) {
-                options.put(PostgresRecovery.OS_USER, request.osUser());
-            }
-            RestoreRequest restore = new RestoreRequest(plan.base().backupId(), request.dataDir().toAbsolutePath().toString(),
-                    plan.store().name(), request.force(), false, request.requestedBy(), options);
+            ClusterTarget target = new ClusterTarget(request.dataDir(), request.port(), request.promoteAsPrimary(),
+                    request.osUser(), wal.restoreCommand(), targetTime, targetName, targetInstant, plan.timeline(),
+                    plan.segmentSize(), expectedEndSegment, expectedLastTransaction, request.target().describe()
+                    + ", timeline " + plan.timeline() + (request.promoteAsPrimary() ? ", promoted as primary" : ""));
+            RestoreRequest restore = new RestoreRequest(plan.base().backupId(), target, plan.store().name(), request.force(),
+                    request.requestedBy());
             RestoreTask task = new RestoreTask(restore, Instant.now());
             // a WAL file that could not be read back is why the server stopped: say that, not only its log
             task.explainFailure(wal::firstFailure);

@@ -1,0 +1,91 @@
+package com.mking.backup.source;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Where a restore goes, typed: a source takes one kind ({@link RestoreRequest#target(Class, String)}) and names the
+ * right one when given another. {@link Database} and {@link Directory} serve most sources; a source with more to say
+ * (a PostgreSQL recovery: port, timeline, target time) implements its own.
+ */
+public interface RestoreTarget {
+
+    /** The target as messages and the audit ({@code restore_tasks.target_path}) name it. */
+    String describe();
+
+    /** Parallel workers of the restore tool, where the target takes them. */
+    default OptionalInt parallelJobs() {
+        return OptionalInt.empty();
+    }
+
+    /** A recovery to a point in time: that target in words (empty: the restore is of a whole backup). */
+    default Optional<String> recoveryTarget() {
+        return Optional.empty();
+    }
+
+    /** The instant a recovery to a point in time aims at. */
+    default Optional<Instant> targetInstant() {
+        return Optional.empty();
+    }
+
+    /** The restore point a recovery aims at. */
+    default Optional<String> restorePointName() {
+        return Optional.empty();
+    }
+
+    /**
+     * A PostgreSQL database (created if missing), on the job's server unless {@code server} names another (a DR host);
+     * {@code noOwner}: ownership and privileges are not restored; {@code jobs}: parallel workers (null: the default).
+     */
+    record Database(String name, Server server, boolean noOwner, Integer jobs) implements RestoreTarget {
+
+        public Database {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("no database given: name the target database (--database NAME)");
+            }
+        }
+
+        public static Database named(String name) {
+            return new Database(name, null, false, null);
+        }
+
+        @Override
+        public String describe() {
+            return name;
+        }
+
+        @Override
+        public OptionalInt parallelJobs() {
+            return jobs == null ? OptionalInt.empty() : OptionalInt.of(jobs);
+        }
+    }
+
+    /** Another server than the job's (a DR host); a null field keeps the job's value. */
+    record Server(String host, Integer port, String user, String passwordEnv, String passwordFile) {
+    }
+
+    /**
+     * A directory (Redis files, git mirrors), absolute; {@code port}: a Redis restore starts a loopback redis-server on
+     * the restored files there (null: none).
+     */
+    record Directory(Path path, Integer port) implements RestoreTarget {
+
+        public Directory {
+            if (path == null) {
+                throw new IllegalArgumentException("no target directory given: name one (--target DIR)");
+            }
+            path = path.toAbsolutePath().normalize();
+        }
+
+        public static Directory of(Path path) {
+            return new Directory(path, null);
+        }
+
+        @Override
+        public String describe() {
+            return path.toString();
+        }
+    }
+}
