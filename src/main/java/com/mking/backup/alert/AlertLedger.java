@@ -23,6 +23,8 @@ public final class AlertLedger {
     private final AlertPolicy policy;
     private final Clock clock;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertLedger.class);
+
     public AlertLedger(ProducerTemplate producer, AlertPolicy policy, Clock clock) {
         this.producer = producer;
         this.policy = policy;
@@ -39,6 +41,8 @@ public final class AlertLedger {
             return send;
         } catch (RuntimeException e) {
             // the audit database is down: better a repeated alert than a lost one
+            LOG.warn("alert ledger unavailable ({}); sending '{}' without checking whether it was sent already",
+                    e.getMessage(), alert.subject());
             return true;
         }
     }

@@ -24,7 +24,8 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(false)) {
-            for (RetentionService.StoreDecision decision : runtime.bean(RetentionService.class).prune(job, dryRun)) {
+            RetentionService.Result result = runtime.bean(RetentionService.class).prune(job, dryRun);
+            for (RetentionService.StoreDecision decision : result.decisions()) {
                 RetentionPolicy.Rules rules = decision.rules();
                 System.out.printf("job %s, store %s: keep last %d, daily %d, weekly %d, monthly %d, yearly %d%s%n", decision.job(),
                         decision.store(), rules.last(), rules.daily(), rules.weekly(), rules.monthly(), rules.yearly(),
@@ -35,7 +36,8 @@ final class PruneCommand implements Callable<Integer> {
                         dryRun ? "would delete" : "delete", removed.backupId(),
                         removed.verificationFailed() ? "  (verification failed)" : ""));
             }
-            return MkingBackup.OK;
+            result.failures().forEach((failed, reason) -> System.err.printf("job %s not pruned: %s%n", failed, reason));
+            return result.failures().isEmpty() ? MkingBackup.OK : MkingBackup.FAILED;
         }
     }
 }

@@ -41,7 +41,16 @@ final class VerifyCommand implements Callable<Integer> {
             List<String> ids = backupId != null ? List.of(backupId) : verification.sample(samplePercent);
             boolean allPassed = true;
             for (String id : ids) {
-                List<Verifier.CopyResult> results = verification.verify(id);
+                List<Verifier.CopyResult> results;
+                try {
+                    results = verification.verify(id);
+                } catch (IllegalArgumentException gone) {
+                    if (backupId != null) {
+                        throw gone; // the operator's id: exit 2 with the hint
+                    }
+                    System.err.println(id + ": not verified (deleted since the sample was drawn)");
+                    continue;
+                }
                 if (results.isEmpty()) {
                     System.err.println(id + ": not verified (no copies)");
                     allPassed = false;

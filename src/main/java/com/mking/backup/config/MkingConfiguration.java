@@ -97,6 +97,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         StoreRegistry stores = StoreRegistry.fromSettings(settings, context);
         // pg-physical's retention needs the WAL archive, which needs the job catalog, which needs the sources: the
         // sources look such services up when they need them
+        removeOldPgPass(settings);
         java.nio.file.Path knownHosts = settings.dataDir().resolve("ssh_known_hosts");
         context.getRegistry().bind(RemoteShell.SSH_CLIENT, RemoteShell.clientBuilder(knownHosts));
         RemoteShell remoteShell = new RemoteShell(knownHosts, context);
@@ -158,20 +159,35 @@ public final class MkingConfiguration implements CamelConfiguration {
                 locks, clock, remoteShell));
         Path decodedCopies = settings.dataDir().resolve("restore");
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock, decodedCopies));
-        bindServices(context, jobs, catalog, stores, clock);
+        bindServices(context, jobs, catalog, stores, locks, clock);
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
                 context.createProducerTemplate(), clock, decodedCopies));
     }
 
+    /** Versions before the per-tool secrets kept PostgreSQL passwords in a pgpass file: none is kept any more. */
+    private static void removeOldPgPass(Settings settings) {
+        java.nio.file.Path old = settings.dataDir().resolve("secrets").resolve("pgpass");
+        try {
+            if (java.nio.file.Files.deleteIfExists(old)) {
+                org.slf4j.LoggerFactory.getLogger(MkingConfiguration.class).info("removed {}: passwords now reach each "
+                        + "tool in its own environment only", old);
+            }
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(MkingConfiguration.class).warn("could not remove {}, which holds passwords: {}",
+                    old, e.getMessage());
+        }
+    }
+
     /** The services routes, CLI and (later) the web console share (app/). */
     private static void bindServices(CamelContext context, JobCatalog jobs, Catalog catalog, StoreRegistry stores,
-                                     java.time.Clock clock) {
+                                     AdvisoryLocks locks, java.time.Clock clock) {
         var registry = context.getRegistry();
         registry.bind("backupService", new com.mking.backup.app.BackupService(jobs, context.createProducerTemplate()));
         registry.bind("restoreService", new com.mking.backup.app.RestoreService(registry.findSingleByType(Restorer.class),
                 context.createProducerTemplate(), clock));
         registry.bind("verifyService", new com.mking.backup.app.VerifyService(catalog, context.createProducerTemplate()));
-        registry.bind("retentionService", new com.mking.backup.app.RetentionService(jobs, registry.findSingleByType(Pruner.class)));
+        registry.bind("retentionService", new com.mking.backup.app.RetentionService(jobs, registry.findSingleByType(Pruner.class),
+                locks));
         registry.bind("archiveService", new com.mking.backup.app.ArchiveService(jobs, stores,
                 registry.findSingleByType(ArchiveVerifier.class)));
     }

@@ -27,12 +27,28 @@ public final class RemoteShell {
 
     private static final Pattern TARGET = Pattern.compile("([A-Za-z0-9._-]+)@([A-Za-z0-9.:\\[\\]-]+?)(?::(\\d{1,5}))?");
 
+    /** A short command that prints nothing for this long is given up (camel-ssh's own timeout covers only the login). */
+    private static final java.time.Duration SHORT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     private final Path knownHosts;
     private final org.apache.camel.CamelContext context;
+    private volatile org.apache.camel.ProducerTemplate producer;
 
     public RemoteShell(Path knownHosts, org.apache.camel.CamelContext context) {
         this.knownHosts = knownHosts;
         this.context = context;
+    }
+
+    /** One template for every short command: its producers (each holding a started SSH client) are reused, not leaked. */
+    private org.apache.camel.ProducerTemplate producer() {
+        if (producer == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = context.createProducerTemplate();
+                }
+            }
+        }
+        return producer;
     }
 
     /**
@@ -40,10 +56,32 @@ public final class RemoteShell {
      * (as OpenSSH's StrictHostKeyChecking=accept-new does); a key that differs from the pinned one is refused.
      */
     public static org.apache.sshd.client.ClientBuilder clientBuilder(Path knownHosts) {
-        return org.apache.sshd.client.ClientBuilder.builder().serverKeyVerifier(
-                new org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier(
-                        org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE, knownHosts));
+        org.apache.sshd.client.ClientBuilder builder = org.apache.sshd.client.ClientBuilder.builder();
+        builder.factory(() -> {
+            org.apache.sshd.client.SshClient client = new org.apache.sshd.client.SshClient();
+            // a command that hangs (a stale mount under stat) ends with its session instead of holding the job
+            org.apache.sshd.core.CoreModuleProperties.IDLE_TIMEOUT.set(client, SHORT_IDLE_TIMEOUT);
+            return client;
+        });
+        builder.signatureFactories(HOST_KEY_PREFERENCE.stream().filter(org.apache.sshd.common.signature.BuiltinSignatures::isSupported)
+                .map(signature -> (org.apache.sshd.common.NamedFactory<org.apache.sshd.common.signature.Signature>) signature)
+                .toList());
+        builder.serverKeyVerifier(new org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier(
+                org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE, knownHosts));
+        return builder;
     }
+
+    /**
+     * OpenSSH's host key order (Ed25519 first): both clients then pin and expect the same key type of a host; with
+     * Apache SSHD's own order (ECDSA first) a host OpenSSH pinned would look like one whose key changed.
+     */
+    private static final List<org.apache.sshd.common.signature.BuiltinSignatures> HOST_KEY_PREFERENCE = List.of(
+            org.apache.sshd.common.signature.BuiltinSignatures.ed25519,
+            org.apache.sshd.common.signature.BuiltinSignatures.nistp256,
+            org.apache.sshd.common.signature.BuiltinSignatures.nistp384,
+            org.apache.sshd.common.signature.BuiltinSignatures.nistp521,
+            org.apache.sshd.common.signature.BuiltinSignatures.rsaSHA512,
+            org.apache.sshd.common.signature.BuiltinSignatures.rsaSHA256);
 
     /**
      * Runs a command whose answer is small on the job's host through camel-ssh (here, without ssh, for a local job) and
@@ -60,7 +98,7 @@ public final class RemoteShell {
                 + "?username=" + target.group(1) + "&timeout=" + timeoutSeconds * 1000 + "&clientBuilder=#" + SSH_CLIENT
                 + identity(job).map(key -> "&keyPairProvider=#" + keyPairProvider(key)).orElse("");
         String name = new java.io.File(command.executable()).getName();
-        org.apache.camel.Exchange reply = context.createProducerTemplate().send(uri,
+        org.apache.camel.Exchange reply = producer().send(uri,
                 exchange -> exchange.getMessage().setBody(commandLine(command)));
         if (reply.getException() != null) {
             throw new java.io.IOException("cannot run " + name + " on " + target.group(2) + " over ssh: "
@@ -68,14 +106,16 @@ public final class RemoteShell {
         }
         Integer exit = reply.getMessage().getHeader(org.apache.camel.component.ssh.SshConstants.EXIT_VALUE, Integer.class);
         String stderr = reply.getMessage().getHeader(org.apache.camel.component.ssh.SshConstants.STDERR, "", String.class);
-        String stdout = reply.getMessage().getBody(String.class);
+        byte[] stdout = reply.getMessage().getBody(byte[].class);
         if (exit == null || exit != 0) {
-            throw new ToolFailedException(name, exit == null ? -1 : exit, stderr == null ? "" : stderr);
+            throw new ToolFailedException(name, exit == null ? -1 : exit, exit == null
+                    ? "no exit status: the command or the connection ended early (nothing printed for "
+                    + SHORT_IDLE_TIMEOUT.toSeconds() + " s?)" : stderr == null ? "" : stderr);
         }
-        if (stdout != null && stdout.length() > MAX_SHORT_OUTPUT) {
+        if (stdout != null && stdout.length > MAX_SHORT_OUTPUT) {
             throw new java.io.IOException(name + " printed more than " + MAX_SHORT_OUTPUT + " bytes; expected a short answer");
         }
-        return stdout == null ? "" : stdout;
+        return stdout == null ? "" : new String(stdout, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

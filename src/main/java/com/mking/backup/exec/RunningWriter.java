@@ -35,10 +35,21 @@ public final class RunningWriter implements RunningOutput {
     }
 
     private void write(Source.ArtefactStream stream) {
-        // closed only on success: closing ends the stream cleanly, which a failed writer must never do
+        // the end of the stream is written only after writeTo returned: a writer that closes what it was given (an archive
+        // writer in try-with-resources) and then fails must not have ended the artefact cleanly first
         OutputStream out = new BufferedOutputStream(pipe.sink(), CHUNK_BYTES);
         try {
-            stream.writeTo(out);
+            stream.writeTo(new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] buffer, int offset, int length) throws IOException {
+                    out.write(buffer, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    out.flush();
+                }
+            });
             out.close();
         } catch (Throwable e) {
             if (!killed && !Pipe.isPipeSignal(e)) {

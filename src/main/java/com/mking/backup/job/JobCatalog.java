@@ -63,9 +63,10 @@ public final class JobCatalog {
     public JobSpec jobWith(String name, Class<?> capability) {
         JobSpec job = job(name);
         if (sources.get(job.source()).capability(capability).isEmpty()) {
-            throw new IllegalArgumentException("job '" + name + "' is a " + job.source() + " job, which has no "
-                    + capability.getSimpleName() + "; jobs that have: " + String.join(", ",
-                    jobsWith(capability).stream().map(JobSpec::name).toList()));
+            List<String> qualifying = jobsWith(capability).stream().map(JobSpec::name).toList();
+            String what = capability.getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+            throw new IllegalArgumentException("job '" + name + "' is a " + job.source() + " job, which has no " + what
+                    + "; jobs that have one: " + (qualifying.isEmpty() ? "none" : String.join(", ", qualifying)));
         }
         return job;
     }

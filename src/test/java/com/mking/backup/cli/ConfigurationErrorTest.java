@@ -204,15 +204,18 @@ class ConfigurationErrorTest {
         assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
         assertThat(result.err()).contains("configuration error").contains(bad.named()).doesNotContain("Exception");
         assertThat(result.err().lines().filter(line -> line.contains("configuration error"))).as("printed once").hasSize(1);
-        try (java.sql.Connection server = TestDatabases.connect("postgres");
-             java.sql.PreparedStatement sessions = server.prepareStatement(
-                     "SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
-            sessions.setString(1, installation.auditDatabase());
-            try (java.sql.ResultSet count = sessions.executeQuery()) {
-                count.next();
-                assertThat(count.getInt(1)).as("audit connections left open by the failed start").isZero();
+        // a closed connection's server process leaves pg_stat_activity a few milliseconds after the client closed it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (java.sql.Connection server = TestDatabases.connect("postgres");
+                 java.sql.PreparedStatement sessions = server.prepareStatement(
+                         "SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+                sessions.setString(1, installation.auditDatabase());
+                try (java.sql.ResultSet count = sessions.executeQuery()) {
+                    count.next();
+                    assertThat(count.getInt(1)).as("audit connections left open by the failed start").isZero();
+                }
             }
-        }
+        });
     }
 
     private static void assertConfigError(CliResult result, String property, String detail) {

@@ -43,6 +43,19 @@ class RunningWriterTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("Permission denied");
     }
 
+    /** A writer that closes what it was given (an archive writer's trailer) and then fails has not ended the artefact. */
+    @Test
+    void closingTheGivenStreamThenFailingStillFailsTheReader() {
+        RunningWriter writer = RunningWriter.start("test", out -> {
+            try (java.util.zip.GZIPOutputStream archive = new java.util.zip.GZIPOutputStream(out)) {
+                archive.write(new byte[200_000]);
+            }
+            throw new IOException("the walk of /srv/uploads failed after the archive was closed");
+        });
+        assertThatThrownBy(() -> writer.getStdout().transferTo(OutputStream.nullOutputStream()))
+                .isInstanceOf(IOException.class).hasMessageContaining("the walk of /srv/uploads failed");
+    }
+
     @Test
     void killingItStopsABlockedWriterAndFailsTheReader() throws Exception {
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);

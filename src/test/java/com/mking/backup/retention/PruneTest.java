@@ -77,6 +77,30 @@ class PruneTest {
         assertThat(list.out()).contains(ids.get(3));
     }
 
+    /** A job that is backing up is not pruned (its lock is held): it says so, exit 1; the other jobs are pruned anyway. */
+    @Test
+    void aJobThatIsBackingUpIsLeftForTheNextPruneAndTheOthersArePruned() throws Exception {
+        Files.writeString(installation.routes().resolve("busy.yaml"), Files.readString(installation.routes().resolve("pruned.yaml"))
+                .replace("value: pruned}", "value: busy}"));
+        for (String job : List.of("pruned", "busy")) {
+            for (int i = 0; i < 3; i++) {
+                CliResult run = installation.cli("run", job);
+                assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+            }
+        }
+        org.postgresql.ds.PGSimpleDataSource audit = new org.postgresql.ds.PGSimpleDataSource();
+        audit.setURL(com.mking.backup.support.TestDatabases.SERVER + "/" + installation.auditDatabase());
+        audit.setUser("postgres");
+        try (var held = new com.mking.backup.audit.AdvisoryLocks(audit).tryLock(
+                com.mking.backup.audit.AdvisoryLocks.job("busy")).orElseThrow()) {
+            CliResult prune = installation.cli("prune");
+            assertThat(prune.exitCode()).as(prune.all()).isEqualTo(1);
+            assertThat(prune.err()).contains("job busy not pruned: it is backing up right now");
+            assertThat(prune.out()).contains("job pruned, store local").contains("delete ");
+        }
+        assertThat(dataFiles()).hasSize(2 + 3);
+    }
+
     /** The shipped routes/retention.yaml, its cron made short: the daemon prunes by itself, audited like the CLI. */
     @Test
     void theDaemonPrunesOnItsSchedule() throws Exception {

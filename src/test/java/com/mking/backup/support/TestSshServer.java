@@ -2,7 +2,6 @@ package com.mking.backup.support;
 
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.AcceptAllPublickeyAuthenticator;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.shell.ProcessShellCommandFactory;
 
 import java.nio.file.Files;
@@ -30,7 +29,10 @@ public final class TestSshServer implements AutoCloseable {
         TestCluster.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("id").toString());
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
-        sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(keys.resolve("host.ser")));
+        // two host keys, as real servers have: OpenSSH and camel-ssh must agree on which one they pin
+        java.security.KeyPair ecdsa = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        java.security.KeyPair ed25519 = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        sshd.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(ecdsa, ed25519));
         sshd.setPublickeyAuthenticator(AcceptAllPublickeyAuthenticator.INSTANCE);
         sshd.setCommandFactory((channel, command) -> {
             commands.add(new Command(channel.getSession().getClientVersion(), command));
@@ -51,6 +53,14 @@ public final class TestSshServer implements AutoCloseable {
     /** {@code root@127.0.0.1:PORT}, a job's ssh parameter. */
     public String target() {
         return "root@127.0.0.1:" + port();
+    }
+
+    /** Logs in once with the OpenSSH client, pinning the host key it prefers in {@code knownHosts} (accept-new). */
+    public void pinWithOpenSsh(Path knownHosts) throws Exception {
+        Files.createDirectories(knownHosts.getParent());
+        TestCluster.run("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o",
+                "UserKnownHostsFile=" + knownHosts, "-o", "IdentitiesOnly=yes", "-i", key().toString(), "-p",
+                Integer.toString(port()), "root@127.0.0.1", "true");
     }
 
     public List<Command> commands() {

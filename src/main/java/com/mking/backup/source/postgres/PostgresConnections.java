@@ -48,7 +48,9 @@ public final class PostgresConnections {
         java.util.Optional<String> file = job.parameter("passwordFile");
         if (file.isPresent()) {
             try {
-                return java.util.Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of(file.get())).strip());
+                // the first line, as every tool's secret is read (ToolCommand.Secret)
+                return java.util.Optional.of(java.nio.file.Files.readAllLines(java.nio.file.Path.of(file.get())).stream()
+                        .findFirst().orElse("").strip());
             } catch (java.io.IOException e) {
                 throw new ConfigException(job.where("passwordFile"), "cannot read " + file.get() + " (" + e.getMessage() + ")",
                         "make the file readable by the user running mking-backup");
@@ -67,9 +69,14 @@ public final class PostgresConnections {
     /**
      * The role's password as a tool takes it: {@code PGPASSWORD} in that tool's environment only, read from
      * {@code passwordFile} or {@code passwordEnv} as it starts (never on its command line, in a file of ours or in
-     * the environment of other tools); none for trust or the OS user's ~/.pgpass.
+     * the environment of other tools); none for trust or the OS user's ~/.pgpass, and none for a tool run on the job's
+     * host over ssh (the password then serves this host's own connections: the probe, the restore test).
      */
     public static java.util.Map<String, com.mking.backup.source.ToolCommand.Secret> toolSecrets(JobSpec job) {
+        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+            // a tool run over ssh authenticates on that host (its user's ~/.pgpass, trust): secrets cannot travel there
+            return java.util.Map.of();
+        }
         java.util.Optional<String> file = job.parameter("passwordFile");
         if (file.isPresent()) {
             return java.util.Map.of(PASSWORD_VARIABLE, com.mking.backup.source.ToolCommand.Secret.file(java.nio.file.Path.of(file.get())));

@@ -97,6 +97,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
 
     @Override
     public void validate(JobSpec job) {
+        validatePassword(job);
         if (job.parameter("database").isEmpty()) {
             throw new ConfigException(job.where("database"), "no database given", "name the database to dump");
         }
@@ -248,7 +249,6 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
                 "--username=" + job.parameter("user", "postgres"), "--dbname=" + database, "--no-password");
     }
 
-    /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     private static boolean isPlain(JobSpec job) {
         return "plain".equals(job.parameter("format", "custom"));
     }

@@ -104,6 +104,7 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
 
     @Override
     public void validate(JobSpec job) {
+        validatePassword(job);
         if (!job.parameter("port", "5432").matches("\\d{1,5}")) {
             throw new ConfigException(job.where("port"), "not a port number", "use a number such as 5432");
         }
@@ -230,7 +231,6 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
         return cluster(request).directory();
     }
 
-    /** Local tools are found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     static boolean isEmptyDirectory(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
             return entries.findAny().isEmpty();

@@ -38,6 +38,11 @@ abstract class PostgresSource implements Source, Probe {
                         "environment variable holding the role's password; empty: ~/.pgpass or trust", passwordEnvExample));
     }
 
+    /** An unset passwordEnv or an unreadable passwordFile stops the start (exit 2), not the first backup at 3 a.m. */
+    protected static void validatePassword(JobSpec job) {
+        PostgresConnections.password(job);
+    }
+
     /** The restore test's checks, run against what a restore test restored. */
     protected static Parameter testQueries() {
         return Parameter.text("testQueries", "SELECT 1",
@@ -62,7 +67,7 @@ abstract class PostgresSource implements Source, Probe {
         return "database server of job " + job.name();
     }
 
-    /** A client tool: on the job's host by name (or under its binDir), else resolved here. */
+    /** A client tool: found here; on a remote host (ssh) the job's binDir or the remote PATH decides. */
     protected String tool(JobSpec job, String name) {
         if (RemoteShell.isRemote(job)) {
             return job.parameter("binDir").map(dir -> dir + "/" + name).orElse(name);

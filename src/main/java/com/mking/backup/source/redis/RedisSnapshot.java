@@ -20,14 +20,23 @@ final class RedisSnapshot {
         String run(String... command) throws IOException;
     }
 
-    private static final long POLL_MILLIS = 100;
+    /** How often a local server is asked whether the save ended. */
+    static final long LOCAL_POLL_MILLIS = 100;
+    /** The same over ssh: each question is a connection of its own (sshd's MaxStartups must not be hit). */
+    static final long REMOTE_POLL_MILLIS = 1000;
 
     private final Cli cli;
     private final long timeoutSeconds;
+    private final long pollMillis;
 
     RedisSnapshot(Cli cli, long timeoutSeconds) {
+        this(cli, timeoutSeconds, LOCAL_POLL_MILLIS);
+    }
+
+    RedisSnapshot(Cli cli, long timeoutSeconds, long pollMillis) {
         this.cli = cli;
         this.timeoutSeconds = timeoutSeconds;
+        this.pollMillis = pollMillis;
     }
 
     void save() throws IOException {
@@ -145,9 +154,9 @@ final class RedisSnapshot {
         return Long.parseLong(value);
     }
 
-    private static void sleep() throws IOException {
+    private void sleep() throws IOException {
         try {
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(pollMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("waiting for Redis was interrupted");

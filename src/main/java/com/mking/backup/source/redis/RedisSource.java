@@ -188,9 +188,10 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             return; // the server makes a fresh snapshot for the replication stream itself
         }
         long timeout = Long.parseLong(job.parameter("saveTimeoutSeconds", "600"));
-        new RedisSnapshot(command -> cli(job, command), timeout).save();
+        long poll = RemoteShell.isRemote(job) ? RedisSnapshot.REMOTE_POLL_MILLIS : RedisSnapshot.LOCAL_POLL_MILLIS;
+        new RedisSnapshot(command -> cli(job, command), timeout, poll).save();
         if (aofEnabled(job)) {
-            new RedisSnapshot(command -> cli(job, command), timeout).rewriteAof();
+            new RedisSnapshot(command -> cli(job, command), timeout, poll).rewriteAof();
         }
     }
 
