@@ -42,7 +42,10 @@ public final class RunningWriter implements RunningOutput {
             stream.writeTo(new java.io.FilterOutputStream(out) {
                 @Override
                 public void write(byte[] buffer, int offset, int length) throws IOException {
-                    out.write(buffer, offset, length);
+                    // in pieces no larger than a chunk: one large write must not become one large chunk in the pipe
+                    for (int done = 0; done < length; done += CHUNK_BYTES) {
+                        out.write(buffer, offset + done, Math.min(CHUNK_BYTES, length - done));
+                    }
                 }
 
                 @Override
