@@ -139,12 +139,10 @@ public abstract class SourceContractTest {
     @Test
     @Order(30)
     void aRestoreIntoAFreshTargetEqualsTheOriginal() throws Exception {
-        Path target = installation.home().resolve("restored-" + kind());
-        List<String> args = new java.util.ArrayList<>(List.of("restore", backupId, "--from", "minio"));
-        args.addAll(restoreArguments(target));
-        CliResult restore = installation.cli(args.toArray(String[]::new));
+        Path target = freshTarget("restored-" + kind());
+        CliResult restore = installation.cli(restoreCommand(backupId, "minio", target).toArray(String[]::new));
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
-        assertThat(restore.out()).contains("restored backup " + backupId);
+        assertThat(restore.out()).contains(restoredSays(backupId));
         assertRestoredEqualsOriginal(target);
         assertThat(audit("SELECT status || '/' || checksum_verified FROM restore_tasks ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("success/true");
@@ -169,12 +167,9 @@ public abstract class SourceContractTest {
             assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
             assertThat(verify.out()).contains("FAILED");
 
-            Path target = installation.home().resolve("from-corrupt-" + kind());
-            List<String> args = new java.util.ArrayList<>(List.of("restore", backupId, "--from", "local"));
-            args.addAll(restoreArguments(target));
-            CliResult restore = installation.cli(args.toArray(String[]::new));
-            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
-            assertThat(restore.err()).containsAnyOf("SHA-256 mismatch", "authentication");
+            Path target = freshTarget("from-corrupt-" + kind());
+            CliResult restore = installation.cli(restoreCommand(backupId, "local", target).toArray(String[]::new));
+            assertCorruptBackupRefused(restore);
             assertNothingRestored(target);
         } finally {
             Files.write(data, original);
@@ -241,6 +236,32 @@ public abstract class SourceContractTest {
     /** Text the error of a run whose second artefact failed must contain. */
     protected String expectedSecondArtefactFailure() {
         return "";
+    }
+
+    /**
+     * How a restore of the corrupted backup is refused: by default it starts and fails on the first bad block (exit 1);
+     * a source may refuse it up front, since verify marked it failed.
+     */
+    protected void assertCorruptBackupRefused(CliResult restore) {
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+        assertThat(restore.err()).containsAnyOf("SHA-256 mismatch", "authentication");
+    }
+
+    /** A path for a fresh restore target (it does not exist yet). */
+    protected Path freshTarget(String name) throws IOException {
+        return installation.home().resolve(name);
+    }
+
+    /** The CLI command restoring {@code backupId} from {@code store} into {@code target}. */
+    protected List<String> restoreCommand(String backupId, String store, Path target) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("restore", backupId, "--from", store));
+        args.addAll(restoreArguments(target));
+        return args;
+    }
+
+    /** What a successful restore prints. */
+    protected String restoredSays(String backupId) {
+        return "restored backup " + backupId;
     }
 
     /** (Re)writes the job's route file: {@link #jobParameters}, stores local and S3, then {@code overrides}. */

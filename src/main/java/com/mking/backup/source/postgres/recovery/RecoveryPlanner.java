@@ -72,6 +72,18 @@ public final class RecoveryPlanner {
     public Plan plan(String job, RecoveryTarget target, TimelineChoice timeline, String backupId, String fromStore)
             throws IOException {
         List<CatalogEntry> bases = catalog.restorable(job);
+        List<String> failedVerification = catalog.list(job, null, "success", 100_000).stream()
+                .filter(entry -> "failed".equals(entry.verification())).map(CatalogEntry::backupId).toList();
+        if (backupId != null && failedVerification.contains(backupId)) {
+            throw new UnreachableTargetException("--backup-id " + backupId + " failed its verification (a stored copy did "
+                    + "not decode); it is never recovered from: pick another base backup (mking-backup list --job " + job
+                    + ") or take a new one (mking-backup run " + job + ")");
+        }
+        if (bases.isEmpty() && !failedVerification.isEmpty()) {
+            throw new UnreachableTargetException("every base backup of job '" + job + "' failed its verification ("
+                    + String.join(", ", failedVerification) + "); none is recovered from: take a new one (mking-backup run "
+                    + job + ")");
+        }
         if (bases.isEmpty()) {
             throw new UnreachableTargetException("the catalog has no successful base backup of job '" + job + "'; on a new host "
                     + "(or after losing the audit database) run 'mking-backup catalog-rebuild' first, then retry");
