@@ -69,42 +69,6 @@ public final class Checks {
         return total <= 0 ? Double.NaN : 100.0 * (total - available) / total;
     }
 
-    /**
-     * Whether a pg-physical job's server is set up to be protected: archiving on, archive_command sending to
-     * this job (with the token when one is required), replication allowed for its role. Every problem found is
-     * named with its fix; an archive_command the role may not read is a warning (the rest may still be right).
-     */
-    public static Optional<Alert> protection(String job, String server, String user, String archiveMode,
-                                             Optional<String> archiveCommand, Optional<String> replicationProblem,
-                                             boolean tokenRequired) {
-        String expected = "archive_command = 'curl -fsS -H \"Expect:\"" + (tokenRequired ? " -H \"X-Mking-Token: TOKEN\"" : "")
-                + " -T %p http://BACKUP_HOST:8080/wal/" + job + "/%f'";
-        java.util.List<String> problems = new java.util.ArrayList<>();
-        if (!"on".equals(archiveMode) && !"always".equals(archiveMode)) {
-            problems.add("archive_mode is " + archiveMode + " on " + server + ". Fix: set archive_mode = on and " + expected
-                    + " in its postgresql.conf, then restart the server (archive_mode takes effect only after a restart)");
-        } else if (archiveCommand.isPresent() && !archiveCommand.get().contains("/wal/" + job + "/")) {
-            problems.add("archive_command on " + server + " does not send WAL to this job ('" + archiveCommand.get()
-                    + "'). Fix: " + expected + ", then reload");
-        } else if (archiveCommand.isPresent() && tokenRequired && !archiveCommand.get().contains("X-Mking-Token")) {
-            problems.add("archive_command on " + server + " sends no X-Mking-Token header, so every push is refused (403). Fix: "
-                    + expected + " with the value of MKING_WAL_TOKEN, then reload");
-        }
-        replicationProblem.ifPresent(problem -> problems.add("no replication connection to " + server + " as " + user + " ("
-                + problem + "). Fix: add 'host replication " + user + " BACKUP_HOST/32 scram-sha-256' to its pg_hba.conf and "
-                + "reload, and ALTER ROLE " + user + " REPLICATION"));
-        if (!problems.isEmpty()) {
-            return Optional.of(new Alert("protection:" + job, Alert.Level.DANGER, "job " + job + " is not protected",
-                    String.join("; ", problems)));
-        }
-        if (archiveCommand.isEmpty()) {
-            return Optional.of(new Alert("protection:" + job, Alert.Level.WARNING, "job " + job + " may not be protected",
-                    "role " + user + " may not read archive_command on " + server + ". Fix: GRANT pg_read_all_settings TO "
-                            + user + ", so the setting can be checked"));
-        }
-        return Optional.empty();
-    }
-
     /** A source database or a configured service that does not answer. */
     public static Optional<Alert> unreachable(String condition, String what, Optional<String> failure) {
         return failure.map(reason -> new Alert(condition, Alert.Level.DANGER, what + " is unreachable", reason));

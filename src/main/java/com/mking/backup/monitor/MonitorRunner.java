@@ -9,8 +9,6 @@ import com.mking.backup.job.JobSpec;
 import com.mking.backup.route.AlertRoutes;
 import com.mking.backup.store.Store;
 import com.mking.backup.store.StoreRegistry;
-import com.mking.backup.source.postgres.PostgresConnections;
-import com.mking.backup.source.postgres.PostgresProbe;
 import org.apache.camel.ProducerTemplate;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
@@ -77,19 +75,20 @@ public final class MonitorRunner {
     private final Map<String, Optional<Alert>> lastProtection = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Whether a job's source is set up to be protected (for pg-physical: WAL archived to this job, replication
-     * allowed); empty when it is, or when the source does not answer (that is its own finding).
+     * Whether a job's source is set up to be protected (a ContinuousArchive archives into this job); empty when it is,
+     * or when the source does not answer (that is its own finding).
      */
     public Optional<Alert> protection(JobSpec job) {
-        if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isEmpty()) {
+        Optional<com.mking.backup.source.ContinuousArchive> archive = jobs.capability(job,
+                com.mking.backup.source.ContinuousArchive.class);
+        if (archive.isEmpty()) {
             return Optional.empty();
         }
         Optional<Alert> finding;
         try {
-            PostgresProbe.ArchivingFacts facts = PostgresProbe.archiving(job);
-            finding = Checks.protection(job.name(), job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432"),
-                    job.parameter("user", "postgres"), facts.archiveMode(), facts.archiveCommand(), facts.replicationProblem(),
-                    settings.optional("mking.wal.token").isPresent());
+            finding = archive.get().protectionGap(job, settings.optional("mking.wal.token").isPresent())
+                    .map(gap -> new Alert("protection:" + job.name(), gap.certain() ? Alert.Level.DANGER : Alert.Level.WARNING,
+                            "job " + job.name() + (gap.certain() ? " is not protected" : " may not be protected"), gap.detail()));
         } catch (Exception e) {
             finding = Optional.empty();
         }

@@ -53,6 +53,12 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
         this.drill = drill;
     }
 
+    @Override
+    public java.util.Optional<Gap> protectionGap(JobSpec job, boolean tokenRequired) throws Exception {
+        return PostgresProbe.gap(job.name(), job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432"),
+                job.parameter("user", "postgres"), PostgresProbe.archiving(job), tokenRequired);
+    }
+
     /** A base backup alone is not a restore: recovery replays the archived WAL onto it (and checks where it ends). */
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) {

@@ -1,6 +1,7 @@
 package com.mking.backup.source.postgres;
 
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.source.ContinuousArchive;
 import org.postgresql.PGProperty;
 
 import java.sql.Connection;
@@ -8,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -54,5 +57,40 @@ public final class PostgresProbe {
         } catch (SQLException e) {
             return Optional.of(e.getMessage().lines().findFirst().orElse(e.getMessage()));
         }
+    }
+
+    /**
+     * Whether a pg-physical job's server is set up to be protected: archiving on, archive_command sending to this job
+     * (with the token when one is required), replication allowed for its role. Every problem found is named with its
+     * fix; an archive_command the role may not read is an uncertain gap (the rest may still be right).
+     */
+    public static Optional<ContinuousArchive.Gap> gap(String job, String server, String user, ArchivingFacts facts,
+                                                      boolean tokenRequired) {
+        String expected = "archive_command = 'curl -fsS -H \"Expect:\"" + (tokenRequired ? " -H \"X-Mking-Token: TOKEN\"" : "")
+                + " -T %p http://BACKUP_HOST:8080/wal/" + job + "/%f'";
+        List<String> problems = new ArrayList<>();
+        Optional<String> archiveCommand = facts.archiveCommand();
+        if (!"on".equals(facts.archiveMode()) && !"always".equals(facts.archiveMode())) {
+            problems.add("archive_mode is " + facts.archiveMode() + " on " + server + ". Fix: set archive_mode = on and "
+                    + expected + " in its postgresql.conf, then restart the server (archive_mode takes effect only after a "
+                    + "restart)");
+        } else if (archiveCommand.isPresent() && !archiveCommand.get().contains("/wal/" + job + "/")) {
+            problems.add("archive_command on " + server + " does not send WAL to this job ('" + archiveCommand.get()
+                    + "'). Fix: " + expected + ", then reload");
+        } else if (archiveCommand.isPresent() && tokenRequired && !archiveCommand.get().contains("X-Mking-Token")) {
+            problems.add("archive_command on " + server + " sends no X-Mking-Token header, so every push is refused (403). "
+                    + "Fix: " + expected + " with the value of MKING_WAL_TOKEN, then reload");
+        }
+        facts.replicationProblem().ifPresent(problem -> problems.add("no replication connection to " + server + " as " + user
+                + " (" + problem + "). Fix: add 'host replication " + user + " BACKUP_HOST/32 scram-sha-256' to its "
+                + "pg_hba.conf and reload, and ALTER ROLE " + user + " REPLICATION"));
+        if (!problems.isEmpty()) {
+            return Optional.of(new ContinuousArchive.Gap(true, String.join("; ", problems)));
+        }
+        if (archiveCommand.isEmpty()) {
+            return Optional.of(new ContinuousArchive.Gap(false, "role " + user + " may not read archive_command on " + server
+                    + ". Fix: GRANT pg_read_all_settings TO " + user + ", so the setting can be checked"));
+        }
+        return Optional.empty();
     }
 }
