@@ -8,7 +8,6 @@ import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.store.Store;
 import com.mking.backup.audit.AdvisoryLocks;
 import com.mking.backup.audit.ProcessIdentity;
-import com.mking.backup.source.postgres.PostgresRecovery;
 
 import java.time.Instant;
 
@@ -236,11 +235,11 @@ public final class RestoreTask {
     }
 
     public String getReachedLsn() {
-        return reached.get(PostgresRecovery.REACHED_LSN);
+        return reached.get(com.mking.backup.source.Source.REACHED_POSITION);
     }
 
     public Integer getReachedTimeline() {
-        String timeline = reached.get(PostgresRecovery.REACHED_TIMELINE);
+        String timeline = reached.get(com.mking.backup.source.Source.REACHED_TIMELINE);
         return timeline == null ? null : Integer.valueOf(timeline);
     }
 

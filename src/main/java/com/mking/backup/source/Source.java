@@ -89,6 +89,11 @@ public interface Source {
         return java.util.Optional.empty();
     }
 
+    /** Key of {@link #finishRestore}'s answer: the position a recovery reached (a PostgreSQL LSN), for the audit. */
+    String REACHED_POSITION = "reachedPosition";
+    /** Key of {@link #finishRestore}'s answer: the timeline a recovery ended on, for the audit. */
+    String REACHED_TIMELINE = "reachedTimeline";
+
     /**
      * Called after the last artefact's restore command ended: on success, puts the restored data in place (what existed
      * is moved aside, never dropped) and returns what the restore reached, for the audit (e.g. the WAL

@@ -102,7 +102,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
             throw new ConfigException(job.where("database"), "no database given", "name the database to dump");
         }
         String pgDump = tool(job, "pg_dump");
-        if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(pgDump)) {
+        if (!RemoteShell.isRemote(job) && !com.mking.backup.exec.Executables.isExecutable(pgDump)) {
             throw new ConfigException(job.where("binDir"), pgDump + " is not installed or not executable",
                     "install the PostgreSQL client (apt-get install postgresql-client) or set binDir / mking.tools.postgresql-bin");
         }

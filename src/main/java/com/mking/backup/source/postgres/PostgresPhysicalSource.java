@@ -119,7 +119,7 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
                     "keep at least 1 base backup, e.g. 7");
         }
         String tool = tool(job, "pg_basebackup");
-        if (!RemoteShell.isRemote(job) && !PostgresTools.isExecutable(tool)) {
+        if (!RemoteShell.isRemote(job) && !com.mking.backup.exec.Executables.isExecutable(tool)) {
             throw new ConfigException(job.where("binDir"), tool + " is not installed or not executable",
                     "install the PostgreSQL client or set binDir / mking.tools.postgresql-bin");
         }

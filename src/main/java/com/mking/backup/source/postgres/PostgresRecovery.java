@@ -39,8 +39,6 @@ public final class PostgresRecovery {
     /** How long replay may take before the recovery is given up. */
     private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(4);
     /** Keys of what {@link #recover} reports back. */
-    public static final String REACHED_LSN = "reachedLsn";
-    public static final String REACHED_TIMELINE = "reachedTimeline";
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresRecovery.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -51,7 +49,7 @@ public final class PostgresRecovery {
         this.defaultBinDir = defaultBinDir;
     }
 
-    /** Recovers, checks where replay stopped, and returns it ({@link #REACHED_LSN}, {@link #REACHED_TIMELINE}). */
+    /** Recovers, checks where replay stopped, and returns it (Source.REACHED_POSITION, Source.REACHED_TIMELINE). */
     public Map<String, String> recover(JobSpec job, ClusterTarget target) throws IOException {
         Path directory = target.directory();
         String port = Integer.toString(target.port());
@@ -117,8 +115,8 @@ public final class PostgresRecovery {
             throw new IOException("the recovered server does not say where replay stopped: " + e.getMessage(), e);
         }
         Map<String, String> reached = new LinkedHashMap<>();
-        reached.put(REACHED_LSN, reachedLsn);
-        reached.put(REACHED_TIMELINE, timeline);
+        reached.put(com.mking.backup.source.Source.REACHED_POSITION, reachedLsn);
+        reached.put(com.mking.backup.source.Source.REACHED_TIMELINE, timeline);
         String log = Files.exists(logFile(directory)) ? Files.readString(logFile(directory)) : "";
         boolean targeted = target.targeted();
         if (targeted && !log.contains("recovery stopping")) {

@@ -26,21 +26,6 @@ public final class PostgresTools {
         return newestDebianBinDir().map(dir -> dir.resolve(tool).toString()).orElse(tool);
     }
 
-    /** True when the tool can be executed (an absolute path that exists, or a name found on the PATH). */
-    public static boolean isExecutable(String tool) {
-        Path path = Path.of(tool);
-        if (path.isAbsolute()) {
-            return Files.isExecutable(path);
-        }
-        String pathVariable = System.getenv().getOrDefault("PATH", "");
-        for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static Optional<Path> newestDebianBinDir() {
         if (!Files.isDirectory(DEBIAN_ROOT)) {
             return Optional.empty();

@@ -47,7 +47,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     /** Testable here only where a redis-server can be started (backups need only redis-cli). */
     @Override
     public boolean testableHere(JobSpec job) {
-        return com.mking.backup.source.postgres.PostgresTools.isExecutable(tool(job, "redis-server"));
+        return com.mking.backup.exec.Executables.isExecutable(tool(job, "redis-server"));
     }
 
     /**
