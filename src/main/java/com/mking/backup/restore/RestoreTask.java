@@ -19,10 +19,6 @@ import java.time.LocalDateTime;
  */
 public final class RestoreTask {
 
-    /** Restore options recorded in the audit row: the target instant (UTC, ISO) and what was asked. */
-    public static final String TARGET_INSTANT = "targetInstant";
-    public static final String RECOVERY_TARGET = "recoveryTarget";
-
     private final RestoreRequest request;
     private final Instant startedAt;
     private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();

@@ -115,7 +115,7 @@ public final class Restorer {
                     + "'mking-backup list')");
         }
         RestoreRequest request = new RestoreRequest(backupId, target(message.getHeader(TARGET, String.class),
-                message.getHeader(PORT, Integer.class)), message.getHeader(FROM, String.class),
+                port(message.getHeader(PORT, String.class))), message.getHeader(FROM, String.class),
                 message.getHeader(FORCE, false, Boolean.class),
                 message.getHeader(REQUESTED_BY, "route " + exchange.getFromRouteId(), String.class));
         preflight(request);
@@ -149,6 +149,18 @@ public final class Restorer {
                 task.request().target().describe());
     }
 
+    /** The port header: blank is none; anything else must be a port number. */
+    private static Integer port(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String port = header.strip();
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("the header " + PORT + " is '" + port + "', not a port number (1-65535)");
+        }
+        return Integer.valueOf(port);
+    }
+
     /**
      * The target a route's headers name: an absolute path is a directory (with a port: Redis starts a server on it),
      * anything else a database on the job's server (with a port: on that port).
@@ -157,6 +169,10 @@ public final class Restorer {
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("a restore request needs the header " + TARGET + " (a database name, or an "
                     + "absolute directory)");
+        }
+        if (target.startsWith("./") || target.startsWith("../")) {
+            throw new IllegalArgumentException("the header " + TARGET + " names a directory relative to nothing ('" + target
+                    + "'): give an absolute path");
         }
         return target.startsWith("/") ? new RestoreTarget.Directory(Path.of(target), port)
                 : new RestoreTarget.Database(target, port == null ? null : new RestoreTarget.Server(null, port, null, null, null),

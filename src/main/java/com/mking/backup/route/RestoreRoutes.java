@@ -12,7 +12,7 @@ public final class RestoreRoutes extends RouteBuilder {
     public static final String RESTORE = "direct:restore";
     /**
      * A restore started from a route file (a DR plan, a drill): headers {@value Restorer#BACKUP_ID} and
-     * {@value Restorer#TARGET}, optionally {@value Restorer#FROM}, {@value Restorer#FORCE}, {@value Restorer#PORT} and
+     * {@value Restorer#TARGET} (a database name, or an absolute directory), optionally {@value Restorer#FROM}, {@value Restorer#FORCE}, {@value Restorer#PORT} and
      * {@value Restorer#REQUESTED_BY}. An operator mistake (unknown backup, occupied target) fails the exchange before
      * anything is attempted; otherwise the body ends as the task (its outcome, duration, error).
      */

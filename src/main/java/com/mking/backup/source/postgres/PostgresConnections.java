@@ -69,11 +69,12 @@ public final class PostgresConnections {
     /**
      * The role's password as a tool takes it: {@code PGPASSWORD} in that tool's environment only, read from
      * {@code passwordFile} or {@code passwordEnv} as it starts (never on its command line, in a file of ours or in
-     * the environment of other tools); none for trust or the OS user's ~/.pgpass, and none for a tool run on the job's
-     * host over ssh (the password then serves this host's own connections: the probe, the restore test).
+     * the environment of other tools); none for trust or the OS user's ~/.pgpass, and none for a tool that does not run
+     * here ({@code runsHere} false: a dump on the job's host over ssh, which authenticates there). Restores always run
+     * here.
      */
-    public static java.util.Map<String, com.mking.backup.source.ToolCommand.Secret> toolSecrets(JobSpec job) {
-        if (com.mking.backup.exec.RemoteShell.isRemote(job)) {
+    public static java.util.Map<String, com.mking.backup.source.ToolCommand.Secret> toolSecrets(JobSpec job, boolean runsHere) {
+        if (!runsHere) {
             // a tool run over ssh authenticates on that host (its user's ~/.pgpass, trust): secrets cannot travel there
             return java.util.Map.of();
         }

@@ -120,7 +120,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
         if (!isPlain(job)) {
             args.add("--compress=0");
         }
-        return new ToolCommand(tool(job, "pg_dump"), args, PostgresConnections.toolSecrets(job));
+        return new ToolCommand(tool(job, "pg_dump"), args, PostgresConnections.toolSecrets(job, !RemoteShell.isRemote(job)));
     }
 
     @Override
@@ -194,13 +194,13 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
         boolean plain = "plain".equals(manifest.details().get("format"));
         if (plain) {
             args.addAll(List.of("--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=-"));
-            return new ToolCommand(tool(job, "psql"), args, PostgresConnections.toolSecrets(job));
+            return new ToolCommand(tool(job, "psql"), args, PostgresConnections.toolSecrets(job, true));
         }
         args.addAll(List.of("--exit-on-error", "--single-transaction"));
         if (database(request).noOwner()) {
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
-        return new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job));
+        return new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job, true));
     }
 
     /** Parallel restore needs the custom format in a file; it is not one transaction, which the scratch database makes safe. */
@@ -217,7 +217,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
             args.addAll(List.of("--no-owner", "--no-privileges"));
         }
         args.add(file.toString());
-        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job)));
+        return java.util.Optional.of(new ToolCommand(tool(job, "pg_restore"), args, PostgresConnections.toolSecrets(job, true)));
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
                 "--host=" + job.parameter("host", "127.0.0.1"), "--port=" + job.parameter("port", "5432"),
                 "--username=" + job.parameter("user", "postgres"), "--no-password",
                 "--pgdata=-", "--format=tar", "--wal-method=fetch", "--checkpoint=fast", "--verbose",
-                "--label=mking-backup " + job.name()), PostgresConnections.toolSecrets(job))));
+                "--label=mking-backup " + job.name()), PostgresConnections.toolSecrets(job, !RemoteShell.isRemote(job)))));
     }
 
     @Override
