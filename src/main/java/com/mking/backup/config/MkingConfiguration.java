@@ -129,7 +129,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         JobStats jobStats = new JobStats(context.createProducerTemplate());
         context.getRegistry().bind("jobStats", jobStats);
         context.getRegistry().bind("jobMetrics", new JobMetrics(jobs, jobStats,
-                context.getRegistry().findSingleByType(AlertDispatcher.class), stores));
+                context.getRegistry().findSingleByType(AlertDispatcher.class), stores, writer.totals()));
         context.getRegistry().bind("monitorRunner", new MonitorRunner(jobs, catalog, stores, settings,
                 context.createProducerTemplate(), clock));
         context.getRegistry().bind("pruner", new Pruner(catalog, stores, java.time.ZoneId.systemDefault(),

@@ -52,6 +52,8 @@ public final class BackupRun {
     private final List<Manifest.Artefact> written = new ArrayList<>();
     private final List<String> writtenKeys = new ArrayList<>();
     private final java.util.Map<String, String> toolDetails = new java.util.TreeMap<>();
+    /** The stages the next artefact's bytes will pass, added by the route's steps before the data flows. */
+    private com.mking.backup.pipeline.ArtefactStages stages;
 
     public BackupRun(JobSpec job, String method, Instant startedAt, String triggeredBy, AtomicLong progress) {
         this.job = job;
@@ -148,6 +150,14 @@ public final class BackupRun {
     /** The artefact to dump next: the first not yet written. */
     public Source.Output nextOutput() {
         return outputs.get(written.size());
+    }
+
+    public com.mking.backup.pipeline.ArtefactStages stages() {
+        return stages;
+    }
+
+    public void stages(com.mking.backup.pipeline.ArtefactStages stages) {
+        this.stages = stages;
     }
 
     /** Facts the tools printed (see Source.resultDetails), for the manifest's details. */

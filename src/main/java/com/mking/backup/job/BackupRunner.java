@@ -3,6 +3,7 @@ package com.mking.backup.job;
 import com.mking.backup.exec.RemoteShell;
 import com.mking.backup.exec.RunningOutput;
 import com.mking.backup.exec.RunningWriter;
+import com.mking.backup.pipeline.ArtefactStages;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.pipeline.Publisher;
@@ -98,6 +99,7 @@ public final class BackupRunner {
         ToolCommand command = remoteShell.wrap(run.job(), output.command());
         exchange.getMessage().setBody(null);
         com.mking.backup.exec.ToolBinding.setHeaders(exchange.getMessage(), command);
+        run.stages(new ArtefactStages());
         LOG.info("backup {} of job {}: running {} for {}", run.getBackupId(), run.getJobName(), command.executable(),
                 output.name());
     }
@@ -113,9 +115,29 @@ public final class BackupRunner {
         Source.Output output = run.nextOutput();
         LOG.info("backup {} of job {}: writing {}", run.getBackupId(), run.getJobName(), output.name());
         exchange.getMessage().setBody(RunningWriter.start(output.name(), output.stream()));
+        run.stages(new ArtefactStages());
     }
 
-    /** Streams the running tool's (or writer's) output through the pipeline into every store, as the next artefact. */
+    /** Adds the raw bytes' SHA-256 and size to the artefact's stages (nothing flows before the stores step). */
+    public void checksum(Exchange exchange) {
+        run(exchange).stages().checksum();
+    }
+
+    /** Adds the configured compression to the artefact's stages. */
+    public void compress(Exchange exchange) {
+        writer.compress(run(exchange).stages());
+    }
+
+    /** Adds encryption, bound to this backup and artefact, when it is on. */
+    public void encrypt(Exchange exchange) {
+        BackupRun run = run(exchange);
+        writer.encrypt(run.stages(), Manifest.artefactAssociatedData(run.getBackupId(), run.nextOutput().name()));
+    }
+
+    /**
+     * Streams the running tool's (or writer's) output through the stages the steps before added into every store, as
+     * the next artefact.
+     */
     public void storeArtefact(Exchange exchange) throws IOException {
         BackupRun run = run(exchange);
         RunningOutput tool = exchange.getMessage().getBody(RunningOutput.class);
@@ -127,14 +149,14 @@ public final class BackupRunner {
         java.time.Instant writing = clock.instant();
         Manifest.Artefact artefact;
         try (InputStream raw = tool.getStdout()) {
-            artefact = writer.write(dataKey, name, raw, targets(job),
-                    Manifest.artefactAssociatedData(run.getBackupId(), name), run.progress()).withStoredName(storedName);
+            artefact = writer.write(dataKey, name, raw, run.stages(), targets(job), run.progress()).withStoredName(storedName);
         }
         run.written(artefact, dataKey);
         run.toolDetails(sources.get(job.source()).resultDetails(job, tool.stderrText()));
         run.tool(null);
-        LOG.info("backup {} of job {}: {} written, {} bytes raw, {} bytes stored, in {} ms", run.getBackupId(), job.name(),
-                name, artefact.rawSize(), artefact.storedSize(), java.time.Duration.between(writing, clock.instant()).toMillis());
+        LOG.info("backup {} of job {}: {} written, {} bytes raw, {} bytes stored, in {} ms ({})", run.getBackupId(), job.name(),
+                name, artefact.rawSize(), artefact.storedSize(), java.time.Duration.between(writing, clock.instant()).toMillis(),
+                run.stages().statistics().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     /**

@@ -3,6 +3,7 @@ package com.mking.backup.observe;
 import com.mking.backup.audit.JobStats;
 import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.StageTotals;
 import com.mking.backup.store.MeteredStore;
 import com.mking.backup.store.StoreRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * Prometheus series per job, read from a snapshot of the audit tables that {@link #refresh()} renews
  * (the daemon does it every minute and after each run): last success time, last duration and size,
  * successful and failed runs, verification failures, and the WAL archive's RPO lag where known; and per store
- * the objects and bytes read and the bytes written since start-up.
+ * the objects and bytes read and the bytes written since start-up; per pipeline stage the bytes it took and the time
+ * spent in it.
  */
 public final class JobMetrics implements MeterBinder {
 
@@ -30,9 +32,12 @@ public final class JobMetrics implements MeterBinder {
 
     private final com.mking.backup.alert.AlertDispatcher alerts;
     private final StoreRegistry stores;
+    private final StageTotals stages;
 
-    public JobMetrics(JobCatalog jobs, JobStats stats, com.mking.backup.alert.AlertDispatcher alerts, StoreRegistry stores) {
+    public JobMetrics(JobCatalog jobs, JobStats stats, com.mking.backup.alert.AlertDispatcher alerts, StoreRegistry stores,
+                      StageTotals stages) {
         this.stores = stores;
+        this.stages = stages;
         this.jobs = jobs;
         this.stats = stats;
         this.alerts = alerts;
@@ -63,6 +68,12 @@ public final class JobMetrics implements MeterBinder {
                     .description("bytes read from the store").tag("store", name).register(registry);
             FunctionCounter.builder("mking_store_written_bytes", store, MeteredStore::bytesWritten)
                     .description("bytes written to the store").tag("store", name).register(registry);
+        }
+        for (String stage : StageTotals.STAGES) {
+            FunctionCounter.builder("mking_pipeline_stage_bytes", stages, totals -> totals.bytes(stage))
+                    .description("bytes that entered the backup pipeline's stage").tag("stage", stage).register(registry);
+            FunctionCounter.builder("mking_pipeline_stage_seconds", stages, totals -> totals.seconds(stage))
+                    .description("time spent in the backup pipeline's stage alone").tag("stage", stage).register(registry);
         }
         for (JobSpec job : jobs.jobs()) {
             String name = job.name();

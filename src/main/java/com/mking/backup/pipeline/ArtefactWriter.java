@@ -17,8 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Streams one artefact from a tool's output to every store at once:
- * raw bytes → SHA-256 → compression → encryption → SHA-256 → one pipe per store.
+ * Streams one artefact from a tool's output to every store at once: raw bytes → the {@link ArtefactStages} (SHA-256 →
+ * compression → encryption) → SHA-256 of the stored bytes → one pipe per store.
  * Memory is bounded by the pipes, whatever the size of the data. All or nothing: when the source or
  * any store fails, copies already published are deleted and the error is rethrown.
  */
@@ -35,10 +35,16 @@ public final class ArtefactWriter {
 
     private final PipelineSettings settings;
     private final Keyring keyring;
+    private final StageTotals totals = new StageTotals();
 
     public ArtefactWriter(PipelineSettings settings, Keyring keyring) {
         this.settings = settings;
         this.keyring = keyring;
+    }
+
+    /** Bytes and time per stage since start-up. */
+    public StageTotals totals() {
+        return totals;
     }
 
     public PipelineSettings settings() {
@@ -59,13 +65,48 @@ public final class ArtefactWriter {
         return new Manifest.Encryption(EncryptionFormat.CURRENT.id(), keyId, keyring.fingerprint(keyId));
     }
 
+    /** The stages every artefact passes: checksum → compress → encrypt (as the backup route adds them step by step). */
+    public ArtefactStages stages(String associatedData) {
+        ArtefactStages stages = new ArtefactStages().checksum();
+        compress(stages);
+        encrypt(stages, associatedData);
+        return stages;
+    }
+
+    /** Adds the configured compression (none: no stage). */
+    public void compress(ArtefactStages stages) {
+        if (settings.compression() != Compression.NONE) {
+            stages.add("compress", out -> settings.compression().compress(out, settings.compressionLevel(),
+                    settings.compressionThreads()));
+        }
+    }
+
     /**
-     * @param associatedData bound into the encryption (the backup id), so a data file cannot be passed
+     * Adds encryption when it is on.
+     *
+     * @param associatedData bound into the encryption (the backup id and artefact), so a data file cannot be passed
      *                       off as another backup's
-     * @param progress       raw bytes read so far, for the CLI's progress line
      */
+    public void encrypt(ArtefactStages stages, String associatedData) {
+        if (settings.encrypt()) {
+            String keyId = keyring.currentKeyId().orElseThrow();
+            stages.add("encrypt", out -> keyring.encrypt(out, EncryptionFormat.CURRENT, keyId, associatedData));
+        }
+    }
+
+    /** {@link #write(String, String, InputStream, ArtefactStages, List, AtomicLong)} through the usual stages. */
     public Manifest.Artefact write(String key, String name, InputStream raw, List<Store> stores,
                                    String associatedData, AtomicLong progress) throws IOException {
+        return write(key, name, raw, stages(associatedData), stores, progress);
+    }
+
+    /**
+     * Pumps {@code raw} through the stages into every store at once, under {@code key}.
+     *
+     * @param progress raw bytes read so far, for the CLI's progress line
+     */
+    public Manifest.Artefact write(String key, String name, InputStream raw, ArtefactStages stages, List<Store> stores,
+                                   AtomicLong progress) throws IOException {
         ExecutorService uploads = Executors.newFixedThreadPool(stores.size(), r -> {
             Thread thread = new Thread(r, "store-upload");
             thread.setDaemon(true);
@@ -85,17 +126,17 @@ public final class ArtefactWriter {
         try {
             DigestOutputStream stored = new DigestOutputStream(
                     new BufferedOutputStream(new FanOutOutputStream(pipes), CHUNK_SIZE));
-            OutputStream encoded = settings.encrypt()
-                    ? keyring.encrypt(stored, EncryptionFormat.CURRENT, keyring.currentKeyId().orElseThrow(), associatedData) : stored;
-            DigestOutputStream rawDigest = new DigestOutputStream(settings.compression().compress(encoded,
-                    settings.compressionLevel(), settings.compressionThreads()));
+            OutputStream chain = stages.join(stored);
             try {
                 byte[] buffer = new byte[1 << 18];
+                long waitStart = System.nanoTime();
                 for (int n; (n = raw.read(buffer)) > 0; ) {
-                    rawDigest.write(buffer, 0, n);
+                    stages.toolWaited(System.nanoTime() - waitStart);
+                    chain.write(buffer, 0, n);
                     progress.addAndGet(n);
+                    waitStart = System.nanoTime();
                 }
-                rawDigest.close();
+                chain.close();
             } catch (IOException | RuntimeException e) {
                 pipes.forEach(pipe -> pipe.abort(e));
                 Throwable storeFailure = firstStoreFailure(puts);
@@ -120,7 +161,8 @@ public final class ArtefactWriter {
                 deleteQuietly(stores, key);
                 throw new IOException(String.join("; ", failures), firstFailure);
             }
-            return new Manifest.Artefact(name, key.substring(key.lastIndexOf('/') + 1), rawDigest.count(), rawDigest.sha256(), stored.count(), stored.sha256());
+            totals.add(stages.statistics());
+            return new Manifest.Artefact(name, key.substring(key.lastIndexOf('/') + 1), stages.rawDigest().count(), stages.rawDigest().sha256(), stored.count(), stored.sha256());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pipes.forEach(pipe -> pipe.abort(e));

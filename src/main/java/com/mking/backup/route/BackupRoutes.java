@@ -7,8 +7,9 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * {@code backup-run}: one backup of one job, whatever triggered it (Quartz or {@code mking-backup run}), as the
  * design card reads in Hawtio (node ids start with {@code backup-}, unique beside job names): job-lock → audit-start →
- * source-prepare → artefacts (tool-command → tool, or java-stream → stores, once per artefact) → manifest → audit-success → copies →
- * alert-clear → verify. The source's tools run through camel-exec
+ * source-prepare → artefacts (tool-command → tool, or java-stream; then checksum → compress → encrypt → stores, once per
+ * artefact) → manifest → audit-success → copies → alert-clear → verify. The checksum sums the raw bytes (what a
+ * restore compares), so it comes before compression; the stores step sums the stored bytes. The source's tools run through camel-exec
  * with a streaming executor; their output goes through the pipeline into the stores; every step lands in the audit
  * tables through camel-sql.
  */
@@ -40,6 +41,10 @@ public final class BackupRoutes extends RouteBuilder {
                             .otherwise()
                                 .process(runner::startStream).id("backup-java-stream")
                         .end()
+                        // each step adds its stage; the bytes flow (once, streamed) when the stores step pumps them
+                        .process(runner::checksum).id("backup-checksum")
+                        .process(runner::compress).id("backup-compress")
+                        .process(runner::encrypt).id("backup-encrypt")
                         .process(runner::storeArtefact).id("backup-stores")
                     .end()
                     .process(runner::publish).id("backup-manifest")

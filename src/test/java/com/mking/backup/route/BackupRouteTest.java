@@ -6,6 +6,7 @@ import com.mking.backup.job.BackupRunner;
 import com.mking.backup.restore.RestoreTask;
 import com.mking.backup.restore.Restorer;
 import com.mking.backup.support.TestInstallation;
+import com.mking.backup.support.TestS3;
 import org.apache.camel.NamedNode;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.model.ModelCamelContext;
@@ -25,6 +26,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import com.mking.backup.pipeline.ArtefactWriter;
+import com.mking.backup.pipeline.StageTotals;
 import java.util.Map;
 import java.util.Properties;
 
@@ -40,11 +43,13 @@ class BackupRouteTest extends CamelMainTestSupport {
 
     // camel-test reads the properties while constructing the test, so the installation exists before any instance
     private static final TestInstallation installation;
+    private static final TestS3 s3;
     private static final Path repository;
 
     static {
         try {
-            installation = new TestInstallation();
+            s3 = new TestS3();
+            installation = new TestInstallation().production(s3, "routes");
             repository = installation.home().resolve("app");
             Files.createDirectories(repository);
             git(repository, "init", "--quiet", "--initial-branch=main");
@@ -52,7 +57,7 @@ class BackupRouteTest extends CamelMainTestSupport {
             git(repository, "add", "README");
             git(repository, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-m", "first");
             git(repository, "tag", "v1");
-            installation.withJob("git", "code", Map.of("repositories", repository.toString()));
+            installation.withJob("git", "code", Map.of("repositories", repository.toString(), "stores", "local,minio"));
             installation.writeConfig();
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
@@ -68,6 +73,7 @@ class BackupRouteTest extends CamelMainTestSupport {
     void remove() throws Exception {
         System.clearProperty("mking.home");
         installation.close();
+        s3.close();
     }
 
     @Override
@@ -99,16 +105,28 @@ class BackupRouteTest extends CamelMainTestSupport {
         List<String> ids = new ArrayList<>();
         collectIds(((ModelCamelContext) context).getRouteDefinition("backup-run").getOutputs(), ids);
         assertThat(ids).containsSubsequence("backup-job-lock", "backup-audit-start", "backup-source-prepare",
-                "backup-artefacts", "backup-tool-command", "backup-tool", "backup-java-stream", "backup-stores",
+                "backup-artefacts", "backup-tool-command", "backup-tool", "backup-java-stream", "backup-checksum",
+                "backup-compress", "backup-encrypt", "backup-stores",
                 "backup-manifest", "backup-audit-success", "backup-copies", "backup-alert-clear", "backup-verify");
         assertThat(ids).as("every step has an id of its own").doesNotHaveDuplicates();
     }
 
     @Test
     void aBackupAndARestoreStartedByHeadersAloneRoundTrip() throws Exception {
+        StageTotals totals = context.getRegistry().findSingleByType(ArtefactWriter.class).totals();
+        Map<String, Long> before = new java.util.HashMap<>();
+        StageTotals.STAGES.forEach(stage -> before.put(stage, totals.bytes(stage)));
         BackupRun run = template.requestBodyAndHeaders(BackupRoutes.RUN, null,
                 Map.of(BackupRunner.JOB_HEADER, "code", BackupRunner.TRIGGER_HEADER, "route"), BackupRun.class);
         assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(BackupRun.Status.SUCCESS);
+        assertThat(run.copies()).extracting(com.mking.backup.job.StoredCopy::store).containsExactly("local", "minio");
+        // every step's stage saw the bytes it should: raw into checksum and compress, fewer into encrypt, stored out
+        long raw = run.manifest().rawSize();
+        assertThat(totals.bytes("tool") - before.get("tool")).isEqualTo(raw);
+        assertThat(totals.bytes("checksum") - before.get("checksum")).isEqualTo(raw);
+        assertThat(totals.bytes("compress") - before.get("compress")).isEqualTo(raw);
+        assertThat(totals.bytes("encrypt") - before.get("encrypt")).isPositive().isLessThan(run.manifest().storedSize());
+        assertThat(totals.bytes("stores") - before.get("stores")).isEqualTo(run.manifest().storedSize());
         assertThat(audit("SELECT status || '/' || triggered_by || '/' || verification_status FROM backup_executions "
                 + "WHERE backup_id = '" + run.getBackupId() + "'")).isEqualTo("success/route/passed");
 
