@@ -102,6 +102,7 @@ final class RestoreCommand implements Callable<Integer> {
                 String into = database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
                         + job.parameter("port", "5432") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
                         + task.reachedValue("server").map(server -> ", redis-server listening on " + server).orElse("")
+                        + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED).map(compared -> " (matches the backup's " + compared + ")").orElse("")
                         + task.reachedValue("movedAside").map(aside -> " (what was there is now " + aside + ")").orElse("");
                 System.out.printf("restored backup %s into %s in %d s (%s, decrypted and checksum verified)%n",
                         backupId, into, task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));

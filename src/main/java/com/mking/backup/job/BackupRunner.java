@@ -88,7 +88,7 @@ public final class BackupRunner {
         BackupRun run = run(exchange);
         Source source = sources.get(run.job().source());
         run.description(source.describe(run.job()));
-        source.prepareBackup(run.job());
+        run.toolDetails(source.prepareBackup(run.job()));
         run.outputs(source.outputs(run.job()));
     }
 
@@ -173,7 +173,7 @@ public final class BackupRunner {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
                 writer.settings().compression().id(), writer.encryption(), run.writtenArtefacts(),
-                details(description.details(), run.toolDetails()));
+                details(description.details(), source.settleDetails(job, run.toolDetails())));
         if (!run.lock().isHeld()) {
             // the audit database restarted or was lost: another run may have started, and the run is being marked
             // aborted; publishing now could make a backup that nothing records

@@ -89,7 +89,9 @@ public final class RestoreTester {
             if (!task.succeeded()) {
                 throw new IOException("restore failed: " + task.error());
             }
-            return testable.check(job, scratch) + "; restored in " + task.getDurationSeconds() + " s";
+            return testable.check(job, scratch) + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED)
+                    .map(compared -> "; matches the backup's " + compared).orElse("")
+                    + "; restored in " + task.getDurationSeconds() + " s";
         } finally {
             testable.cleanUp(job, scratch);
         }

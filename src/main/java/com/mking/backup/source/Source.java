@@ -31,8 +31,19 @@ public interface Source {
     /**
      * Runs before anything is dumped, after {@link #describe}: makes the data ready to be read consistently (Redis:
      * BGSAVE and wait for it; git: bring the mirrors up to date). A failure here fails the run before any tool ran.
+     *
+     * @return facts learned meanwhile, for the manifest's details (Redis: keys per type, a sample of values)
      */
-    default void prepareBackup(JobSpec job) throws IOException {
+    default Map<String, String> prepareBackup(JobSpec job) throws IOException {
+        return Map.of();
+    }
+
+    /**
+     * Once every artefact is written: the details gathered so far (from {@link #prepareBackup} and the tools), settled
+     * now that the data has been read (Redis keeps only the sampled keys that did not change meanwhile).
+     */
+    default Map<String, String> settleDetails(JobSpec job, Map<String, String> details) throws IOException {
+        return details;
     }
 
     /**
@@ -93,6 +104,8 @@ public interface Source {
     String REACHED_POSITION = "reachedPosition";
     /** Key of {@link #finishRestore}'s answer: the timeline a recovery ended on, for the audit. */
     String REACHED_TIMELINE = "reachedTimeline";
+    /** Key in {@link #finishRestore}'s answer: what the restored data was compared with, e.g. "6 key counts per type". */
+    String REACHED_COMPARED = "compared";
 
     /**
      * Called after the last artefact's restore command ended: on success, puts the restored data in place (what existed

@@ -120,9 +120,13 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
         return new Description(ShortCommand.run(new ToolCommand("git", List.of("--version")), 30).strip(), null, details);
     }
 
-    /** Brings every mirror up to date (a new one is cloned beside its place and renamed in); mirror: git fsck. */
+    /**
+     * Brings every mirror up to date (a new one is cloned beside its place and renamed in); mirror: git fsck. Each
+     * repository's ref count goes into the manifest.
+     */
     @Override
-    public void prepareBackup(JobSpec job) throws IOException {
+    public Map<String, String> prepareBackup(JobSpec job) throws IOException {
+        Map<String, String> details = new LinkedHashMap<>();
         Path mirrors = mirrorDir(job);
         Files.createDirectories(mirrors);
         for (Repository repository : repositories(job)) {
@@ -140,7 +144,11 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
             if (isMirror(job)) {
                 git(job, repository, mirror, "fsck", "--no-progress", "--no-dangling");
             }
+            // what a restore must show again: as many refs (branches, tags, notes)
+            details.put("refs." + repository.name(), Long.toString(
+                    git(job, repository, mirror, "for-each-ref", "--format=x").lines().count()));
         }
+        return details;
     }
 
     /** One artefact per repository; an empty one (no refs: nothing to restore, and git refuses to bundle it) is skipped. */

@@ -65,7 +65,10 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return scratch;
     }
 
-    /** The restore already compared the loaded key count with the backup's; the counts per database are reported. */
+    /**
+     * The restore already compared the loaded keys with the backup's records (counts, counts per type, sampled values);
+     * the counts per database are reported.
+     */
     @Override
     public String check(JobSpec job, RestoreTarget scratch) throws IOException {
         Map<String, String> keyspace = RedisSnapshot.parseInfo(ShortCommand.run(new ToolCommand(tool(job, "redis-cli"),
@@ -140,6 +143,11 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                 Parameter.choice("aof", List.of("auto", "off"), "auto",
                         "auto (back up the AOF files when appendonly is on) or off", "off"),
                 Parameter.count("saveTimeoutSeconds", "600", "how long BGSAVE and BGREWRITEAOF may take", "1800"),
+                Parameter.flag("typeCounts", "true", "count keys per type before the snapshot (redis-cli --bigkeys, "
+                        + "a SCAN of the whole key space) so a restore compares them; turn off for very large servers",
+                        "false"),
+                Parameter.count("sampleKeys", "16", "keys per database whose values a restore compares (drawn before "
+                        + "the snapshot, kept if unchanged after it); 0: none", "64"),
                 Parameter.file("binDir", "",
                         "directory of redis-cli and redis-check-rdb; empty: the PATH", "/opt/redis/bin"));
     }
@@ -182,10 +190,33 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return new Description(toolVersion(job), "Redis " + server.getOrDefault("redis_version", "unknown"), details);
     }
 
+    /**
+     * Counts keys per type and draws the sample of values first (both before the snapshot), then, for bgsave, saves
+     * the snapshot and rewrites the AOF. Counting or sampling that the server refuses (an ACL without SCAN or
+     * RANDOMKEY) is noted and does not fail the backup: it only makes restores compare less.
+     */
     @Override
-    public void prepareBackup(JobSpec job) throws IOException {
+    public Map<String, String> prepareBackup(JobSpec job) throws IOException {
+        Map<String, String> details = new LinkedHashMap<>();
+        try {
+            RedisContent content = new RedisContent(args -> rawCli(job, args));
+            int sampleKeys = Integer.parseInt(job.parameter("sampleKeys", "16"));
+            int sampled = 0;
+            for (int db : databases(job)) {
+                if (job.parameter("typeCounts", "true").equalsIgnoreCase("true")) {
+                    details.putAll(RedisContent.countDetails(db, content.typeCounts(db)));
+                }
+                for (RedisContent.Sampled key : content.sample(db, sampleKeys)) {
+                    details.put("sample." + sampled++, key.encode());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("job {}: keys per type and sampled values not recorded (a restore compares key counts only): {}",
+                    job.name(), e.getMessage());
+            details.put("restoreCheck", "key counts only: " + e.getMessage());
+        }
         if (isPull(job)) {
-            return; // the server makes a fresh snapshot for the replication stream itself
+            return details; // the server makes a fresh snapshot for the replication stream itself
         }
         long timeout = Long.parseLong(job.parameter("saveTimeoutSeconds", "600"));
         long poll = RemoteShell.isRemote(job) ? RedisSnapshot.REMOTE_POLL_MILLIS : RedisSnapshot.LOCAL_POLL_MILLIS;
@@ -193,6 +224,37 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         if (aofEnabled(job)) {
             new RedisSnapshot(command -> cli(job, command), timeout, poll).rewriteAof();
         }
+        return details;
+    }
+
+    /** Keeps the sampled keys that read the same now, after the snapshot was taken and read: the snapshot holds them. */
+    @Override
+    public Map<String, String> settleDetails(JobSpec job, Map<String, String> details) throws IOException {
+        List<RedisContent.Sampled> drawn = RedisContent.sampleFrom(details);
+        if (drawn.isEmpty()) {
+            return details;
+        }
+        Map<String, String> settled = new LinkedHashMap<>();
+        details.forEach((name, value) -> {
+            if (!name.startsWith("sample.")) {
+                settled.put(name, value);
+            }
+        });
+        try {
+            List<RedisContent.Sampled> stable = new RedisContent(args -> rawCli(job, args)).stable(drawn);
+            for (int i = 0; i < stable.size(); i++) {
+                settled.put("sample." + i, stable.get(i).encode());
+            }
+        } catch (IOException e) {
+            settled.put("restoreCheck", "key counts only: " + e.getMessage());
+        }
+        return settled;
+    }
+
+    /** Databases holding keys now (INFO keyspace): db0, db3... → 0, 3. */
+    private List<Integer> databases(JobSpec job) throws IOException {
+        return info(job, "keyspace").keySet().stream().filter(db -> db.matches("db\\d+"))
+                .map(db -> Integer.parseInt(db.substring(2))).sorted().toList();
     }
 
     @Override
@@ -222,14 +284,42 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return outputs;
     }
 
-    /** An RDB file (the snapshot, or an AOF base written with the RDB preamble) must pass redis-check-rdb. */
+    /**
+     * An RDB file (the snapshot, or an AOF base written with the RDB preamble) must pass redis-check-rdb; an AOF file
+     * redis-check-aof, which needs a file it can seek (a temporary copy, removed after).
+     */
     @Override
     public Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
         if (artefact.name().endsWith(".rdb")) {
             return Optional.of(new ToolCommand(tool(job, "redis-check-rdb"), List.of("/dev/stdin")));
         }
+        if (artefact.name().endsWith(".aof")) {
+            // the last increment is the one Redis was appending to while it was read
+            String live = manifest.artefacts().stream().map(Manifest.Artefact::name).filter(name -> name.endsWith(".incr.aof"))
+                    .reduce((first, second) -> second).filter(artefact.name()::equals).isPresent() ? "live" : "closed";
+            return Optional.of(new ToolCommand("sh", List.of("-c", AOF_CHECK, "check-aof", tool(job, "redis-check-aof"), live)));
+        }
         return Optional.empty();
     }
+
+    /**
+     * redis-check-aof on a temporary copy of stdin. The file Redis was appending to may end in a command cut short by
+     * the read, which Redis drops when it loads the file (aof-load-truncated): for it, a file that is valid up to an
+     * end reached too early passes, saying so; bytes that are not RESP fail it everywhere.
+     */
+    static final String AOF_CHECK = """
+            f=$(mktemp "${TMPDIR:-/tmp}/mking-aof-check.XXXXXX") || exit 1
+            trap 'rm -f "$f"' EXIT
+            cat > "$f" || exit 1
+            out=$("$1" "$f" 2>&1); rc=$?
+            printf '%s\\n' "$out" >&2
+            [ "$rc" -eq 0 ] && exit 0
+            [ "$2" = live ] || exit 1
+            if printf '%s\\n' "$out" | grep -Eq "format error|Expected prefix|got: (0[1-9a-f]|[1-9a-f][0-9a-f])(0[1-9a-f]|[1-9a-f][0-9a-f])"; then
+              exit 1
+            fi
+            echo "valid up to a last command cut short while Redis was writing it (Redis drops it on load)" >&2
+            """;
 
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
@@ -276,6 +366,15 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                     throw new IOException("it loaded " + loaded + " keys where the server had " + expected + " (" + mayExpire
                             + " with a TTL) when the backup was taken");
                 }
+                List<RedisContent.Sampled> sample = RedisContent.sampleFrom(manifest.details());
+                Map<Integer, Map<String, Long>> counted = RedisContent.countsFrom(manifest.details());
+                List<String> differences = new RedisContent(args -> restoredCli(job, port, args))
+                        .differences(counted, expiring(manifest), sample);
+                if (!differences.isEmpty()) {
+                    throw new IOException(String.join("; ", differences));
+                }
+                reached.put(REACHED_COMPARED, counted.values().stream().mapToInt(Map::size).sum() + " key counts per type, "
+                        + sample.size() + " sampled values");
             } catch (IOException e) {
                 throw new IOException("the files were restored into " + directory.target() + ", but the redis-server "
                         + "started on them on port " + port + " is not right: " + e.getMessage(), e);
@@ -301,6 +400,17 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         }
     }
 
+    /** Keys with a TTL per database when the backup was taken (expires.db0=...): they may be gone by a restore. */
+    private static Map<Integer, Long> expiring(Manifest manifest) {
+        Map<Integer, Long> expiring = new java.util.TreeMap<>();
+        manifest.details().forEach((name, value) -> {
+            if (name.matches("expires\\.db\\d+")) {
+                expiring.put(Integer.parseInt(name.substring("expires.db".length())), Long.parseLong(value));
+            }
+        });
+        return expiring;
+    }
+
     private static long sum(Manifest manifest, String prefix) {
         return manifest.details().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
                 .mapToLong(e -> Long.parseLong(e.getValue())).sum();
@@ -315,6 +425,19 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     private String cli(JobSpec job, String... command) throws IOException {
         ToolCommand cli = withAuth(job, new ToolCommand(tool(job, "redis-cli"), connection(job, command)));
         return remoteShell.runShort(job, cli, SHORT_TIMEOUT_SECONDS).strip();
+    }
+
+    /** redis-cli against the job's server, its output as printed (values keep their own blanks and line ends). */
+    private String rawCli(JobSpec job, List<String> args) throws IOException {
+        ToolCommand cli = withAuth(job, new ToolCommand(tool(job, "redis-cli"), connection(job, args.toArray(String[]::new))));
+        return remoteShell.runShort(job, cli, SHORT_TIMEOUT_SECONDS);
+    }
+
+    /** redis-cli against a server started here on restored files (loopback, no password). */
+    private static String restoredCli(JobSpec job, int port, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("-p", Integer.toString(port)));
+        command.addAll(args);
+        return ShortCommand.run(new ToolCommand(tool(job, "redis-cli"), command), SHORT_TIMEOUT_SECONDS);
     }
 
     private Map<String, String> info(JobSpec job, String section) throws IOException {

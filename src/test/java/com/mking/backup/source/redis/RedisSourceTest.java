@@ -159,7 +159,49 @@ class RedisSourceTest extends SourceContractTest {
         assertThat(audit("SELECT bool_and(format_checked)::text FROM backup_verifications WHERE status = 'passed'")).isEqualTo("true");
         assertThat(audit("SELECT count(*) FROM backup_executions WHERE error_message LIKE '%s3cret-redis-pw%'")).isEqualTo("0");
         assertThat(manifest().serverVersion()).startsWith("Redis 7");
-        assertThat(manifest().details()).containsEntry("keys.db0", "6001");
+        assertThat(manifest().details()).containsEntry("keys.db0", "6001")
+                .containsEntry("types.db0.string", "1001").containsEntry("types.db0.hash", "1000")
+                .containsEntry("types.db0.list", "1000").containsEntry("types.db0.set", "1000")
+                .containsEntry("types.db0.zset", "1000").containsEntry("types.db0.stream", "1000")
+                .containsKey("sample.15").doesNotContainKey("sample.16");
+        // the AOF increment went through redis-check-aof (the verification's format check ran on every artefact)
+        assertThat(audit("SELECT count(*) FROM backup_verifications WHERE status = 'passed' AND format_checked")).isNotEqualTo("0");
+    }
+
+    /**
+     * A restore is compared with what the backup recorded: a key missing from a sampled key's database, a value
+     * changed, or fewer keys of a type, are each named.
+     */
+    @Test
+    @Order(99)
+    void aRestoredServerThatDiffersFromTheRecordsIsNamed() throws Exception {
+        RedisContent.Cli db = args -> {
+            try {
+                return cli(port, true, args.toArray(String[]::new));
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        };
+        cli(port, true, "-n", "5", "EVAL", FILL_SCRIPT, "0", "20");
+        RedisContent content = new RedisContent(db);
+        Map<String, Long> counted = content.typeCounts(5);
+        assertThat(counted).containsEntry("hash", 20L).containsEntry("stream", 20L);
+        List<RedisContent.Sampled> sample = content.sample(5, 4);
+        assertThat(sample).hasSize(4).allSatisfy(key -> assertThat(RedisContent.Sampled.decode(key.encode())).isEqualTo(key));
+        assertThat(content.stable(sample)).isEqualTo(sample);
+        assertThat(content.differences(Map.of(5, counted), Map.of(), sample)).isEmpty();
+
+        RedisContent.Sampled changed = sample.get(0);
+        RedisContent.Sampled missing = sample.get(1);
+        cli(port, true, "-n", "5", "DEL", changed.key());
+        cli(port, true, "-n", "5", "SET", changed.key(), "another value");
+        cli(port, true, "-n", "5", "DEL", missing.key());
+        cli(port, true, "-n", "5", "DEL", "hash:1", "hash:2");
+        assertThat(content.stable(sample)).doesNotContain(changed, missing);
+        assertThat(String.join("\n", content.differences(Map.of(5, counted), Map.of(), sample)))
+                .contains("'" + changed.key() + "' reads as string ").contains("'" + missing.key() + "' is missing")
+                .containsPattern("db5 has 1[78] hash keys where 20 were counted");
+        cli(port, true, "-n", "5", "FLUSHDB");
     }
 
     /** The scheduled restore test: the newest backup into a scratch redis-server, its key count checked, then removed. */
@@ -171,6 +213,8 @@ class RedisSourceTest extends SourceContractTest {
         CliResult test = installation.cli("restore-test", "--job", job());
         assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
         assertThat(test.out()).contains("passed").contains("keys=6001");
+        assertThat(audit("SELECT error_details FROM backup_verifications WHERE verification_type = 'restore_test' ORDER BY id DESC LIMIT 1"))
+                .contains("6 key counts per type, 16 sampled values");
         assertThat(work.resolve(job())).as("the scratch server's files are removed").doesNotExist();
         assertThat(audit("SELECT status FROM backup_verifications WHERE verification_type = 'restore_test' ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("passed");
