@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup: a logical PostgreSQL backup "
         + "into a database (--database), on the job's server or another one (a DR host: --host/--port/--user); a Redis or "
-        + "git backup into a directory (--target; Redis: --port starts a new redis-server on it). The stored copy is "
+        + "git backup into a directory (--target; Redis: --port starts a new redis-server on it) or git's to a new remote "
+        + "(--push-to). The stored copy is "
         + "checked (decrypted, SHA-256) as it is read; nothing is put in place before every check passed; a non-empty "
         + "target is replaced only with --force, and kept aside.")
 final class RestoreCommand implements Callable<Integer> {
@@ -32,6 +33,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "DIR",
             description = "redis, git: target directory (created if missing; a non-empty one is refused unless --force)")
     String targetDirectory;
+
+    @Option(names = "--push-to", paramLabel = "URL", description = "git: push every restored repository to a new, empty "
+            + "remote instead ({name} in the URL becomes each repository's name, e.g. git@new-host:platform/{name}.git); "
+            + "a remote with refs is refused unless --force, which replaces them")
+    String pushTo;
 
     @Option(names = "--host", paramLabel = "HOST", description = "pg-logical: restore onto this server instead of the job's")
     String host;
@@ -75,11 +81,14 @@ final class RestoreCommand implements Callable<Integer> {
         if (jobs != null && (jobs < 1 || jobs > 64)) {
             throw new IllegalArgumentException("--jobs " + jobs + " is out of range: use 1 (stream, no file) to 64");
         }
-        if (database != null && targetDirectory != null) {
-            throw new IllegalArgumentException("give either --database (PostgreSQL) or --target (a directory), not both");
+        if ((database != null ? 1 : 0) + (targetDirectory != null ? 1 : 0) + (pushTo != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("give one of --database (PostgreSQL), --target (a directory) or --push-to "
+                    + "(a git remote)");
         }
         RestoreTarget target;
-        if (targetDirectory != null) {
+        if (pushTo != null) {
+            target = new RestoreTarget.Remote(pushTo);
+        } else if (targetDirectory != null) {
             target = new RestoreTarget.Directory(java.nio.file.Path.of(targetDirectory), port);
         } else if (database != null) {
             boolean otherServer = host != null || port != null || user != null || passwordEnv != null || passwordFile != null;
@@ -99,7 +108,8 @@ final class RestoreCommand implements Callable<Integer> {
                 outcome = restores.restore(task);
             }
             if (outcome.succeeded()) {
-                String into = database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
+                String into = pushTo != null ? "remote " + task.reachedValue("pushedTo").orElse(pushTo)
+                        : database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
                         + job.parameter("port", "5432") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
                         + task.reachedValue("server").map(server -> ", redis-server listening on " + server).orElse("")
                         + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED).map(compared -> " (matches the backup's " + compared + ")").orElse("")

@@ -162,17 +162,21 @@ public final class Restorer {
     }
 
     /**
-     * The target a route's headers name: an absolute path is a directory (with a port: Redis starts a server on it),
-     * anything else a database on the job's server (with a port: on that port).
+     * The target a route's headers name: an absolute path is a directory (with a port: Redis starts a server on it), a
+     * URL or {@code user@host:path} a remote to push to (git), anything else a database on the job's server (with a
+     * port: on that port).
      */
     static RestoreTarget target(String target, Integer port) {
         if (target == null || target.isBlank()) {
-            throw new IllegalArgumentException("a restore request needs the header " + TARGET + " (a database name, or an "
-                    + "absolute directory)");
+            throw new IllegalArgumentException("a restore request needs the header " + TARGET + " (a database name, an "
+                    + "absolute directory or a remote URL)");
         }
         if (target.startsWith("./") || target.startsWith("../")) {
             throw new IllegalArgumentException("the header " + TARGET + " names a directory relative to nothing ('" + target
                     + "'): give an absolute path");
+        }
+        if (target.contains("://") || target.matches("[^/\\s]+@[^/\\s]+:.*")) { // a URL or git's user@host:path
+            return new RestoreTarget.Remote(target);
         }
         return target.startsWith("/") ? new RestoreTarget.Directory(Path.of(target), port)
                 : new RestoreTarget.Database(target, port == null ? null : new RestoreTarget.Server(null, port, null, null, null),

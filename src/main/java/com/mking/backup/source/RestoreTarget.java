@@ -88,4 +88,29 @@ public interface RestoreTarget {
             return path.toString();
         }
     }
+
+    /**
+     * A remote the restored data is pushed to (git: a new, empty remote repository; {@code {name}} in the URL is replaced
+     * by each repository's name). Credentials are the job's (keyFile, tokenFile).
+     */
+    record Remote(String url) implements RestoreTarget {
+
+        public static final String NAME = "{name}";
+
+        public Remote {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("no remote given: name one (--push-to URL)");
+            }
+        }
+
+        /** The URL for one repository. */
+        public String urlOf(String name) {
+            return url.replace(NAME, name);
+        }
+
+        @Override
+        public String describe() {
+            return url.replaceFirst("^(https?://)[^@/]+@", "$1");
+        }
+    }
 }

@@ -182,19 +182,46 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
         return Optional.of(new ToolCommand("tar", List.of("-tf", "-")));
     }
 
+    /**
+     * A directory: not a file, empty unless forced. A remote: {name} in its URL when the job has several repositories,
+     * and each repository's remote reachable and empty (its refs would be replaced) unless forced.
+     */
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
-        RestoreDirectory.of(request, "a git backup", "the directory to put the repositories (<name>.git) into").check();
+        if (!(request.target() instanceof RestoreTarget.Remote remote)) {
+            directory(request).check();
+            return;
+        }
+        List<Repository> repositories = repositories(job);
+        if (repositories.size() > 1 && !remote.url().contains(RestoreTarget.Remote.NAME)) {
+            throw new IllegalArgumentException("--push-to " + remote.describe() + " would receive all " + repositories.size()
+                    + " repositories of job " + job.name() + ": put " + RestoreTarget.Remote.NAME
+                    + " in the URL where each repository's name goes");
+        }
+        for (Repository repository : repositories) {
+            Repository target = new Repository(remote.urlOf(repository.name()), repository.name());
+            String refs;
+            try {
+                refs = git(job, target, null, "ls-remote", "--", target.url());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot reach the remote " + target.displayUrl() + " (" + e.getMessage()
+                        + "): create it first, as an empty repository, and check the job's keyFile or tokenFile");
+            }
+            if (!refs.isBlank() && !request.force()) {
+                throw new IllegalArgumentException("the remote " + target.displayUrl() + " already has refs: push into a new, "
+                        + "empty repository, or add --force to replace its refs with the backup's");
+            }
+        }
     }
 
     @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
-        RestoreDirectory.of(request, "a git backup", "").prepare();
+        directory(request).prepare();
     }
 
     @Override
     public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
-        RestoreDirectory directory = RestoreDirectory.of(request, "a git backup", "");
+        RestoreDirectory directory = directory(request);
         if (artefact.name().endsWith(".git.tar")) {
             return new ToolCommand("tar", List.of("-x", "-C", directory.scratch().toString(), "-f", "-"));
         }
@@ -206,15 +233,54 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
                 "mking-restore", repository.toString(), origin));
     }
 
+    /**
+     * A directory: the restored repositories replace it. A remote: each restored repository is pushed to its URL
+     * ({@code git push --mirror}: every ref, nothing else), then the private copies are removed.
+     */
     @Override
     public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
             throws IOException {
-        RestoreDirectory directory = RestoreDirectory.of(request, "a git backup", "");
+        RestoreDirectory directory = directory(request);
         if (!succeeded) {
             directory.discard();
             return Map.of();
         }
-        return directory.putInPlace();
+        if (!(request.target() instanceof RestoreTarget.Remote remote)) {
+            return directory.putInPlace();
+        }
+        List<String> pushed = new ArrayList<>();
+        try (var restored = Files.list(directory.scratch())) {
+            for (Path repository : restored.filter(p -> p.getFileName().toString().endsWith(".git")).sorted().toList()) {
+                String name = repository.getFileName().toString().replaceFirst("\\.git$", "");
+                Repository target = new Repository(remote.urlOf(name), name);
+                try {
+                    git(job, target, repository, "push", "--quiet", "--mirror", "--", target.url());
+                } catch (IOException e) {
+                    throw new IOException("pushing " + name + " to " + target.displayUrl() + " failed"
+                            + (pushed.isEmpty() ? "" : " (already pushed: " + String.join(", ", pushed) + ")") + ": "
+                            + e.getMessage(), e);
+                }
+                pushed.add(target.displayUrl());
+                LOG.info("restored repository {} pushed to {}", name, target.displayUrl());
+            }
+        } finally {
+            directory.discard();
+        }
+        if (pushed.isEmpty()) {
+            throw new IOException("the backup restored no repository to push");
+        }
+        return Map.of("pushedTo", String.join(", ", pushed));
+    }
+
+    /** Where repositories are restored: the target directory, or before a push a private one under the data directory. */
+    private RestoreDirectory directory(RestoreRequest request) {
+        if (request.target() instanceof RestoreTarget.Remote) {
+            Path pushing = dataDir.resolve("tmp").resolve("push-" + request.backupId()).toAbsolutePath();
+            return RestoreDirectory.of(new RestoreRequest(request.backupId(), RestoreTarget.Directory.of(pushing), null, true,
+                    request.requestedBy()), "a git backup", "");
+        }
+        return RestoreDirectory.of(request, "a git backup",
+                "the directory to put the repositories (<name>.git) into; or push them to a new remote: --push-to URL");
     }
 
     /** A directory named after the job; what a test that died left there is removed first. */

@@ -218,6 +218,40 @@ class GitSourceTest extends SourceContractTest {
                 .isEqualTo("route drill-git/success");
     }
 
+    /**
+     * A restore to a new server: every repository pushed to its own new, empty remote ({name} in the URL); all refs
+     * and objects equal. A URL without {name} for several repositories, or a remote that has refs, is refused first.
+     */
+    @Test
+    @Order(37)
+    void everyRepositoryIsPushedToANewEmptyRemote() throws Exception {
+        Path remotes = installation.home().resolve("new-server");
+        String projectName = project.getFileName().toString();
+        for (String name : List.of("app", projectName)) {
+            Files.createDirectories(remotes.resolve(name + ".git"));
+            git(remotes.resolve(name + ".git"), "init", "--quiet", "--bare");
+        }
+        String url = "file://" + remotes + "/{name}.git";
+
+        CliResult oneUrl = installation.cli("restore", backupId, "--push-to", "file://" + remotes + "/app.git");
+        assertThat(oneUrl.exitCode()).as(oneUrl.all()).isEqualTo(2);
+        assertThat(oneUrl.err()).contains("would receive all 2 repositories").contains("{name}");
+
+        CliResult pushed = installation.cli("restore", backupId, "--push-to", url);
+        assertThat(pushed.exitCode()).as(pushed.all()).isEqualTo(0);
+        assertThat(pushed.out()).contains("remote file://" + remotes + "/app.git, file://" + remotes + "/" + projectName + ".git");
+        assertSameRefs(app, remotes.resolve("app.git"));
+        assertSameRefs(project, remotes.resolve(projectName + ".git"));
+        try (var files = Files.walk(installation.home())) {
+            assertThat(files.filter(path -> path.getFileName().toString().equals("push-" + backupId)))
+                    .as("the private copies are removed").isEmpty();
+        }
+
+        CliResult again = installation.cli("restore", backupId, "--push-to", url);
+        assertThat(again.exitCode()).as(again.all()).isEqualTo(2);
+        assertThat(again.err()).contains("already has refs").contains("--force");
+    }
+
     private void assertSameRefs(Path original, Path restored) throws Exception {
         assertThat(git(restored, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"))
                 .as("refs of " + restored).isEqualTo(git(original, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"));
