@@ -147,6 +147,7 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("statusService", new com.mking.backup.app.StatusService(jobs, catalog,
                 context.getRegistry().findSingleByType(ArchiveMonitor.class),
                 context.getRegistry().findSingleByType(com.mking.backup.monitor.MonitorRunner.class)));
+        context.getRegistry().bind("checkQueries", new com.mking.backup.restore.CheckQueries(context));
         context.getRegistry().bind("restoreTester", new RestoreTester(catalog, jobs, locks, context.createProducerTemplate(),
                 settings, clock));
         context.getRegistry().bind("stores", stores);

@@ -29,6 +29,22 @@ public final class PostgresConnections {
     private PostgresConnections() {
     }
 
+    /**
+     * A data source for one database of the job's server (or, given a port, of a server started here on restored
+     * files); the password is read now.
+     */
+    public static javax.sql.DataSource dataSource(JobSpec job, String database, Integer localPort) {
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setServerNames(new String[]{localPort == null ? job.parameter("host", "127.0.0.1") : "127.0.0.1"});
+        dataSource.setPortNumbers(new int[]{localPort == null ? Integer.parseInt(job.parameter("port", "5432")) : localPort});
+        dataSource.setDatabaseName(database);
+        dataSource.setUser(job.parameter("user", "postgres"));
+        password(job).ifPresent(dataSource::setPassword);
+        dataSource.setConnectTimeout(10);
+        dataSource.setApplicationName("mking-backup");
+        return dataSource;
+    }
+
     public static Connection open(JobSpec job, String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", job.parameter("user", "postgres"));

@@ -7,6 +7,7 @@ import com.mking.backup.source.SourceFactory;
 import com.mking.backup.source.ToolCommand;
 import com.mking.backup.config.ConfigException;
 import com.mking.backup.job.JobSpec;
+import com.mking.backup.restore.CheckQueries;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.exec.RemoteShell;
 import org.slf4j.Logger;
@@ -38,9 +39,15 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
     private static final String RESTORING_SUFFIX = "__mking_restoring";
     private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    /** @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically */
-    public PostgresLogicalSource(String defaultBinDir) {
+    private final java.util.function.Supplier<CheckQueries> checkQueries;
+
+    /**
+     * @param defaultBinDir {@code mking.tools.postgresql-bin}; empty to find the tools automatically
+     * @param checkQueries  runs the restore test's queries (made after the sources)
+     */
+    public PostgresLogicalSource(String defaultBinDir, java.util.function.Supplier<CheckQueries> checkQueries) {
         super(defaultBinDir);
+        this.checkQueries = checkQueries;
     }
 
     /** A scratch database on the job's server, dropped before and after. */
@@ -55,9 +62,8 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
     /** The job's testQueries against the restored database. */
     @Override
     public String check(JobSpec job, RestoreTarget scratch) throws Exception {
-        try (Connection connection = PostgresConnections.open(job, scratch.describe())) {
-            return TestQueries.run(job, connection);
-        }
+        return checkQueries.get().run(job.parameter("testQueries", "SELECT 1"),
+                PostgresConnections.dataSource(job, scratch.describe(), null));
     }
 
     @Override
@@ -300,7 +306,8 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
     public static final class Factory implements SourceFactory {
         @Override
         public Source create(Context context) {
-            return new PostgresLogicalSource(context.settings().get("mking.tools.postgresql-bin", ""));
+            return new PostgresLogicalSource(context.settings().get("mking.tools.postgresql-bin", ""),
+                    () -> context.lookup().find(CheckQueries.class));
         }
     }
 }

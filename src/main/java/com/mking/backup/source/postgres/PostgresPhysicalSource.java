@@ -255,7 +255,8 @@ public final class PostgresPhysicalSource extends PostgresSource implements com.
             return new PostgresPhysicalSource(bin,
                     job -> context.lookup().find(com.mking.backup.source.postgres.wal.BaseBackupRetention.class).apply(job),
                     servers, (job, workDirectory) -> new com.mking.backup.source.postgres.recovery.ClusterDrill(
-                            context.lookup().find(com.mking.backup.source.postgres.recovery.ClusterRecovery.class), servers)
+                            context.lookup().find(com.mking.backup.source.postgres.recovery.ClusterRecovery.class), servers,
+                            context.lookup().find(com.mking.backup.restore.CheckQueries.class))
                             .drill(job, workDirectory));
         }
     }

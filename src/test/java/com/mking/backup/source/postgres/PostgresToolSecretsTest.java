@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresToolSecretsTest {
 
-    private final PostgresLogicalSource source = new PostgresLogicalSource("");
+    private final PostgresLogicalSource source = new PostgresLogicalSource("", () -> null);
 
     @Test
     void aDumpOverSshGetsNoPasswordButItsRestoreHereDoes() throws Exception {

@@ -6,15 +6,12 @@ import com.mking.backup.source.RestoreDirectory;
 import com.mking.backup.source.postgres.ClusterTarget;
 import com.mking.backup.source.postgres.PostgresConnections;
 import com.mking.backup.source.postgres.PostgresRecovery;
-import com.mking.backup.source.postgres.TestQueries;
+import com.mking.backup.restore.CheckQueries;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.util.Properties;
 
 /**
  * pg-physical's restore test: the newest base backup and all archived WAL recovered to the end as a scratch cluster on
@@ -24,10 +21,12 @@ public final class ClusterDrill implements RecoveryDrill {
 
     private final ClusterRecovery recovery;
     private final PostgresRecovery servers;
+    private final CheckQueries checkQueries;
 
-    public ClusterDrill(ClusterRecovery recovery, PostgresRecovery servers) {
+    public ClusterDrill(ClusterRecovery recovery, PostgresRecovery servers, CheckQueries checkQueries) {
         this.recovery = recovery;
         this.servers = servers;
+        this.checkQueries = checkQueries;
     }
 
     @Override
@@ -45,13 +44,9 @@ public final class ClusterDrill implements RecoveryDrill {
             if (!outcome.task().succeeded()) {
                 throw new IOException("recovery failed: " + outcome.task().error());
             }
-            Properties properties = new Properties();
-            properties.setProperty("user", job.parameter("user", "postgres"));
-            PostgresConnections.password(job).ifPresent(password -> properties.setProperty("password", password));
-            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
-                    + job.parameter("testDatabase", "postgres"), properties)) {
-                return TestQueries.run(job, connection) + "; recovered in " + outcome.task().getDurationSeconds() + " s";
-            }
+            return checkQueries.run(job.parameter("testQueries", "SELECT 1"),
+                    PostgresConnections.dataSource(job, job.parameter("testDatabase", "postgres"), port))
+                    + "; recovered in " + outcome.task().getDurationSeconds() + " s";
         } finally {
             if (outcome != null) {
                 servers.stopQuietly((ClusterTarget) outcome.task().request().target());
