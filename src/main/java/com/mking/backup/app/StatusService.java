@@ -46,7 +46,9 @@ public final class StatusService {
         for (JobSpec job : jobs.jobs()) {
             CatalogEntry last = catalog.list(job.name(), null, null, 1).stream().findFirst().orElse(null);
             CatalogEntry success = catalog.list(job.name(), null, "success", 1).stream().findFirst().orElse(null);
-            String protection = checks.protection(job).map(alert -> "NOT PROTECTED: " + alert.detail()).orElse("ok");
+            // a gap that could not be checked fully (a setting the role may not read) is a doubt, not a finding
+            String protection = checks.protection(job).map(alert -> (alert.level() == com.mking.backup.alert.Alert.Level.DANGER
+                    ? "NOT PROTECTED: " : "MAY NOT BE PROTECTED: ") + alert.detail()).orElse("ok");
             ArchiveStatus archive = null;
             String archiveError = null;
             if (jobs.capability(job, ContinuousArchive.class).isPresent()) {
