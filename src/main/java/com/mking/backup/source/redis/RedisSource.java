@@ -143,9 +143,9 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                 Parameter.choice("aof", List.of("auto", "off"), "auto",
                         "auto (back up the AOF files when appendonly is on) or off", "off"),
                 Parameter.count("saveTimeoutSeconds", "600", "how long BGSAVE and BGREWRITEAOF may take", "1800"),
-                Parameter.flag("typeCounts", "true", "count keys per type before the snapshot (redis-cli --bigkeys, "
-                        + "a SCAN of the whole key space) so a restore compares them; turn off for very large servers",
-                        "false"),
+                Parameter.count("typeCountsMaxKeys", "250000", "count keys per type before the snapshot (redis-cli "
+                        + "--bigkeys: a SCAN of the key space, about 13 s per million keys) in databases up to this many "
+                        + "keys, so a restore compares them; 0: never", "2000000"),
                 Parameter.count("sampleKeys", "16", "keys per database whose values a restore compares (drawn before "
                         + "the snapshot, kept if unchanged after it); 0: none", "64"),
                 Parameter.file("binDir", "",
@@ -201,12 +201,16 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         try {
             RedisContent content = new RedisContent(args -> rawCli(job, args));
             int sampleKeys = Integer.parseInt(job.parameter("sampleKeys", "16"));
+            long countUpTo = Long.parseLong(job.parameter("typeCountsMaxKeys", "250000"));
             int sampled = 0;
-            for (int db : databases(job)) {
-                if (job.parameter("typeCounts", "true").equalsIgnoreCase("true")) {
-                    details.putAll(RedisContent.countDetails(db, content.typeCounts(db)));
+            for (Map.Entry<Integer, Long> db : databases(job).entrySet()) {
+                if (db.getValue() <= countUpTo) {
+                    details.putAll(RedisContent.countDetails(db.getKey(), content.typeCounts(db.getKey())));
+                } else {
+                    LOG.info("job {}: db{} holds {} keys, more than typeCountsMaxKeys ({}): keys per type not counted",
+                            job.name(), db.getKey(), db.getValue(), countUpTo);
                 }
-                for (RedisContent.Sampled key : content.sample(db, sampleKeys)) {
+                for (RedisContent.Sampled key : content.sample(db.getKey(), sampleKeys)) {
                     details.put("sample." + sampled++, key.encode());
                 }
             }
@@ -251,10 +255,16 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return settled;
     }
 
-    /** Databases holding keys now (INFO keyspace): db0, db3... → 0, 3. */
-    private List<Integer> databases(JobSpec job) throws IOException {
-        return info(job, "keyspace").keySet().stream().filter(db -> db.matches("db\\d+"))
-                .map(db -> Integer.parseInt(db.substring(2))).sorted().toList();
+    /** Databases holding keys now and how many (INFO keyspace): db0:keys=12,... → 0 = 12. */
+    private Map<Integer, Long> databases(JobSpec job) throws IOException {
+        Map<Integer, Long> databases = new java.util.TreeMap<>();
+        info(job, "keyspace").forEach((db, value) -> {
+            if (db.matches("db\\d+")) {
+                databases.put(Integer.parseInt(db.substring(2)),
+                        Long.parseLong(RedisServers.keyspaceCounts(value).getOrDefault("keys", "0")));
+            }
+        });
+        return databases;
     }
 
     @Override
