@@ -118,9 +118,14 @@ public final class BackupRunner {
         run.stages(new ArtefactStages());
     }
 
-    /** Adds the raw bytes' SHA-256 and size to the artefact's stages (nothing flows before the stores step). */
+    /**
+     * Adds the raw bytes' SHA-256 and size to the artefact's stages (nothing flows before the stores step). The first
+     * step after the tool started: from here on, a failure kills the running tool (or writer) through the run.
+     */
     public void checksum(Exchange exchange) {
-        run(exchange).stages().checksum();
+        BackupRun run = run(exchange);
+        run.tool(exchange.getMessage().getBody(RunningOutput.class));
+        run.stages().checksum();
     }
 
     /** Adds the configured compression to the artefact's stages. */
@@ -140,8 +145,7 @@ public final class BackupRunner {
      */
     public void storeArtefact(Exchange exchange) throws IOException {
         BackupRun run = run(exchange);
-        RunningOutput tool = exchange.getMessage().getBody(RunningOutput.class);
-        run.tool(tool);
+        RunningOutput tool = run.tool();
         JobSpec job = run.job();
         String name = run.nextOutput().name();
         String storedName = name + writer.storedSuffix();
@@ -173,7 +177,7 @@ public final class BackupRunner {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.getBackupId(), job.name(), job.source(),
                 source.method(), run.startedAt(), clock.instant(), description.toolVersion(), description.serverVersion(),
                 writer.settings().compression().id(), writer.encryption(), run.writtenArtefacts(),
-                details(description.details(), source.settleDetails(job, run.toolDetails())));
+                details(description.details(), run.toolDetails()));
         if (!run.lock().isHeld()) {
             // the audit database restarted or was lost: another run may have started, and the run is being marked
             // aborted; publishing now could make a backup that nothing records

@@ -70,8 +70,9 @@ public final class ArtefactStages {
         if (joined) {
             throw new IllegalStateException("the stages were already joined");
         }
-        if (!names().contains("checksum")) {
-            throw new IllegalStateException("no checksum stage: a backup must record its raw SHA-256");
+        if (stages.isEmpty() || !stages.get(0).name().equals("checksum")) {
+            throw new IllegalStateException("the first stage is not the checksum: a backup must record the SHA-256 of "
+                    + "its raw bytes, before anything transforms them");
         }
         joined = true;
         Meter next = new Meter("stores", stores);
@@ -102,7 +103,10 @@ public final class ArtefactStages {
             Meter meter = meters.get(i);
             Meter after = i + 1 < meters.size() ? meters.get(i + 1) : null;
             long out = after == null ? meter.bytes : after.bytes;
-            result.add(new Statistics(meter.stage, meter.bytes, out, meter.nanos - (after == null ? 0 : after.nanos)));
+            // a header a stage writes while the chain is built lands in the next meter outside this one's calls: never
+            // let that make a stage's own time negative (the metrics only grow)
+            result.add(new Statistics(meter.stage, meter.bytes, out,
+                    Math.max(0, meter.nanos - (after == null ? 0 : after.nanos))));
         }
         return result;
     }

@@ -126,8 +126,9 @@ public final class ArtefactWriter {
         try {
             DigestOutputStream stored = new DigestOutputStream(
                     new BufferedOutputStream(new FanOutOutputStream(pipes), CHUNK_SIZE));
-            OutputStream chain = stages.join(stored);
             try {
+                // joining runs the stages' set-up (a cipher's key, a compressor): its failure cleans up as any other
+                OutputStream chain = stages.join(stored);
                 byte[] buffer = new byte[1 << 18];
                 long waitStart = System.nanoTime();
                 for (int n; (n = raw.read(buffer)) > 0; ) {
@@ -137,7 +138,7 @@ public final class ArtefactWriter {
                     waitStart = System.nanoTime();
                 }
                 chain.close();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 pipes.forEach(pipe -> pipe.abort(e));
                 Throwable storeFailure = firstStoreFailure(puts);
                 deleteQuietly(stores, key);

@@ -18,19 +18,20 @@ import java.util.UUID;
 public final class CheckQueries {
 
     private final CamelContext context;
-    private final ProducerTemplate producer;
 
     public CheckQueries(CamelContext context) {
         this.context = context;
-        this.producer = context.createProducerTemplate();
     }
 
     /** Runs every query; what each answered, or an IOException naming the first that did not pass. */
     public String run(String queries, DataSource database) throws IOException {
         // camel-jdbc finds its data source by name: this database's, for as long as its queries run
         String name = "check-queries-" + UUID.randomUUID();
-        String uri = "jdbc:" + name + "?outputType=SelectOne";
+        // the first row's first column, whatever else the query returns
+        String uri = "jdbc:" + name + "?outputType=SelectList&readSize=1";
         context.getRegistry().bind(name, DataSource.class, database);
+        // a template of its own: its cached producer (holding the data source) goes with it
+        ProducerTemplate producer = context.createProducerTemplate();
         try {
             List<String> passed = new ArrayList<>();
             for (String query : queries.split(";")) {
@@ -39,7 +40,10 @@ public final class CheckQueries {
                 }
                 Object value;
                 try {
-                    value = producer.requestBody(uri, query.trim());
+                    List<?> rows = producer.requestBody(uri, query.trim(), List.class);
+                    java.util.Iterator<?> columns = rows == null || rows.isEmpty() ? null
+                            : ((java.util.Map<?, ?>) rows.get(0)).values().iterator();
+                    value = columns != null && columns.hasNext() ? columns.next() : null; // a SQL NULL is null too
                 } catch (CamelExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     throw new IOException("check failed: " + query.trim() + ": " + cause.getMessage(), cause);
@@ -51,6 +55,7 @@ public final class CheckQueries {
             }
             return String.join("; ", passed);
         } finally {
+            producer.stop();
             context.getRegistry().unbind(name);
             try {
                 context.removeEndpoints(uri);

@@ -101,6 +101,11 @@ public interface RestoreTarget {
             if (url == null || url.isBlank()) {
                 throw new IllegalArgumentException("no remote given: name one (--push-to URL)");
             }
+            // a password or token in the URL would reach process arguments, logs and the audit
+            if (url.matches("(?i)https?://[^/]*@.*") || url.matches("[a-zA-Z][a-zA-Z0-9+.-]*://[^/@]*:[^/@]*@.*")) {
+                throw new IllegalArgumentException("--push-to " + url.replaceFirst("//[^/]*@", "//***@") + " holds "
+                        + "credentials: give the URL without them; the job's tokenFile (HTTPS) or keyFile (SSH) is used");
+            }
         }
 
         /** The URL for one repository. */
@@ -110,7 +115,7 @@ public interface RestoreTarget {
 
         @Override
         public String describe() {
-            return url.replaceFirst("^(https?://)[^@/]+@", "$1");
+            return url;
         }
     }
 }

@@ -39,14 +39,6 @@ public interface Source {
     }
 
     /**
-     * Once every artefact is written: the details gathered so far (from {@link #prepareBackup} and the tools), settled
-     * now that the data has been read (Redis keeps only the sampled keys that did not change meanwhile).
-     */
-    default Map<String, String> settleDetails(JobSpec job, Map<String, String> details) throws IOException {
-        return details;
-    }
-
-    /**
      * The artefacts of one backup, in order, each the stdout of a command (run on the job's host over SSH when the
      * job names one) or a stream written by Java code. Called after {@link #prepareBackup}. At least one.
      */

@@ -97,6 +97,20 @@ class ArtefactPipelineTest {
         assertThat(dir.resolve("second/b/data")).doesNotExist();
     }
 
+    /** A stage that cannot start (a cipher without its key) fails the write like a source would: nothing is left. */
+    @Test
+    void aStageFailingToStartLeavesNothingAndEndsEveryUpload() {
+        ArtefactStages stages = new ArtefactStages().checksum().add("encrypt", out -> {
+            throw new IOException("key k9 is not in the key directory");
+        });
+        assertThatThrownBy(() -> writer("zstd", true).write("b/data", "dump", new ByteArrayInputStream(data), stages,
+                List.of(first, second), new AtomicLong())).hasMessageContaining("key k9 is not in the key directory");
+        assertThat(dir.resolve("first/b/data")).doesNotExist();
+        assertThat(dir.resolve("second/b/data")).doesNotExist();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces()
+                .keySet().stream().noneMatch(thread -> thread.getName().equals("store-upload") && thread.isAlive()));
+    }
+
     @Test
     void oneStoreFailingRemovesTheOtherCopy() {
         Store broken = new Store() {

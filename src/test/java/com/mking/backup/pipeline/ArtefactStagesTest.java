@@ -46,7 +46,10 @@ class ArtefactStagesTest {
     @Test
     void aChainWithoutTheRawChecksumIsRefusedAndStagesCannotBeAddedOnceJoined() throws Exception {
         assertThatThrownBy(() -> new ArtefactStages().add("compress", GZIPOutputStream::new).join(new ByteArrayOutputStream()))
-                .hasMessageContaining("no checksum stage");
+                .hasMessageContaining("the first stage is not the checksum");
+        assertThatThrownBy(() -> new ArtefactStages().add("compress", GZIPOutputStream::new).checksum()
+                .join(new ByteArrayOutputStream())).as("a checksum of compressed bytes is not the raw SHA-256")
+                .hasMessageContaining("the first stage is not the checksum");
         ArtefactStages joined = new ArtefactStages().checksum();
         joined.join(new ByteArrayOutputStream());
         assertThatThrownBy(() -> joined.add("encrypt", out -> out)).hasMessageContaining("after the data started flowing");

@@ -44,6 +44,8 @@ class CheckQueriesTest {
         assertThatThrownBy(() -> queries.run("SELECT * FROM users_missing", database))
                 .hasMessageStartingWith("check failed: SELECT * FROM users_missing: ").hasMessageContaining("does not exist");
         assertThatThrownBy(() -> queries.run("SELECT NULL", database)).hasMessageContaining("returned null");
+        assertThat(queries.run("SELECT datname IS NOT NULL AS present, 'second column' AS note FROM pg_database", database))
+                .as("several rows and columns: the first row's first column").endsWith("= true");
     }
 
     @Test

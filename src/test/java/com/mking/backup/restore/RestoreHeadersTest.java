@@ -29,9 +29,15 @@ class RestoreHeadersTest {
     }
 
     @Test
-    void aRemoteHidesATokenInItsUrlAndNamesEachRepository() {
-        RestoreTarget.Remote remote = new RestoreTarget.Remote("https://user:t0ken@git.example/{name}.git");
-        assertThat(remote.describe()).isEqualTo("https://git.example/{name}.git");
-        assertThat(remote.urlOf("web")).isEqualTo("https://user:t0ken@git.example/web.git");
+    void aRemoteWithCredentialsInItsUrlIsRefusedWithoutShowingThem() {
+        for (String url : java.util.List.of("https://user:t0ken@git.example/{name}.git", "https://t0ken@git.example/x.git",
+                "ssh://git:t0ken@git.example/x.git")) {
+            assertThatThrownBy(() -> new RestoreTarget.Remote(url)).hasMessageContaining("holds credentials")
+                    .hasMessageContaining("tokenFile").hasMessageNotContaining("t0ken");
+        }
+        RestoreTarget.Remote ssh = new RestoreTarget.Remote("ssh://git@git.example/platform/{name}.git");
+        assertThat(ssh.urlOf("web")).isEqualTo("ssh://git@git.example/platform/web.git");
+        assertThat(new RestoreTarget.Remote("git@git.example:platform/{name}.git").urlOf("api"))
+                .isEqualTo("git@git.example:platform/api.git");
     }
 }

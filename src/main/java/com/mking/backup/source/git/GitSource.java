@@ -245,16 +245,33 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
             directory.discard();
             return Map.of();
         }
+        List<Path> restored;
+        try (var files = Files.list(directory.scratch())) {
+            restored = files.filter(p -> p.getFileName().toString().endsWith(".git")).sorted().toList();
+        }
+        try {
+            for (Path repository : restored) {
+                requireRecordedRefs(manifest, repository);
+            }
+        } catch (IOException e) {
+            directory.discard();
+            throw e;
+        }
         if (!(request.target() instanceof RestoreTarget.Remote remote)) {
             return directory.putInPlace();
         }
         List<String> pushed = new ArrayList<>();
-        try (var restored = Files.list(directory.scratch())) {
-            for (Path repository : restored.filter(p -> p.getFileName().toString().endsWith(".git")).sorted().toList()) {
+        try {
+            for (Path repository : restored) {
                 String name = repository.getFileName().toString().replaceFirst("\\.git$", "");
                 Repository target = new Repository(remote.urlOf(name), name);
                 try {
-                    git(job, target, repository, "push", "--quiet", "--mirror", "--", target.url());
+                    // every ref but those a hosting service keeps to itself (and refuses to take): pull and merge requests
+                    List<String> push = new ArrayList<>(List.of("push", "--quiet", "--force", "--prune", "--", target.url(),
+                            "refs/*:refs/*"));
+                    HIDDEN_REFS.forEach(hidden -> push.add("^" + hidden));
+                    git(job, target, repository, push.toArray(String[]::new));
+                    requireSameRefs(job, repository, target);
                 } catch (IOException e) {
                     throw new IOException("pushing " + name + " to " + target.displayUrl() + " failed"
                             + (pushed.isEmpty() ? "" : " (already pushed: " + String.join(", ", pushed) + ")") + ": "
@@ -272,10 +289,45 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
         return Map.of("pushedTo", String.join(", ", pushed));
     }
 
+    /** Refs a hosting service keeps to itself: not pushed to a new remote. */
+    private static final List<String> HIDDEN_REFS = List.of("refs/pull/*", "refs/merge-requests/*");
+
+    /** A restored repository has as many refs as its mirror had when it was backed up (refs.NAME, where recorded). */
+    private static void requireRecordedRefs(Manifest manifest, Path repository) throws IOException {
+        String name = repository.getFileName().toString().replaceFirst("\\.git$", "");
+        String recorded = manifest.details().get("refs." + name);
+        if (recorded != null) {
+            long refs = ShortCommand.run(new ToolCommand("git", List.of("-C", repository.toString(), "for-each-ref",
+                    "--format=x")), FETCH_TIMEOUT_SECONDS).lines().count();
+            if (refs != Long.parseLong(recorded)) {
+                throw new IOException("repository " + name + " was restored with " + refs + " refs where its mirror had "
+                        + recorded + " when it was backed up");
+            }
+        }
+    }
+
+    /** After a push, the remote lists exactly the refs pushed, each at the same object (as git ls-remote says). */
+    private void requireSameRefs(JobSpec job, Path repository, Repository target) throws IOException {
+        java.util.Set<String> local = new java.util.TreeSet<>(ShortCommand.run(new ToolCommand("git", List.of("-C",
+                repository.toString(), "for-each-ref", "--format=%(objectname) %(refname)")), FETCH_TIMEOUT_SECONDS).lines()
+                .filter(line -> HIDDEN_REFS.stream().noneMatch(hidden -> line.contains(" " + hidden.replace("*", "")))).toList());
+        java.util.Set<String> remote = new java.util.TreeSet<>(git(job, target, null, "ls-remote", "--refs", "--", target.url())
+                .lines().map(line -> line.replace('\t', ' ')).toList());
+        if (!remote.equals(local)) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(local);
+            missing.removeAll(remote);
+            throw new IOException("the remote does not list the refs pushed (" + missing.size() + " missing or different, "
+                    + "e.g. " + missing.stream().findFirst().orElse("an extra ref") + ")");
+        }
+    }
+
     /** Where repositories are restored: the target directory, or before a push a private one under the data directory. */
     private RestoreDirectory directory(RestoreRequest request) {
-        if (request.target() instanceof RestoreTarget.Remote) {
-            Path pushing = dataDir.resolve("tmp").resolve("push-" + request.backupId()).toAbsolutePath();
+        if (request.target() instanceof RestoreTarget.Remote remote) {
+            // one per backup and remote: the remote's restore-target lock keeps two pushes to it apart
+            String remoteId = com.mking.backup.pipeline.Sha256.hex(com.mking.backup.pipeline.Sha256.newDigest()
+                    .digest(remote.url().getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 12);
+            Path pushing = dataDir.resolve("tmp").resolve("push-" + request.backupId() + "-" + remoteId).toAbsolutePath();
             return RestoreDirectory.of(new RestoreRequest(request.backupId(), RestoreTarget.Directory.of(pushing), null, true,
                     request.requestedBy()), "a git backup", "");
         }
@@ -380,7 +432,8 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
         ToolCommand git = new ToolCommand("git", command).withSecret("GIT_TERMINAL_PROMPT", ToolCommand.Secret.plain("0"));
         Optional<String> token = job.parameter("tokenFile");
         java.util.regex.Matcher https = java.util.regex.Pattern.compile("^(https?://[^/]+/)").matcher(repository.url());
-        if (token.isPresent() && https.find()) {
+        // the token goes only to a host the job's own repositories are on (a push to a new server names another)
+        if (token.isPresent() && https.find() && repositories(job).stream().anyMatch(own -> own.url().startsWith(https.group(1)))) {
             git = git.withSecret("GIT_CONFIG_COUNT", ToolCommand.Secret.plain("1"))
                     .withSecret("GIT_CONFIG_KEY_0", ToolCommand.Secret.plain("http." + https.group(1) + ".extraHeader"))
                     .withSecret("GIT_CONFIG_VALUE_0", ToolCommand.Secret.file(Path.of(token.get()))

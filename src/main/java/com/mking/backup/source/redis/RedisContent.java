@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *
  * <p>A sample is only worth comparing if the snapshot must hold it: keys are drawn before the snapshot and read
  * again after it, and only those unchanged across it (and without a TTL, which may end before a restore) are kept.
+ * The sample travels as an artefact of its own (encrypted like the data): key names may be session ids.
  */
 final class RedisContent {
 
@@ -119,7 +120,7 @@ final class RedisContent {
             // hash and set order depend on the server's encoding: compared as sorted lines
             case "hash" -> sortedLines(command(db, "HGETALL", key));
             case "set" -> sortedLines(command(db, "SMEMBERS", key));
-            case "zset" -> command(db, "ZRANGE", key, "0", "-1", "WITHSCORES");
+            case "zset" -> scoresAsNumbers(command(db, "ZRANGE", key, "0", "-1", "WITHSCORES"));
             default -> command(db, "XRANGE", key, "-", "+");
         };
         return Optional.of(type + " " + length + " "
@@ -134,7 +135,9 @@ final class RedisContent {
     List<Sampled> stable(List<Sampled> before) throws IOException {
         List<Sampled> kept = new ArrayList<>();
         for (Sampled sampled : before) {
-            if (read(sampled.db(), sampled.key()).filter(sampled.value()::equals).isPresent()) {
+            // a TTL given meanwhile may end before a restore: such a key proves nothing then
+            if (read(sampled.db(), sampled.key()).filter(sampled.value()::equals).isPresent()
+                    && "-1".equals(command(sampled.db(), "PTTL", sampled.key()).strip())) {
                 kept.add(sampled);
             }
         }
@@ -151,32 +154,33 @@ final class RedisContent {
 
     /**
      * What differs in this server from what was recorded at backup time: sampled keys missing or read differently,
-     * and types with fewer keys than were counted, less those that may have expired since and 1 % for keys deleted
-     * between the count and the snapshot. Empty: all as expected.
+     * and types with fewer keys than were counted, less those that may have expired since, the writes made while
+     * counting (each may have deleted a counted key) and 1 % (SCAN may return a key twice). Empty: all as expected.
+     * Key names stay out of the messages (they may be session ids): a sampled key is named by its place.
      */
-    List<String> differences(Map<Integer, Map<String, Long>> counted, Map<Integer, Long> mayExpire, List<Sampled> sample)
-            throws IOException {
+    List<String> differences(Map<Integer, Map<String, Long>> counted, Map<Integer, Long> mayExpire, long writesWhileCounting,
+                             List<Sampled> sample) throws IOException {
         List<String> differences = new ArrayList<>();
         for (Map.Entry<Integer, Map<String, Long>> db : counted.entrySet()) {
             Map<String, Long> loaded = typeCounts(db.getKey());
             long expiring = mayExpire.getOrDefault(db.getKey(), 0L);
             for (Map.Entry<String, Long> type : db.getValue().entrySet()) {
                 long found = loaded.getOrDefault(type.getKey(), 0L);
-                // counted on a live server shortly before the snapshot: keys with a TTL may have gone since, and a
-                // busy server deletes a few meanwhile; a restore that lost keys loses more than 1 %
-                if (found < type.getValue() - expiring - type.getValue() / 100) {
+                if (found < type.getValue() - expiring - writesWhileCounting - type.getValue() / 100) {
                     differences.add("db" + db.getKey() + " has " + found + " " + type.getKey() + " keys where "
                             + type.getValue() + " were counted before the snapshot");
                 }
             }
         }
-        for (Sampled sampled : sample) {
+        for (int i = 0; i < sample.size(); i++) {
+            Sampled sampled = sample.get(i);
             Optional<String> value = read(sampled.db(), sampled.key());
+            String which = "sampled key " + (i + 1) + " of " + sample.size() + " (db" + sampled.db() + ", a "
+                    + sampled.value().split(" ")[0] + ")";
             if (value.isEmpty()) {
-                differences.add("sampled key db" + sampled.db() + " '" + sampled.key() + "' is missing");
+                differences.add(which + " is missing");
             } else if (!value.get().equals(sampled.value())) {
-                differences.add("sampled key db" + sampled.db() + " '" + sampled.key() + "' reads as " + value.get()
-                        + ", not " + sampled.value() + " (type length digest)");
+                differences.add(which + " reads as " + value.get() + ", not " + sampled.value() + " (type length digest)");
             }
         }
         return differences;
@@ -202,10 +206,9 @@ final class RedisContent {
         return counts;
     }
 
-    /** The sample recorded in a manifest's details ({@code sample.N}). */
-    static List<Sampled> sampleFrom(Map<String, String> details) {
-        return details.entrySet().stream().filter(e -> e.getKey().startsWith("sample."))
-                .map(e -> Sampled.decode(e.getValue())).toList();
+    /** The sample as its artefact holds it: one encoded key per line; lines starting with # are notes. */
+    static List<Sampled> sampleFrom(List<String> lines) {
+        return lines.stream().filter(line -> !line.isBlank() && !line.startsWith("#")).map(Sampled::decode).toList();
     }
 
     private String command(int db, String... command) throws IOException {
@@ -214,6 +217,19 @@ final class RedisContent {
         String out = cli.run(args);
         // redis-cli ends its output with one newline; content keeps its own
         return out.endsWith("\n") ? out.substring(0, out.length() - 1) : out;
+    }
+
+    /** {@code member\nscore\n...}: scores compared as numbers (servers of other versions format them differently). */
+    private static String scoresAsNumbers(String text) {
+        List<String> lines = new ArrayList<>(text.lines().toList());
+        for (int i = 1; i < lines.size(); i += 2) {
+            try {
+                lines.set(i, Double.toString(Double.parseDouble(lines.get(i))));
+            } catch (NumberFormatException e) {
+                // a member with a line break shifted the pairs: compared as read, on both sides alike
+            }
+        }
+        return String.join("\n", lines);
     }
 
     private static String sortedLines(String text) {

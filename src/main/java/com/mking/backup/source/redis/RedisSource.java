@@ -36,12 +36,22 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
     static final String AOF_PREFIX = "appendonlydir/";
+    /** The artefact holding the sampled keys (see {@link #writeSample}); not a file of the restored data directory. */
+    static final String SAMPLE = "key-sample.txt";
+    static final String WRITES_WHILE_COUNTING = "writesWhileCounting";
     private static final long SHORT_TIMEOUT_SECONDS = 30;
+    /** --bigkeys walks the whole key space: about 13 s per million keys here. */
+    private static final long SCAN_TIMEOUT_SECONDS = 3600;
 
     private final RemoteShell remoteShell;
+    private final Path temporaryDirectory;
+    /** Per job: the keys drawn before this run's snapshot, until its sample artefact is written. */
+    private final Map<String, List<RedisContent.Sampled>> drawn = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RedisSource(RemoteShell remoteShell) {
+    /** @param temporaryDirectory where a format check may copy an AOF file it must seek in (removed after) */
+    public RedisSource(RemoteShell remoteShell, Path temporaryDirectory) {
         this.remoteShell = remoteShell;
+        this.temporaryDirectory = temporaryDirectory.toAbsolutePath();
     }
 
     /** Testable here only where a redis-server can be started (backups need only redis-cli). */
@@ -198,11 +208,13 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     @Override
     public Map<String, String> prepareBackup(JobSpec job) throws IOException {
         Map<String, String> details = new LinkedHashMap<>();
+        drawn.remove(job.name());
         try {
             RedisContent content = new RedisContent(args -> rawCli(job, args));
-            int sampleKeys = Integer.parseInt(job.parameter("sampleKeys", "16"));
             long countUpTo = Long.parseLong(job.parameter("typeCountsMaxKeys", "250000"));
-            int sampled = 0;
+            int sampleKeys = Integer.parseInt(job.parameter("sampleKeys", "16"));
+            List<RedisContent.Sampled> sample = new ArrayList<>();
+            long writesBefore = writesSinceSave(job);
             for (Map.Entry<Integer, Long> db : databases(job).entrySet()) {
                 if (db.getValue() <= countUpTo) {
                     details.putAll(RedisContent.countDetails(db.getKey(), content.typeCounts(db.getKey())));
@@ -210,11 +222,16 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                     LOG.info("job {}: db{} holds {} keys, more than typeCountsMaxKeys ({}): keys per type not counted",
                             job.name(), db.getKey(), db.getValue(), countUpTo);
                 }
-                for (RedisContent.Sampled key : content.sample(db.getKey(), sampleKeys)) {
-                    details.put("sample." + sampled++, key.encode());
-                }
+                sample.addAll(content.sample(db.getKey(), sampleKeys));
             }
-        } catch (IOException e) {
+            long writesAfter = writesSinceSave(job);
+            // writes while counting may have removed counted keys before the snapshot; a save meanwhile reset the
+            // counter, and then the writes after it are all that is known
+            details.put(WRITES_WHILE_COUNTING, Long.toString(writesAfter >= writesBefore ? writesAfter - writesBefore : writesAfter));
+            if (!sample.isEmpty()) {
+                drawn.put(job.name(), sample);
+            }
+        } catch (IOException | RuntimeException e) {
             LOG.warn("job {}: keys per type and sampled values not recorded (a restore compares key counts only): {}",
                     job.name(), e.getMessage());
             details.put("restoreCheck", "key counts only: " + e.getMessage());
@@ -231,28 +248,29 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return details;
     }
 
-    /** Keeps the sampled keys that read the same now, after the snapshot was taken and read: the snapshot holds them. */
-    @Override
-    public Map<String, String> settleDetails(JobSpec job, Map<String, String> details) throws IOException {
-        List<RedisContent.Sampled> drawn = RedisContent.sampleFrom(details);
-        if (drawn.isEmpty()) {
-            return details;
-        }
-        Map<String, String> settled = new LinkedHashMap<>();
-        details.forEach((name, value) -> {
-            if (!name.startsWith("sample.")) {
-                settled.put(name, value);
-            }
-        });
+    /**
+     * The sampled keys that still read as they did before the snapshot, now that the snapshot was read: the snapshot
+     * holds them. Written as an artefact of its own, so it is encrypted with the data (key names and value digests
+     * stay out of the plain manifest). A key that cannot be read again is left out; nothing here fails the backup.
+     */
+    private void writeSample(JobSpec job, java.io.OutputStream out) throws IOException {
+        List<RedisContent.Sampled> sample = drawn.remove(job.name());
+        StringBuilder text = new StringBuilder("# keys drawn before the snapshot and unchanged after it: db hex(key) type length digest\n");
         try {
-            List<RedisContent.Sampled> stable = new RedisContent(args -> rawCli(job, args)).stable(drawn);
-            for (int i = 0; i < stable.size(); i++) {
-                settled.put("sample." + i, stable.get(i).encode());
+            for (RedisContent.Sampled key : new RedisContent(args -> rawCli(job, args)).stable(sample == null ? List.of() : sample)) {
+                text.append(key.encode()).append('\n');
             }
-        } catch (IOException e) {
-            settled.put("restoreCheck", "key counts only: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("job {}: the sampled values could not be read again; a restore compares key counts only: {}",
+                    job.name(), e.getMessage());
+            text.append("# not recorded: ").append(e.getMessage()).append('\n');
         }
-        return settled;
+        out.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Writes since the last save (INFO persistence rdb_changes_since_last_save). */
+    private long writesSinceSave(JobSpec job) throws IOException {
+        return Long.parseLong(info(job, "persistence").getOrDefault("rdb_changes_since_last_save", "0"));
     }
 
     /** Databases holding keys now and how many (INFO keyspace): db0:keys=12,... → 0 = 12. */
@@ -267,8 +285,17 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
         return databases;
     }
 
+    /** The snapshot (and the AOF files), then the sampled keys read again once the snapshot was read. */
     @Override
     public List<Output> outputs(JobSpec job) throws IOException {
+        List<Output> outputs = new ArrayList<>(dataOutputs(job));
+        if (drawn.containsKey(job.name())) {
+            outputs.add(Output.written(SAMPLE, out -> writeSample(job, out)));
+        }
+        return outputs;
+    }
+
+    private List<Output> dataOutputs(JobSpec job) throws IOException {
         if (isPull(job)) {
             return List.of(new Output("dump.rdb", withAuth(job, new ToolCommand(tool(job, "redis-cli"),
                     connection(job, "--rdb", "-")))));
@@ -307,25 +334,34 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             // the last increment is the one Redis was appending to while it was read
             String live = manifest.artefacts().stream().map(Manifest.Artefact::name).filter(name -> name.endsWith(".incr.aof"))
                     .reduce((first, second) -> second).filter(artefact.name()::equals).isPresent() ? "live" : "closed";
-            return Optional.of(new ToolCommand("sh", List.of("-c", AOF_CHECK, "check-aof", tool(job, "redis-check-aof"), live)));
+            return Optional.of(new ToolCommand("sh", List.of("-c", AOF_CHECK, "check-aof", tool(job, "redis-check-aof"), live,
+                    temporaryDirectory.toString())));
         }
         return Optional.empty();
     }
 
     /**
-     * redis-check-aof on a temporary copy of stdin. The file Redis was appending to may end in a command cut short by
-     * the read, which Redis drops when it loads the file (aof-load-truncated): for it, a file that is valid up to an
-     * end reached too early passes, saying so; bytes that are not RESP fail it everywhere.
+     * redis-check-aof on a temporary copy of stdin (it must seek), in the data directory's tmp (not a RAM-backed /tmp;
+     * removed on any exit). The file Redis was appending to may end in a command cut short by the read, which Redis
+     * drops when it loads the file (aof-load-truncated): for it, and only when the tool ran out of bytes (no bytes it
+     * read were wrong) and nothing after the last good command starts another one, the check passes, saying so.
      */
     static final String AOF_CHECK = """
-            f=$(mktemp "${TMPDIR:-/tmp}/mking-aof-check.XXXXXX") || exit 1
+            mkdir -p "$3" || exit 1
+            f=$(mktemp "$3/aof-check.XXXXXX") || exit 1
             trap 'rm -f "$f"' EXIT
+            trap 'exit 1' HUP INT TERM
             cat > "$f" || exit 1
             out=$("$1" "$f" 2>&1); rc=$?
             printf '%s\\n' "$out" >&2
             [ "$rc" -eq 0 ] && exit 0
-            [ "$2" = live ] || exit 1
-            if printf '%s\\n' "$out" | grep -Eq "format error|Expected prefix|got: (0[1-9a-f]|[1-9a-f][0-9a-f])(0[1-9a-f]|[1-9a-f][0-9a-f])"; then
+            [ "$rc" -eq 1 ] && [ "$2" = live ] || exit 1
+            if printf '%s\\n' "$out" | grep -Eq "format error|Expected prefix|suitable range|MULTI|EXEC|got: (0[1-9a-f]|[1-9a-f][0-9a-f])(0[1-9a-f]|[1-9a-f][0-9a-f])"; then
+              exit 1
+            fi
+            ok=$(printf '%s\\n' "$out" | sed -n 's/.*ok_up_to=\\([0-9]*\\),.*/\\1/p' | head -n 1)
+            [ -n "$ok" ] || exit 1
+            if tail -c +"$((ok + 1))" "$f" | tail -n +2 | LC_ALL=C grep -aEq '^[*][0-9]+'; then
               exit 1
             fi
             echo "valid up to a last command cut short while Redis was writing it (Redis drops it on load)" >&2
@@ -359,6 +395,11 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
             directory.discard();
             return Map.of();
         }
+        // the sample travelled as an artefact: read it, and keep it out of the data directory
+        Path sampleFile = directory.file(SAMPLE);
+        List<RedisContent.Sampled> sample = java.nio.file.Files.exists(sampleFile)
+                ? RedisContent.sampleFrom(java.nio.file.Files.readAllLines(sampleFile)) : List.of();
+        java.nio.file.Files.deleteIfExists(sampleFile);
         Map<String, String> reached = new LinkedHashMap<>(directory.putInPlace());
         Integer port = ((RestoreTarget.Directory) request.target()).port();
         if (port != null) {
@@ -376,15 +417,17 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                     throw new IOException("it loaded " + loaded + " keys where the server had " + expected + " (" + mayExpire
                             + " with a TTL) when the backup was taken");
                 }
-                List<RedisContent.Sampled> sample = RedisContent.sampleFrom(manifest.details());
                 Map<Integer, Map<String, Long>> counted = RedisContent.countsFrom(manifest.details());
+                long writes = Long.parseLong(manifest.details().getOrDefault(WRITES_WHILE_COUNTING, "0"));
                 List<String> differences = new RedisContent(args -> restoredCli(job, port, args))
-                        .differences(counted, expiring(manifest), sample);
+                        .differences(counted, expiring(manifest), writes, sample);
                 if (!differences.isEmpty()) {
                     throw new IOException(String.join("; ", differences));
                 }
-                reached.put(REACHED_COMPARED, counted.values().stream().mapToInt(Map::size).sum() + " key counts per type, "
-                        + sample.size() + " sampled values");
+                int types = counted.values().stream().mapToInt(Map::size).sum();
+                if (types + sample.size() > 0) {
+                    reached.put(REACHED_COMPARED, types + " key counts per type, " + sample.size() + " sampled values");
+                }
             } catch (IOException e) {
                 throw new IOException("the files were restored into " + directory.target() + ", but the redis-server "
                         + "started on them on port " + port + " is not right: " + e.getMessage(), e);
@@ -440,14 +483,18 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     /** redis-cli against the job's server, its output as printed (values keep their own blanks and line ends). */
     private String rawCli(JobSpec job, List<String> args) throws IOException {
         ToolCommand cli = withAuth(job, new ToolCommand(tool(job, "redis-cli"), connection(job, args.toArray(String[]::new))));
-        return remoteShell.runShort(job, cli, SHORT_TIMEOUT_SECONDS);
+        return remoteShell.runShort(job, cli, timeout(args));
+    }
+
+    private static long timeout(List<String> args) {
+        return args.contains("--bigkeys") ? SCAN_TIMEOUT_SECONDS : SHORT_TIMEOUT_SECONDS;
     }
 
     /** redis-cli against a server started here on restored files (loopback, no password). */
     private static String restoredCli(JobSpec job, int port, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of("-p", Integer.toString(port)));
         command.addAll(args);
-        return ShortCommand.run(new ToolCommand(tool(job, "redis-cli"), command), SHORT_TIMEOUT_SECONDS);
+        return ShortCommand.run(new ToolCommand(tool(job, "redis-cli"), command), timeout(args));
     }
 
     private Map<String, String> info(JobSpec job, String section) throws IOException {
@@ -526,7 +573,7 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
     public static final class Factory implements com.mking.backup.source.SourceFactory {
         @Override
         public Source create(Context context) {
-            return new RedisSource(context.remoteShell());
+            return new RedisSource(context.remoteShell(), context.settings().dataDir().resolve("tmp"));
         }
     }
 }

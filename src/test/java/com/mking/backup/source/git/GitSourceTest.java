@@ -232,6 +232,12 @@ class GitSourceTest extends SourceContractTest {
             git(remotes.resolve(name + ".git"), "init", "--quiet", "--bare");
         }
         String url = "file://" + remotes + "/{name}.git";
+        // a mirror of a hosting service has refs it keeps to itself (pull requests): backed up, never pushed
+        git(app, "update-ref", "refs/pull/7/head", "HEAD");
+        CliResult run = installation.cli("run", job());
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        String backupId = run.backupId(job());
+        git(app, "update-ref", "-d", "refs/pull/7/head");
 
         CliResult oneUrl = installation.cli("restore", backupId, "--push-to", "file://" + remotes + "/app.git");
         assertThat(oneUrl.exitCode()).as(oneUrl.all()).isEqualTo(2);
@@ -241,9 +247,10 @@ class GitSourceTest extends SourceContractTest {
         assertThat(pushed.exitCode()).as(pushed.all()).isEqualTo(0);
         assertThat(pushed.out()).contains("remote file://" + remotes + "/app.git, file://" + remotes + "/" + projectName + ".git");
         assertSameRefs(app, remotes.resolve("app.git"));
+        assertThat(git(remotes.resolve("app.git"), "for-each-ref", "refs/pull")).isEmpty();
         assertSameRefs(project, remotes.resolve(projectName + ".git"));
         try (var files = Files.walk(installation.home())) {
-            assertThat(files.filter(path -> path.getFileName().toString().equals("push-" + backupId)))
+            assertThat(files.filter(path -> path.getFileName().toString().startsWith("push-" + backupId)))
                     .as("the private copies are removed").isEmpty();
         }
 

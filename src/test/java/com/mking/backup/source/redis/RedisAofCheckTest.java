@@ -31,6 +31,24 @@ class RedisAofCheckTest {
         }
     }
 
+    /** A length made larger mid-file makes the tool run out of bytes too, but whole commands follow the damage. */
+    @Test
+    void aDamagedLengthIsNotMistakenForACutEnd() throws Exception {
+        String text = new String(AOF, StandardCharsets.US_ASCII);
+        byte[] damaged = (text.substring(0, 100) + text.substring(100).replaceFirst("\\$5\r\nvalue", "\\$2000\r\nvalue"))
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(check(damaged, "live")).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingCheckToolFailsTheCheck() throws Exception {
+        Process process = new ProcessBuilder("sh", "-c", RedisSource.AOF_CHECK, "check-aof", "/nonexistent/redis-check-aof",
+                "live", System.getProperty("java.io.tmpdir")).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        process.getInputStream().readAllBytes();
+        assertThat(process.waitFor()).isNotZero();
+    }
+
     @Test
     void bytesThatAreNotRespFailEvenInTheLiveIncrement() throws Exception {
         for (int position : List.of(0, 5, 40, 300, AOF.length - 2)) {
@@ -40,9 +58,18 @@ class RedisAofCheckTest {
         }
     }
 
+    private static final java.nio.file.Path TEMPORARY = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mking-aof-check-test");
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingIsLeftBehind() throws Exception {
+        try (var left = java.nio.file.Files.list(TEMPORARY)) {
+            assertThat(left).as("temporary copies").isEmpty();
+        }
+    }
+
     private static int check(byte[] aof, String which) throws Exception {
-        Process process = new ProcessBuilder("sh", "-c", RedisSource.AOF_CHECK, "check-aof", "redis-check-aof", which)
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("sh", "-c", RedisSource.AOF_CHECK, "check-aof", "redis-check-aof", which,
+                TEMPORARY.toString()).redirectErrorStream(true).start();
         try (var stdin = process.getOutputStream()) {
             stdin.write(aof);
         }
