@@ -116,6 +116,7 @@ final class RestoreCommand implements Callable<Integer> {
                         + task.reachedValue("movedAside").map(aside -> " (what was there is now " + aside + ")").orElse("");
                 System.out.printf("restored backup %s into %s in %d s (%s, decrypted and checksum verified)%n",
                         backupId, into, task.getDurationSeconds(), Progress.human(task.getRestoredBytes()));
+                task.reachedValue("note").ifPresent(note -> System.out.println("NOTE: " + note));
                 return MkingBackup.OK;
             }
             System.err.println("restore of " + backupId + " failed: " + outcome.error());

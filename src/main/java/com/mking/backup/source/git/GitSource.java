@@ -258,6 +258,9 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
             throw e;
         }
         if (!(request.target() instanceof RestoreTarget.Remote remote)) {
+            for (Path repository : restored) {
+                unwire(repository);
+            }
             return directory.putInPlace();
         }
         List<String> pushed = new ArrayList<>();
@@ -287,6 +290,20 @@ public final class GitSource implements Source, com.mking.backup.source.RestoreT
             throw new IOException("the backup restored no repository to push");
         }
         return Map.of("pushedTo", String.join(", ", pushed));
+    }
+
+    /**
+     * A restored copy keeps its origin's URL for reference, but is no longer a mirror of it: a plain push would delete
+     * the refs production made since the backup, and a fetch would overwrite the restored ones. Pushes to origin fail;
+     * fetches land in refs/remotes/origin/.
+     */
+    private static void unwire(Path repository) throws IOException {
+        String dir = repository.toString();
+        ShortCommand.run(new ToolCommand("git", List.of("-C", dir, "config", "remote.origin.mirror", "false")), FETCH_TIMEOUT_SECONDS);
+        ShortCommand.run(new ToolCommand("git", List.of("-C", dir, "config", "remote.origin.fetch",
+                "+refs/heads/*:refs/remotes/origin/*")), FETCH_TIMEOUT_SECONDS);
+        ShortCommand.run(new ToolCommand("git", List.of("-C", dir, "config", "remote.origin.pushurl",
+                "restored-from-a-backup-push-disabled")), FETCH_TIMEOUT_SECONDS);
     }
 
     /** Refs a hosting service keeps to itself: not pushed to a new remote. */

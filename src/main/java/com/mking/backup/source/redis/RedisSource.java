@@ -369,8 +369,25 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
 
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
-        RestoreDirectory.of(request, "a Redis backup", "the data directory to write dump.rdb (and appendonlydir) into")
-                .check();
+        RestoreDirectory directory = RestoreDirectory.of(request, "a Redis backup",
+                "the data directory to write dump.rdb (and appendonlydir) into");
+        directory.check();
+        // a server still running on the directory would follow it aside and keep writing there
+        Optional<ProcessHandle> running = RedisServers.pid(directory.target()).flatMap(ProcessHandle::of)
+                .filter(ProcessHandle::isAlive);
+        if (running.isPresent()) {
+            throw new IllegalArgumentException("a redis-server (pid " + running.get().pid() + ") is running on " + directory.target()
+                    + ": stop it first (redis-cli SHUTDOWN), then restore");
+        }
+        Integer port = ((RestoreTarget.Directory) request.target()).port();
+        if (port != null) {
+            try (java.net.ServerSocket free = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                free.getLocalPort();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--port " + port + " is in use on 127.0.0.1: choose a free port for the "
+                        + "restored redis-server");
+            }
+        }
     }
 
     @Override
@@ -433,6 +450,12 @@ public final class RedisSource implements Source, com.mking.backup.source.Probe,
                         + "started on them on port " + port + " is not right: " + e.getMessage(), e);
             }
             reached.put("server", "127.0.0.1:" + port);
+        }
+        if (manifest.artefacts().stream().noneMatch(artefact -> artefact.name().startsWith(AOF_PREFIX))) {
+            // Redis 7 with appendonly yes and no appendonlydir starts empty and ignores dump.rdb
+            reached.put("note", "this backup has no AOF files: start a server on it with appendonly no (then, if wanted, "
+                    + "CONFIG SET appendonly yes, which writes the AOF from the loaded data); with appendonly yes it would "
+                    + "start empty");
         }
         LOG.info("Redis files restored into {}{}", directory.target(), port == null ? "" : ", redis-server started on port " + port);
         return reached;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Git through the source contract: a repository made here with branches, annotated and lightweight tags, notes and a
@@ -72,6 +73,10 @@ class GitSourceTest extends SourceContractTest {
         assertSameRefs(app, target.resolve("app.git"));
         assertSameRefs(project, target.resolve(project.getFileName() + ".git"));
         assertThat(git(target.resolve("app.git"), "config", "remote.origin.url").strip()).isEqualTo(app.toString());
+        // no longer a mirror of production: a stray push must not delete what was made since the backup
+        assertThat(git(target.resolve("app.git"), "config", "remote.origin.mirror").strip()).isEqualTo("false");
+        assertThatThrownBy(() -> git(target.resolve("app.git"), "push", "--quiet", "origin", "main"))
+                .hasMessageContaining("restored-from-a-backup-push-disabled");
     }
 
     @Override

@@ -155,6 +155,25 @@ class RedisSourceTest extends SourceContractTest {
         return "Redis BGSAVE failed (rdb_last_bgsave_status:err)";
     }
 
+    /** A restore that would collide with a running server, or a busy port, is refused before anything is written. */
+    @Test
+    @Order(38)
+    void aBusyPortOrARunningServerIsRefusedFirst() throws Exception {
+        Path target = installation.home().resolve("busy-port");
+        CliResult busy = installation.cli("restore", backupId, "--target", target.toString(), "--port", Integer.toString(port));
+        assertThat(busy.exitCode()).as(busy.all()).isEqualTo(2);
+        assertThat(busy.err()).contains("--port " + port + " is in use");
+        assertThat(target).doesNotExist();
+
+        Path live = Files.createTempDirectory("redis-live");
+        int livePort = TestCluster.freePort();
+        startServer(livePort, live, "--requirepass", "s3cret-redis-pw", "--pidfile", live.resolve("redis.pid").toString());
+        Files.writeString(live.resolve("dump.rdb"), "the live server's");
+        CliResult running = installation.cli("restore", backupId, "--target", live.toString(), "--force");
+        assertThat(running.exitCode()).as(running.all()).isEqualTo(2);
+        assertThat(running.err()).contains("is running on").contains("stop it first");
+    }
+
     @Test
     @Order(60)
     void everyRdbIsCheckedByRedisCheckRdbAndThePasswordNeverShows() throws Exception {
