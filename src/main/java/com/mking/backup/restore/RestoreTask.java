@@ -55,6 +55,7 @@ public final class RestoreTask {
         artefactIndex++;
         decodedFile = null;
         streamed = null;
+        inProcess = null;
     }
 
     /** The artefact being restored. */
@@ -131,6 +132,15 @@ public final class RestoreTask {
 
     private java.nio.file.Path decodedFile;
     private com.mking.backup.exec.HandedBackInputStream streamed;
+    private com.mking.backup.source.Source.ArtefactRestore inProcess;
+
+    com.mking.backup.source.Source.ArtefactRestore inProcess() {
+        return inProcess;
+    }
+
+    void inProcess(com.mking.backup.source.Source.ArtefactRestore restore) {
+        this.inProcess = restore;
+    }
 
     /** The private file a parallel restore reads, removed when the restore ends. */
     java.nio.file.Path decodedFile() {

@@ -293,6 +293,16 @@ public final class Restorer {
             }
             throw e;
         }
+        Optional<Source.ArtefactRestore> inProcess = parallel.isPresent() ? Optional.empty()
+                : source.inProcessRestore(task.job(), task.manifest(), artefact, task.request());
+        task.inProcess(inProcess.orElse(null));
+        if (inProcess.isPresent()) {
+            HandedBackInputStream input = new HandedBackInputStream(raw);
+            task.streamed(input);
+            exchange.getMessage().setBody(null);
+            LOG.info("restore of backup {}: restoring {} in-process on the decoded stream", task.getBackupId(), artefact.name());
+            return;
+        }
         if (parallel.isPresent()) {
             command = parallel.get();
             exchange.getMessage().setBody(null);
@@ -337,12 +347,27 @@ public final class Restorer {
         }
     }
 
+    /** Whether the next artefact is restored by the source's Java code rather than a command (after prepareArtefact). */
+    public static boolean restoresInProcess(Exchange exchange) {
+        return task(exchange).inProcess() != null;
+    }
+
+    /** Runs the source's Java restore of the artefact on the decoded stream prepareArtefact opened. */
+    public void restoreInProcess(Exchange exchange) throws IOException {
+        RestoreTask task = task(exchange);
+        try (InputStream raw = task.streamed()) { // closing hands it back: the rest is read and checked after
+            task.inProcess().restoreFrom(raw);
+        }
+    }
+
     /** Waits for the artefact's restore tool and checks that every byte of the artefact was read and matched. */
     public void artefactRestored(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
-        RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
-        task.tool(tool);
-        tool.awaitSuccess();
+        if (task.inProcess() == null) {
+            RunningTool tool = exchange.getMessage().getBody(RunningTool.class);
+            task.tool(tool);
+            tool.awaitSuccess();
+        }
         if (task.streamed() != null) {
             // the tool may have stopped before the end: the rest is read here, so the SHA-256s are compared before
             // anything is put in place (a mismatch fails the restore and the scratch target is dropped)

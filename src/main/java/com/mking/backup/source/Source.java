@@ -84,6 +84,22 @@ public interface Source {
     ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request);
 
     /**
+     * Restores one raw artefact with Java code instead of a command (a snapshot's file tree, a configuration's
+     * secrets merged back into its files); empty: {@link #restoreCommand} runs. The stream's checksums are compared
+     * when it ends; whatever this writes goes into the prepared (scratch) target.
+     */
+    default java.util.Optional<ArtefactRestore> inProcessRestore(JobSpec job, Manifest manifest, Manifest.Artefact artefact,
+                                                                 RestoreRequest request) {
+        return java.util.Optional.empty();
+    }
+
+    /** Java code restoring one raw artefact (see {@link #inProcessRestore}); it may stop reading before the end. */
+    @FunctionalInterface
+    interface ArtefactRestore {
+        void restoreFrom(java.io.InputStream raw) throws IOException;
+    }
+
+    /**
      * A command that restores from the decoded artefact in {@code file} with {@code jobs} parallel workers, when the
      * format allows it (pg_restore -j needs a seekable custom-format dump); empty: this source restores from stdin only.
      */
