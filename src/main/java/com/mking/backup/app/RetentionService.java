@@ -21,8 +21,12 @@ import java.util.Optional;
  */
 public final class RetentionService {
 
-    /** One job's decision in one store, with the rules that made it. */
-    public record StoreDecision(String job, String store, RetentionPolicy.Rules rules, RetentionPolicy.Decision decision) {
+    /**
+     * One job's decision in one store, with the rules that made it; {@code sweep}: for a source whose backups share data
+     * (files snapshots), what no kept backup references any more (null for other sources).
+     */
+    public record StoreDecision(String job, String store, RetentionPolicy.Rules rules, RetentionPolicy.Decision decision,
+                                com.mking.backup.source.SharedData.Sweep sweep) {
     }
 
     /** What a prune did: the decisions, and per job that could not be pruned, why. */
@@ -39,11 +43,16 @@ public final class RetentionService {
     private final JobCatalog jobs;
     private final Pruner pruner;
     private final AdvisoryLocks locks;
+    private final com.mking.backup.source.SourceRegistry sources;
+    private final com.mking.backup.store.StoreRegistry stores;
 
-    public RetentionService(JobCatalog jobs, Pruner pruner, AdvisoryLocks locks) {
+    public RetentionService(JobCatalog jobs, Pruner pruner, AdvisoryLocks locks, com.mking.backup.source.SourceRegistry sources,
+                            com.mking.backup.store.StoreRegistry stores) {
         this.jobs = jobs;
         this.pruner = pruner;
         this.locks = locks;
+        this.sources = sources;
+        this.stores = stores;
     }
 
     /** Prunes {@code job} (null: every job); an unknown job is an {@link IllegalArgumentException} naming the known ones. */
@@ -57,9 +66,15 @@ public final class RetentionService {
                     failures.put(spec.name(), "it is backing up right now; it is pruned at the next run");
                     continue;
                 }
+                Optional<com.mking.backup.source.SharedData> shared = sources.get(spec.source())
+                        .capability(com.mking.backup.source.SharedData.class);
                 for (Map.Entry<String, RetentionPolicy.Decision> perStore : pruner.prune(spec, dryRun).entrySet()) {
+                    // after the backups are gone (a dry run: as if they were), what none left references
+                    com.mking.backup.source.SharedData.Sweep sweep = shared.isEmpty() || !stores.contains(perStore.getKey())
+                            ? null : shared.get().sweep(spec, stores.get(perStore.getKey()), perStore.getValue().removed()
+                            .stream().map(RetentionPolicy.Candidate::backupId).collect(java.util.stream.Collectors.toSet()), dryRun);
                     decisions.add(new StoreDecision(spec.name(), perStore.getKey(), pruner.rules(spec, perStore.getKey()),
-                            perStore.getValue()));
+                            perStore.getValue(), sweep));
                 }
             } catch (IOException | SQLException | RuntimeException e) {
                 failures.put(spec.name(), Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));

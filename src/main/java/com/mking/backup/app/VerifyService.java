@@ -25,11 +25,17 @@ public final class VerifyService {
 
     /** Every copy of {@code backupId}, one result each; an unknown id is an {@link IllegalArgumentException} with the fix. */
     public List<Verifier.CopyResult> verify(String backupId) {
+        return verify(backupId, false);
+    }
+
+    /** As {@link #verify(String)}; {@code readAll}: a snapshot's packs and files are all decoded, not sampled. */
+    public List<Verifier.CopyResult> verify(String backupId, boolean readAll) {
         if (catalog.find(backupId).isEmpty()) {
             throw new IllegalArgumentException("no backup " + backupId + " in the catalog ('mking-backup list' shows "
                     + "the backups; after losing the audit database: 'mking-backup catalog-rebuild')");
         }
-        List<?> results = producer.requestBodyAndHeader(VerifyRoutes.VERIFY, null, VerifyRoutes.BACKUP_ID, backupId, List.class);
+        List<?> results = producer.requestBodyAndHeaders(VerifyRoutes.VERIFY, null, java.util.Map.of(VerifyRoutes.BACKUP_ID,
+                backupId, VerifyRoutes.READ_ALL, readAll), List.class);
         return results == null ? List.of() : results.stream().map(Verifier.CopyResult.class::cast).toList();
     }
 

@@ -35,6 +35,11 @@ final class PruneCommand implements Callable<Integer> {
                 decision.decision().removed().forEach(removed -> System.out.printf("  %s %s%s%n",
                         dryRun ? "would delete" : "delete", removed.backupId(),
                         removed.verificationFailed() ? "  (verification failed)" : ""));
+                if (decision.sweep() != null) {
+                    System.out.printf("  packs: %d referenced by the snapshots kept; %d unreferenced (%s) %s%n",
+                            decision.sweep().kept(), decision.sweep().unreferenced().size(),
+                            com.mking.backup.report.Bytes.human(decision.sweep().bytes()), dryRun ? "would be removed" : "removed");
+                }
             }
             result.failures().forEach((failed, reason) -> System.err.printf("job %s not pruned: %s%n", failed, reason));
             return result.failures().isEmpty() ? MkingBackup.OK : MkingBackup.FAILED;

@@ -70,6 +70,14 @@ final class RestoreCommand implements Callable<Integer> {
             + "(default: the number of cores, at most 4)")
     Integer jobs;
 
+    @Option(names = "--include", paramLabel = "GLOB", description = "files: restore only the paths matching this glob "
+            + "(relative to the backed-up directory; a directory takes what is in it), e.g. 'photos/2024' or '**/*.pdf'; repeatable")
+    private java.util.List<String> includes = new java.util.ArrayList<>();
+
+    @Option(names = "--delete", description = "files, with --force: what the target holds outside the snapshot is moved "
+            + "aside too (never deleted), so the target ends up as the snapshot")
+    private boolean delete;
+
     @Option(names = "--requested-by", paramLabel = "WHO", description = "recorded in restore_tasks (default: the OS user)")
     String requestedBy = System.getProperty("user.name");
 
@@ -88,6 +96,8 @@ final class RestoreCommand implements Callable<Integer> {
         RestoreTarget target;
         if (pushTo != null) {
             target = new RestoreTarget.Remote(pushTo);
+        } else if (targetDirectory != null && (!includes.isEmpty() || delete)) {
+            target = new RestoreTarget.FileTree(java.nio.file.Path.of(targetDirectory), includes, delete);
         } else if (targetDirectory != null) {
             target = new RestoreTarget.Directory(java.nio.file.Path.of(targetDirectory), port);
         } else if (database != null) {

@@ -28,6 +28,10 @@ final class VerifyCommand implements Callable<Integer> {
                     + "within 100/PERCENT days (default ${DEFAULT-VALUE})")
     int samplePercent;
 
+    @Option(names = "--read-all", description = "files snapshots: decode every pack and compare every file (default: "
+            + "every pack present with its size, a daily-changing sample of files decoded)")
+    boolean readAll;
+
     @Override
     public Integer call() {
         if ((backupId == null) == !all) {
@@ -43,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
             for (String id : ids) {
                 List<Verifier.CopyResult> results;
                 try {
-                    results = verification.verify(id);
+                    results = verification.verify(id, readAll);
                 } catch (IllegalArgumentException gone) {
                     if (backupId != null) {
                         throw gone; // the operator's id: exit 2 with the hint

@@ -188,7 +188,7 @@ public final class MkingConfiguration implements CamelConfiguration {
                 context.createProducerTemplate(), clock));
         registry.bind("verifyService", new com.mking.backup.app.VerifyService(catalog, context.createProducerTemplate()));
         registry.bind("retentionService", new com.mking.backup.app.RetentionService(jobs, registry.findSingleByType(Pruner.class),
-                locks));
+                locks, registry.findSingleByType(com.mking.backup.source.SourceRegistry.class), stores));
         registry.bind("archiveService", new com.mking.backup.app.ArchiveService(jobs, stores,
                 registry.findSingleByType(ArchiveVerifier.class)));
     }

@@ -356,7 +356,7 @@ public final class Restorer {
     public void restoreInProcess(Exchange exchange) throws IOException {
         RestoreTask task = task(exchange);
         try (InputStream raw = task.streamed()) { // closing hands it back: the rest is read and checked after
-            task.inProcess().restoreFrom(raw);
+            task.inProcess().restoreFrom(raw, task.store());
         }
     }
 

@@ -19,6 +19,8 @@ public final class VerifyRoutes extends RouteBuilder {
 
     public static final String VERIFY = "direct:verify-backup";
     public static final String BACKUP_ID = "mkingBackupId";
+    /** Optional header: decode all data shared between backups (a snapshot\'s packs), not a sample. */
+    public static final String READ_ALL = "mkingVerifyReadAll";
     /** Optional: results of a read that already happened (verify-after-write), recorded instead of reading again. */
     public static final String RESULTS = "mkingVerificationResults";
     public static final String SAMPLE = "direct:verify-sample";
@@ -48,7 +50,8 @@ public final class VerifyRoutes extends RouteBuilder {
                     }
                     String backupId = exchange.getMessage().getHeader(BACKUP_ID, String.class);
                     var entry = catalog.find(backupId).orElseThrow(() -> new IllegalArgumentException("no backup " + backupId));
-                    exchange.getMessage().setBody(verifier.verify(entry));
+                    exchange.getMessage().setBody(verifier.verify(entry,
+                            exchange.getMessage().getHeader(READ_ALL, false, Boolean.class)));
                 })
                 .setProperty("results", body())
                 .split(body())

@@ -90,6 +90,27 @@ public interface RestoreTarget {
     }
 
     /**
+     * A directory that takes a file tree (a files snapshot): only the paths matching {@code includes} (globs on the
+     * path relative to the backed-up directory; a directory's glob takes what is in it; empty: everything), and with
+     * {@code delete} what the target holds outside the snapshot is moved aside too.
+     */
+    record FileTree(Path path, java.util.List<String> includes, boolean delete) implements RestoreTarget {
+
+        public FileTree {
+            if (path == null) {
+                throw new IllegalArgumentException("no target directory given: name one (--target DIR)");
+            }
+            path = path.toAbsolutePath().normalize();
+            includes = java.util.List.copyOf(includes);
+        }
+
+        @Override
+        public String describe() {
+            return path.toString();
+        }
+    }
+
+    /**
      * A remote the restored data is pushed to (git: a new, empty remote repository; {@code {name}} in the URL is replaced
      * by each repository's name). Credentials are the job's (keyFile, tokenFile).
      */

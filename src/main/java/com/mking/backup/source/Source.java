@@ -93,10 +93,13 @@ public interface Source {
         return java.util.Optional.empty();
     }
 
-    /** Java code restoring one raw artefact (see {@link #inProcessRestore}); it may stop reading before the end. */
+    /**
+     * Java code restoring one raw artefact (see {@link #inProcessRestore}); it may stop reading before the end.
+     * {@code store} is the store the backup is read from (a snapshot's packs are there too).
+     */
     @FunctionalInterface
     interface ArtefactRestore {
-        void restoreFrom(java.io.InputStream raw) throws IOException;
+        void restoreFrom(java.io.InputStream raw, com.mking.backup.store.Store store) throws IOException;
     }
 
     /**

@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Verifier {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Verifier.class);
+
     public enum Outcome { PASSED, FAILED, NOT_VERIFIED }
 
     private final StoreRegistry stores;
@@ -79,7 +81,12 @@ public final class Verifier {
     }
 
     public List<CopyResult> verify(CatalogEntry entry) {
-        return entry.copies().stream().map(copy -> verifyCopy(entry, copy)).toList();
+        return verify(entry, false);
+    }
+
+    /** {@code readAll}: data shared between backups (a snapshot's packs) is decoded whole, not sampled. */
+    public List<CopyResult> verify(CatalogEntry entry, boolean readAll) {
+        return entry.copies().stream().map(copy -> verifyCopy(entry, copy, readAll)).toList();
     }
 
     /**
@@ -135,6 +142,10 @@ public final class Verifier {
     }
 
     public CopyResult verifyCopy(CatalogEntry entry, CatalogEntry.Copy copy) {
+        return verifyCopy(entry, copy, false);
+    }
+
+    public CopyResult verifyCopy(CatalogEntry entry, CatalogEntry.Copy copy, boolean readAll) {
         Instant started = clock.instant();
         boolean format = false;
         try {
@@ -161,6 +172,12 @@ public final class Verifier {
                     }
                     raw.transferTo(OutputStream.nullOutputStream()); // what the check left unread: every checksum ends here
                 }
+            }
+            Optional<com.mking.backup.source.SharedData> shared = sources.get(manifest.source())
+                    .capability(com.mking.backup.source.SharedData.class);
+            if (shared.isPresent()) {
+                String checked = shared.get().verifyShared(jobOf(manifest), store, copy.manifestKey(), manifest, readAll);
+                LOG.info("backup {} in store '{}': {}", entry.backupId(), copy.store(), checked);
             }
             if (notChecked != null) {
                 return intactButNotChecked(entry.backupId(), copy.store(), notChecked, started, clock.instant());

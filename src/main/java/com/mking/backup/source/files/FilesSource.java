@@ -1,0 +1,345 @@
+package com.mking.backup.source.files;
+
+import com.mking.backup.audit.Catalog;
+import com.mking.backup.audit.CatalogEntry;
+import com.mking.backup.config.ConfigException;
+import com.mking.backup.job.JobSpec;
+import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.ArtefactWriter;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.RestoreDirectory;
+import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTarget;
+import com.mking.backup.source.SharedData;
+import com.mking.backup.source.Source;
+import com.mking.backup.source.SourceFactory;
+import com.mking.backup.source.ToolCommand;
+import com.mking.backup.store.Store;
+import com.mking.backup.store.StoreRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A directory tree as incremental snapshots (user uploads, seed §2.3.1; logs, seed §2.2), the restic way with this
+ * project's pipeline and stores: each backup is a complete index of the tree ({@code files.idx}) and the table of packs
+ * it references ({@code packs.idx}); content lives in packs shared by snapshots under {@code <job>/packs/}. Only new and
+ * changed files are read (unchanged: same size, mtime, ctime and inode as in the previous snapshot). Deletions are
+ * the absence from the new index; older snapshots still hold them. Retention deletes snapshots, then a sweep removes
+ * the packs no remaining snapshot references ({@link SharedData}). A restore needs only its snapshot and the packs it
+ * lists, into a directory: the whole tree or paths matching globs ({@code --include}), modes, times and symlinks as they
+ * were; a non-empty target only with {@code --force} (what is replaced is moved aside), {@code --delete} to move aside
+ * what the snapshot does not hold.
+ */
+public final class FilesSource implements Source, SharedData {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FilesSource.class);
+    static final String DEFAULT_EXCLUDES = "*.tmp, *.log, *.cache, .DS_Store, Thumbs.db, *.swp, *.swo, *~";
+    private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+    private final SourceFactory.Lookup lookup;
+    /** The snapshot being written, per job, between its two artefacts. */
+    private final Map<String, SnapshotBackup> running = new ConcurrentHashMap<>();
+    /** The restore being made, per backup and target, between its two artefacts and its end. */
+    private final Map<String, SnapshotRestore> restoring = new ConcurrentHashMap<>();
+
+    public FilesSource(SourceFactory.Lookup lookup) {
+        this.lookup = lookup;
+    }
+
+    @Override
+    public String kind() {
+        return "files";
+    }
+
+    @Override
+    public String method() {
+        return "incremental";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(
+                Parameter.file("directory", null, "the directory tree to back up (its content; the directory itself is the "
+                        + "restore target)", "/var/www/platform/uploads"),
+                Parameter.text("exclude", DEFAULT_EXCLUDES, "comma-separated globs never backed up: on a name (*.tmp) or, "
+                        + "with a '/', on the path below the directory (cache/**)", "*.tmp, *.cache, thumbnails/**"),
+                Parameter.count("packSizeMiB", "16", "content is packed into stored objects of about this many MiB (files "
+                        + "above 8 MiB are split into 8 MiB parts)", "32"),
+                Parameter.count("verifySampleFiles", "20", "files decoded and compared with their SHA-256 at each "
+                        + "verification (a different sample every day; verify --read-all: every file)", "100"));
+    }
+
+    @Override
+    public void validate(JobSpec job) {
+        Path directory = directory(job);
+        if (!Files.isDirectory(directory)) {
+            throw new ConfigException(job.where("directory"), directory + " is not a directory",
+                    "name the directory to back up, e.g. /var/www/platform/uploads");
+        }
+        for (String glob : excludes(job)) {
+            try {
+                java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(job.where("exclude"), "'" + glob + "' is not a glob (" + e.getMessage() + ")",
+                        "use globs such as *.tmp or cache/**, comma-separated");
+            }
+        }
+        if (Integer.parseInt(job.parameter("packSizeMiB", "16")) < 1) {
+            throw new ConfigException(job.where("packSizeMiB"), "a pack must hold at least 1 MiB", "use 16 (the default)");
+        }
+    }
+
+    @Override
+    public String location(JobSpec job) {
+        return directory(job).toString();
+    }
+
+    @Override
+    public Description describe(JobSpec job) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("directory", directory(job).toString());
+        details.put("exclude", String.join(", ", excludes(job)));
+        return new Description("mking-backup files snapshot 1", null, details);
+    }
+
+    /** Finds the previous snapshot (its pack table read now, its index streamed during the walk) and the packs in every store. */
+    @Override
+    public Map<String, String> prepareBackup(JobSpec job) throws IOException {
+        if (!Files.isReadable(directory(job))) {
+            throw new IOException(directory(job) + " cannot be read by this user");
+        }
+        List<Store> stores = stores(job);
+        PreviousSnapshot previous = previous(job, stores);
+        PackWriter packs = new PackWriter(job.name(), lookup.find(ArtefactWriter.class), lookup.find(ArtefactReader.class), stores,
+                (long) Integer.parseInt(job.parameter("packSizeMiB", "16")) << 20);
+        running.put(job.name(), new SnapshotBackup(job.name(), new TreeScanner(directory(job), excludes(job)), previous, packs));
+        return Map.of();
+    }
+
+    @Override
+    public List<Output> outputs(JobSpec job) {
+        return List.of(
+                Output.written(SnapshotIndex.FILES, out -> snapshot(job).writeIndex(out)),
+                Output.written(SnapshotIndex.PACKS, out -> snapshot(job).writePacks(out)));
+    }
+
+    /** After the index: what the snapshot holds and what this run read and stored. */
+    @Override
+    public Map<String, String> resultDetails(JobSpec job, String toolStderr) {
+        SnapshotBackup snapshot = running.get(job.name());
+        return snapshot == null ? Map.of() : snapshot.details();
+    }
+
+    @Override
+    public void afterBackup(JobSpec job) {
+        running.remove(job.name());
+    }
+
+    private SnapshotBackup snapshot(JobSpec job) throws IOException {
+        SnapshotBackup snapshot = running.get(job.name());
+        if (snapshot == null) {
+            throw new IOException("the snapshot of job " + job.name() + " was not prepared");
+        }
+        return snapshot;
+    }
+
+    private PreviousSnapshot previous(JobSpec job, List<Store> stores) throws IOException {
+        Set<String> inEveryStore = null;
+        for (Store store : stores) {
+            Set<String> ids = new HashSet<>();
+            store.list(PackRecord.prefix(job.name())).forEach(key -> ids.add(PackRecord.idOf(key)));
+            if (inEveryStore == null) {
+                inEveryStore = ids;
+            } else {
+                inEveryStore.retainAll(ids);
+            }
+        }
+        ArtefactReader reader = lookup.find(ArtefactReader.class);
+        for (CatalogEntry entry : lookup.find(Catalog.class).restorable(job.name())) {
+            for (Store store : stores) {
+                Optional<CatalogEntry.Copy> copy = entry.copies().stream().filter(c -> c.store().equals(store.name())).findFirst();
+                if (copy.isEmpty()) {
+                    continue;
+                }
+                try {
+                    String manifestKey = copy.get().manifestKey();
+                    Manifest manifest = Manifest.read(store.get(manifestKey));
+                    Manifest.Artefact table = manifest.artefact(SnapshotIndex.PACKS);
+                    Map<String, PackRecord> packs;
+                    try (InputStream raw = reader.openRaw(store, Manifest.dataKey(manifestKey, table), manifest, table)) {
+                        packs = SnapshotRestore.packTable(raw);
+                    }
+                    Manifest.Artefact index = manifest.artefact(SnapshotIndex.FILES);
+                    LOG.info("job {}: files unchanged since snapshot {} are not read again", job.name(), entry.backupId());
+                    return new PreviousSnapshot(entry.backupId(), packs, inEveryStore, () -> SnapshotIndex.entries(
+                            reader.openRaw(store, Manifest.dataKey(manifestKey, index), manifest, index)));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("job {}: snapshot {} cannot be read from store '{}' ({}); trying another", job.name(),
+                            entry.backupId(), store.name(), e.getMessage());
+                }
+            }
+            LOG.warn("job {}: the newest snapshot {} could not be read; every file is read and stored again", job.name(),
+                    entry.backupId());
+            break;
+        }
+        return PreviousSnapshot.NONE;
+    }
+
+    // --- restore ---------------------------------------------------------------------------------
+
+    @Override
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        Path target = target(request);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IllegalArgumentException("--target " + target + " is a file, not a directory");
+        }
+        if (delete(request) && !request.force()) {
+            throw new IllegalArgumentException("--delete moves aside what the target holds outside the snapshot: it needs "
+                    + "--force too");
+        }
+        if (!request.force() && !isEmpty(target)) {
+            throw new IllegalArgumentException("--target " + target + " is not empty: choose an empty or new directory, or add "
+                    + "--force to restore into it (files the snapshot replaces are moved aside, not deleted; others are left "
+                    + "alone unless --delete)");
+        }
+    }
+
+    @Override
+    public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        checkRestoreTarget(job, request);
+        Path scratch = RestoreDirectory.scratchOf(target(request));
+        Files.createDirectories(scratch.getParent());
+        RestoreDirectory.deleteTree(scratch);
+        Files.createDirectory(scratch, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        restoring.put(restoreKey(request), new SnapshotRestore(job.name(), scratch, includes(request),
+                lookup.find(ArtefactReader.class)));
+    }
+
+    @Override
+    public ToolCommand restoreCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact, RestoreRequest request) {
+        throw new UnsupportedOperationException("a files snapshot is restored in-process");
+    }
+
+    @Override
+    public Optional<ArtefactRestore> inProcessRestore(JobSpec job, Manifest manifest, Manifest.Artefact artefact,
+                                                      RestoreRequest request) {
+        SnapshotRestore restore = restoring.get(restoreKey(request));
+        return Optional.of(switch (artefact.name()) {
+            case SnapshotIndex.FILES -> (raw, store) -> restore.plan(raw);
+            case SnapshotIndex.PACKS -> restore::extract;
+            default -> throw new IllegalArgumentException("a files snapshot has no artefact '" + artefact.name() + "'");
+        });
+    }
+
+    @Override
+    public Map<String, String> finishRestore(JobSpec job, Manifest manifest, RestoreRequest request, boolean succeeded)
+            throws IOException {
+        SnapshotRestore restore = restoring.remove(restoreKey(request));
+        Path target = target(request);
+        Path scratch = RestoreDirectory.scratchOf(target);
+        if (!succeeded || restore == null) {
+            RestoreDirectory.deleteTree(scratch);
+            return Map.of();
+        }
+        Map<String, String> reached = new LinkedHashMap<>();
+        reached.put("directory", target.toString());
+        reached.put(REACHED_COMPARED, restore.fileCount() + " files' SHA-256");
+        if (isEmpty(target)) {
+            Files.deleteIfExists(target);
+            Files.move(scratch, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return reached;
+        }
+        Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
+        TreeMerge merge = new TreeMerge(aside, delete(request), restore.includes());
+        merge.merge(scratch, target);
+        RestoreDirectory.deleteTree(scratch);
+        if (merge.movedAside() > 0) {
+            reached.put("movedAside", aside.toString());
+        }
+        return reached;
+    }
+
+    private static Path target(RestoreRequest request) {
+        if (request.target() instanceof RestoreTarget.FileTree tree) {
+            return tree.path();
+        }
+        return request.target(RestoreTarget.Directory.class, "restore of a files snapshot goes into a directory: --target DIR "
+                + "(optionally --include GLOB for some paths)").path();
+    }
+
+    private static List<String> includes(RestoreRequest request) {
+        return request.target() instanceof RestoreTarget.FileTree tree ? tree.includes() : List.of();
+    }
+
+    private static boolean delete(RestoreRequest request) {
+        return request.target() instanceof RestoreTarget.FileTree tree && tree.delete();
+    }
+
+    private static String restoreKey(RestoreRequest request) {
+        return request.backupId() + " " + target(request);
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return true;
+        }
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    // --- shared packs: retention and verification ----------------------------------------------
+
+    @Override
+    public Sweep sweep(JobSpec job, Store store, Set<String> going, boolean dryRun) throws IOException {
+        return new PackSweep(lookup.find(ArtefactReader.class)).sweep(job.name(), store, going, dryRun);
+    }
+
+    @Override
+    public String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll)
+            throws IOException {
+        return new SnapshotCheck(lookup.find(ArtefactReader.class)).check(job.name(), store, manifestKey, manifest,
+                Integer.parseInt(job.parameter("verifySampleFiles", "20")), readAll);
+    }
+
+    private List<Store> stores(JobSpec job) {
+        StoreRegistry registry = lookup.find(StoreRegistry.class);
+        return job.stores().stream().map(registry::get).toList();
+    }
+
+    private static Path directory(JobSpec job) {
+        return Path.of(job.parameter("directory", "")).toAbsolutePath().normalize();
+    }
+
+    private static List<String> excludes(JobSpec job) {
+        List<String> globs = new ArrayList<>();
+        Arrays.stream(job.parameter("exclude", DEFAULT_EXCLUDES).split(",")).map(String::strip)
+                .filter(glob -> !glob.isEmpty()).forEach(globs::add);
+        return globs;
+    }
+
+    public static final class Factory implements SourceFactory {
+        @Override
+        public Source create(Context context) {
+            return new FilesSource(context.lookup());
+        }
+    }
+}

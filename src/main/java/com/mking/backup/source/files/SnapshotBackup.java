@@ -1,0 +1,255 @@
+package com.mking.backup.source.files;
+
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.mking.backup.pipeline.Sha256;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One snapshot of a directory tree: the tree is walked in index order beside the previous snapshot's index (a sorted
+ * merge, both streamed). A file with the same type, size, mtime, ctime and inode as before keeps its content
+ * reference without being read; any other file is read once, hashed and packed. A file that changes while it is read
+ * (its size or times differ after the read) is read once more; if it changes again it is stored as read and marked
+ * {@code changedWhileRead}. Heap: the pack table (a few hundred bytes per pack), one directory's names per level of
+ * the walk, and a read buffer; never a map of all paths.
+ */
+final class SnapshotBackup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotBackup.class);
+    /** Largest blob: a file above this is split into parts of this size. */
+    static final int PART_SIZE = 8 << 20;
+
+    private final String job;
+    private final TreeScanner scanner;
+    private final PreviousSnapshot previous;
+    private final PackWriter packs;
+    private final Set<String> referenced = new HashSet<>();
+    private final byte[] buffer = new byte[1 << 20];
+    private final List<String> changedWhileRead = new ArrayList<>();
+
+    private long files;
+    private long directories;
+    private long symlinks;
+    private long bytes;
+    private long added;
+    private long modified;
+    private long unchanged;
+    private long deleted;
+    private long bytesRead;
+    private int changedWhileReadCount;
+
+    /** @param previous the last snapshot, or {@link PreviousSnapshot#NONE} */
+    SnapshotBackup(String job, TreeScanner scanner, PreviousSnapshot previous, PackWriter packs) {
+        this.job = job;
+        this.scanner = scanner;
+        this.previous = previous;
+        this.packs = packs;
+    }
+
+    /** Writes {@code files.idx}: the walk merged with the previous index; new and changed content goes into packs. */
+    void writeIndex(OutputStream out) throws IOException {
+        try (SequenceWriter index = SnapshotIndex.entryWriter(out);
+             com.fasterxml.jackson.databind.MappingIterator<FileEntry> before = previous.entries()) {
+            PeekingEntries old = new PeekingEntries(before);
+            scanner.scan((scanned, file) -> {
+                FileEntry was = old.advanceTo(scanned.path(), () -> deleted++);
+                FileEntry entry = entry(scanned, file, was);
+                if (entry != null) {
+                    index.write(entry);
+                }
+            });
+            old.advanceTo(null, () -> deleted++);
+            packs.finish();
+        } catch (IOException | RuntimeException | Error e) {
+            packs.abort(e);
+            throw e;
+        } finally {
+            packs.close();
+        }
+        if (scanner.unreadableCount() > 0) {
+            packs.abort(new IOException("unreadable files"));
+            throw new IOException(scanner.unreadableCount() + " path(s) under the directory could not be read, e.g. "
+                    + String.join(", ", scanner.unreadable().subList(0, Math.min(3, scanner.unreadable().size())))
+                    + ": give this user read access (or exclude them with the job's exclude parameter)");
+        }
+        if (changedWhileReadCount > 0) {
+            LOG.warn("job {}: {} file(s) changed while they were read, twice; stored as read and marked changed-while-read: {}",
+                    job, changedWhileReadCount, String.join(", ", changedWhileRead));
+        }
+    }
+
+    /** Writes {@code packs.idx}: every pack the index references, kept ones first, then this run's. */
+    void writePacks(OutputStream out) throws IOException {
+        try (SequenceWriter table = SnapshotIndex.packWriter(out)) {
+            for (PackRecord pack : previous.packs().values()) {
+                if (referenced.contains(pack.id())) {
+                    table.write(pack);
+                }
+            }
+            for (PackRecord pack : packs.written()) {
+                if (referenced.contains(pack.id())) {
+                    table.write(pack);
+                }
+            }
+        }
+    }
+
+    /** What the snapshot holds and what this run did, for the manifest (counts only: names stay in the encrypted index). */
+    Map<String, String> details() {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("files", Long.toString(files));
+        details.put("directories", Long.toString(directories));
+        details.put("symlinks", Long.toString(symlinks));
+        details.put("bytes", Long.toString(bytes));
+        details.put("filesNew", Long.toString(added));
+        details.put("filesChanged", Long.toString(modified));
+        details.put("filesUnchanged", Long.toString(unchanged));
+        details.put("filesDeleted", Long.toString(deleted));
+        details.put("bytesRead", Long.toString(bytesRead));
+        details.put("packsWritten", Integer.toString(packs.written().size()));
+        details.put("packBytesStored", Long.toString(packs.storedBytes()));
+        details.put("packsReferenced", Integer.toString(referenced.size()));
+        details.put("changedWhileRead", Integer.toString(changedWhileReadCount));
+        if (scanner.skippedSpecial() > 0) {
+            details.put("skippedSpecialFiles", Integer.toString(scanner.skippedSpecial()));
+        }
+        details.put("previousSnapshot", previous.backupId() == null ? "none" : previous.backupId());
+        return details;
+    }
+
+    private FileEntry entry(FileEntry scanned, Path file, FileEntry was) throws IOException {
+        if (scanned.isDirectory()) {
+            directories++;
+            return scanned;
+        }
+        if (scanned.isSymlink()) {
+            symlinks++;
+            return scanned;
+        }
+        files++;
+        FileEntry stored;
+        if (was != null && was.isFile() && was.sameStatAs(scanned) && was.sha256() != null && previous.hasAll(was.blobs())) {
+            unchanged++;
+            stored = scanned.withContent(was.size(), was.sha256(), was.blobs(), Boolean.TRUE.equals(was.changedWhileRead()));
+        } else {
+            if (was == null) {
+                added++;
+            } else {
+                modified++;
+            }
+            stored = read(scanned, file);
+            if (stored == null) { // deleted between the walk and the read: not in the tree any more
+                files--;
+                return null;
+            }
+        }
+        bytes += stored.size();
+        stored.blobs().forEach(blob -> referenced.add(blob.pack()));
+        return stored;
+    }
+
+    /** Reads, hashes and packs a file; once more when it changed meanwhile. */
+    private FileEntry read(FileEntry scanned, Path file) throws IOException {
+        FileEntry baseline = scanned;
+        for (int attempt = 1; ; attempt++) {
+            MessageDigest whole = Sha256.newDigest();
+            boolean parts = baseline.size() > PART_SIZE;
+            MessageDigest part = parts ? Sha256.newDigest() : null;
+            List<FileEntry.Blob> blobs = new ArrayList<>();
+            long total = 0;
+            long inBlob = 0;
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                for (int n; (n = in.read(buffer, 0, (int) Math.min(buffer.length, PART_SIZE - inBlob))) > 0; ) {
+                    if (inBlob == 0) {
+                        packs.beginBlob();
+                    }
+                    whole.update(buffer, 0, n);
+                    if (part != null) {
+                        part.update(buffer, 0, n);
+                    }
+                    packs.write(buffer, 0, n);
+                    total += n;
+                    inBlob += n;
+                    if (inBlob == PART_SIZE) {
+                        blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
+                        inBlob = 0;
+                    }
+                }
+            } catch (java.nio.file.AccessDeniedException e) {
+                scanner.reportUnreadable(scanned.path());
+                return scanned.withContent(0, null, List.of(), false);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
+            }
+            if (inBlob > 0) {
+                blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
+            }
+            bytesRead += total;
+            if (blobs.size() == 1) {
+                blobs = List.of(new FileEntry.Blob(blobs.get(0).pack(), blobs.get(0).offset(), blobs.get(0).length(), null));
+            }
+            FileEntry after;
+            try {
+                after = TreeScanner.stat(file, scanned.path());
+            } catch (java.nio.file.NoSuchFileException e) {
+                after = null;
+            }
+            boolean steady = after != null && total == baseline.size() && after.size() == total
+                    && after.mtime() == baseline.mtime() && after.ctime() == baseline.ctime();
+            if (steady || attempt == 2) {
+                if (!steady) {
+                    changedWhileReadCount++;
+                    if (changedWhileRead.size() < 20) {
+                        changedWhileRead.add(scanned.path());
+                    }
+                }
+                FileEntry seen = after != null && !steady ? after : baseline;
+                return seen.withContent(total, Sha256.hex(whole.digest()), blobs, !steady);
+            }
+            LOG.info("job {}: {} changed while it was read; reading it once more", job, scanned.path());
+            baseline = after;
+        }
+    }
+
+    /** The previous index, advanced in step with the walk. */
+    private static final class PeekingEntries {
+        private final Iterator<FileEntry> entries;
+        private FileEntry next;
+
+        PeekingEntries(Iterator<FileEntry> entries) {
+            this.entries = entries;
+            this.next = entries.hasNext() ? entries.next() : null;
+        }
+
+        /** Skips (as deleted) entries before {@code path}; returns the entry at {@code path}, if any. Null: to the end. */
+        FileEntry advanceTo(String path, Runnable onDeleted) {
+            while (next != null && (path == null || FileEntry.compare(next.path(), path) < 0)) {
+                if (!next.isDirectory()) {
+                    onDeleted.run();
+                }
+                next = entries.hasNext() ? entries.next() : null;
+            }
+            if (next != null && next.path().equals(path)) {
+                FileEntry found = next;
+                next = entries.hasNext() ? entries.next() : null;
+                return found;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package com.mking.backup.source.files;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.mking.backup.pipeline.ArtefactReader;
+import com.mking.backup.pipeline.CorruptArtefactException;
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.pipeline.Sha256;
+import com.mking.backup.store.Store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Verification of a snapshot's packs in one store: every pack it references is there with its stored size; a sample of
+ * files (different every day: a reservoir sample seeded by the date) is decoded from its packs and compared with the
+ * index's SHA-256. {@code readAll}: every pack is decoded to its end (its SHA-256s compared) and every file compared.
+ */
+final class SnapshotCheck {
+
+    private final ArtefactReader reader;
+
+    SnapshotCheck(ArtefactReader reader) {
+        this.reader = reader;
+    }
+
+    String check(String job, Store store, String manifestKey, Manifest manifest, int sampleFiles, boolean readAll)
+            throws IOException {
+        Manifest.Artefact table = manifest.artefact(SnapshotIndex.PACKS);
+        Map<String, PackRecord> packs;
+        try (InputStream raw = reader.openRaw(store, Manifest.dataKey(manifestKey, table), manifest, table)) {
+            packs = SnapshotRestore.packTable(raw);
+        }
+        for (PackRecord pack : packs.values()) {
+            long size = store.size(pack.key()).orElseThrow(() -> new CorruptArtefactException("pack " + pack.id()
+                    + " of snapshot " + manifest.backupId() + " is missing from store '" + store.name() + "'"));
+            if (size != pack.storedSize()) {
+                throw new CorruptArtefactException("pack " + pack.id() + " in store '" + store.name() + "' has " + size
+                        + " bytes, its snapshot's table says " + pack.storedSize());
+            }
+        }
+        List<FileEntry> sample = sample(store, manifestKey, manifest, readAll ? Integer.MAX_VALUE : sampleFiles);
+        Map<String, List<SnapshotRestore.Piece>> byPack = SnapshotRestore.piecesByPack(sample, packs);
+        SnapshotRestore.readPieces(reader, store, job, packs, byPack, readAll, (piece, bytes) -> {
+            MessageDigest digest = Sha256.newDigest();
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = bytes.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            if (!Sha256.hex(digest.digest()).equals(piece.sha256())) {
+                throw new CorruptArtefactException(sample.get(piece.file()).path() + " does not match its SHA-256 when decoded"
+                        + " from pack " + piece.blob().pack() + " in store '" + store.name() + "'");
+            }
+        });
+        return packs.size() + " packs present" + (readAll ? " and decoded" : "") + ", " + sample.size() + " file(s) "
+                + (readAll ? "" : "sampled, ") + "decoded and matching their SHA-256";
+    }
+
+    /** Up to {@code size} files with content, picked evenly from the whole index by a reservoir seeded with today's date. */
+    private List<FileEntry> sample(Store store, String manifestKey, Manifest manifest, int size) throws IOException {
+        Manifest.Artefact index = manifest.artefact(SnapshotIndex.FILES);
+        List<FileEntry> chosen = new ArrayList<>();
+        Random random = new Random(LocalDate.now().toEpochDay() * 31 + manifest.backupId().hashCode());
+        long seen = 0;
+        try (InputStream raw = reader.openRaw(store, Manifest.dataKey(manifestKey, index), manifest, index);
+             MappingIterator<FileEntry> entries = SnapshotIndex.entries(raw)) {
+            while (entries.hasNext()) {
+                FileEntry entry = entries.next();
+                if (!entry.isFile() || entry.blobs() == null || entry.blobs().isEmpty()) {
+                    continue;
+                }
+                seen++;
+                if (chosen.size() < size) {
+                    chosen.add(entry);
+                } else {
+                    long slot = (long) (random.nextDouble() * seen);
+                    if (slot < size) {
+                        chosen.set((int) slot, entry);
+                    }
+                }
+            }
+            raw.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,81 @@
+package com.mking.backup.source.files;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Puts a restored tree into a target that already holds files ({@code --force}): each restored entry takes its place;
+ * what was there is moved into {@code aside} at the same relative path, never deleted. With {@code delete}, what the
+ * target holds where the snapshot (or its selected part) has nothing is moved aside too.
+ */
+final class TreeMerge {
+
+    private final Path aside;
+    private final boolean delete;
+    private final List<PathMatcher> includes;
+    private int movedAside;
+
+    TreeMerge(Path aside, boolean delete, List<PathMatcher> includes) {
+        this.aside = aside;
+        this.delete = delete;
+        this.includes = includes;
+    }
+
+    int movedAside() {
+        return movedAside;
+    }
+
+    /** Moves everything under {@code restored} into {@code target}; {@code restored} is empty afterwards. */
+    void merge(Path restored, Path target) throws IOException {
+        merge(restored, target, "");
+    }
+
+    private void merge(Path restored, Path target, String relative) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(restored)) {
+            children.forEach(child -> names.add(child.getFileName().toString()));
+        }
+        if (delete) {
+            try (DirectoryStream<Path> existing = Files.newDirectoryStream(target)) {
+                for (Path old : existing) {
+                    String name = old.getFileName().toString();
+                    String path = relative.isEmpty() ? name : relative + "/" + name;
+                    if (!names.contains(name) && SnapshotRestore.selected(path, includes)) {
+                        moveAside(old, path);
+                    }
+                }
+            }
+        }
+        for (String name : names) {
+            String path = relative.isEmpty() ? name : relative + "/" + name;
+            Path from = restored.resolve(name);
+            Path to = target.resolve(name);
+            boolean bothDirectories = Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS);
+            if (bothDirectories) {
+                merge(from, to, path);
+                Files.setAttribute(to, "unix:mode", Files.getAttribute(from, "unix:mode"));
+                Files.setLastModifiedTime(to, Files.getLastModifiedTime(from));
+                Files.delete(from);
+                continue;
+            }
+            if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+                moveAside(to, path);
+            }
+            Files.move(from, to);
+        }
+    }
+
+    private void moveAside(Path old, String relative) throws IOException {
+        Path place = aside.resolve(relative);
+        Files.createDirectories(place.getParent());
+        Files.move(old, place);
+        movedAside++;
+    }
+}

@@ -1,0 +1,134 @@
+package com.mking.backup.source.files;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Walks a directory tree in index order ({@link FileEntry#compare}: each directory's names sorted, a directory just
+ * before what is in it), reporting each entry as stat saw it (no content). Only one directory's names are held at a time
+ * per level, so memory follows the tree's depth and its largest directory, not its number of files. Excluded names are
+ * never visited; sockets, pipes and devices are skipped and counted; what cannot be read is reported, not skipped quietly.
+ */
+final class TreeScanner {
+
+    /** Receives each entry in order; {@code file} is where to read it. */
+    interface Visitor {
+        void visit(FileEntry scanned, Path file) throws IOException;
+    }
+
+    private final Path root;
+    private final List<PathMatcher> excludes = new ArrayList<>();
+    private final List<String> unreadable = new ArrayList<>();
+    private int unreadableCount;
+    private int skippedSpecial;
+
+    /** @param excludes globs: on a name alone, or (when they hold a '/') on the path relative to the root */
+    TreeScanner(Path root, List<String> excludes) {
+        this.root = root;
+        for (String glob : excludes) {
+            this.excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+        }
+    }
+
+    void scan(Visitor visitor) throws IOException {
+        scanDirectory(root, "", visitor);
+    }
+
+    /** Paths that could not be listed or read (at most the first 20). */
+    List<String> unreadable() {
+        return unreadable;
+    }
+
+    int unreadableCount() {
+        return unreadableCount;
+    }
+
+    int skippedSpecial() {
+        return skippedSpecial;
+    }
+
+    void reportUnreadable(String path) {
+        unreadableCount++;
+        if (unreadable.size() < 20) {
+            unreadable.add(path);
+        }
+    }
+
+    private void scanDirectory(Path directory, String relative, Visitor visitor) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
+            for (Path child : children) {
+                names.add(child.getFileName().toString());
+            }
+        } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
+            reportUnreadable(relative.isEmpty() ? "." : relative);
+            return;
+        }
+        names.sort(String::compareTo);
+        for (String name : names) {
+            String path = relative.isEmpty() ? name : relative + "/" + name;
+            if (excluded(name, path)) {
+                continue;
+            }
+            Path file = directory.resolve(name);
+            FileEntry entry;
+            try {
+                entry = stat(file, path);
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue; // deleted since the directory was listed: it is not in the tree any more
+            }
+            if (entry == null) {
+                skippedSpecial++;
+                continue;
+            }
+            visitor.visit(entry, file);
+            if (entry.isDirectory()) {
+                scanDirectory(file, path, visitor);
+            }
+        }
+    }
+
+    private boolean excluded(String name, String path) {
+        for (PathMatcher matcher : excludes) {
+            if (matcher.matches(Path.of(name)) || matcher.matches(Path.of(path))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The entry as stat sees it now, or null for what is not a file, directory or symlink. */
+    static FileEntry stat(Path file, String path) throws IOException {
+        Map<String, Object> attributes = Files.readAttributes(file, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        String type;
+        String link = null;
+        if (Boolean.TRUE.equals(attributes.get("isSymbolicLink"))) {
+            type = FileEntry.SYMLINK;
+            link = Files.readSymbolicLink(file).toString();
+        } else if (Boolean.TRUE.equals(attributes.get("isDirectory"))) {
+            type = FileEntry.DIRECTORY;
+        } else if (Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
+            type = FileEntry.FILE;
+        } else {
+            return null;
+        }
+        long size = type.equals(FileEntry.FILE) ? (Long) attributes.get("size") : 0;
+        return new FileEntry(path, type, size, nanos(attributes.get("lastModifiedTime")), nanos(attributes.get("ctime")),
+                (Long) attributes.get("ino"), (Integer) attributes.get("mode") & 07777, (Integer) attributes.get("uid"),
+                (Integer) attributes.get("gid"), link, null, null, null);
+    }
+
+    private static long nanos(Object time) {
+        return ((FileTime) time).to(TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,333 @@
+package com.mking.backup.source.files;
+
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.source.SourceContractTest;
+import com.mking.backup.support.CliResult;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Files snapshots through the source contract, on a generated tree of 5,000+ files: nested directories, symlinks
+ * (relative, to a directory, dangling), odd names (spaces, UTF-8, a newline), modes, empty files and directories, and a
+ * 1 GiB sparse file. A second snapshot after 10 changes, 5 additions and 3 deletions stores only those; each snapshot
+ * restores to the tree as it was (compared with diff and find, not with this project's code); one directory restores
+ * alone; pruning the first snapshot removes only packs nobody references and the second still restores; a file that
+ * keeps changing while it is read is reported.
+ */
+class FilesSourceTest extends SourceContractTest {
+
+    private Path tree;
+    /** {@code cp -a} of the tree as the first snapshot saw it. */
+    private Path asFirst;
+    private String secondId;
+
+    @Override
+    protected String kind() {
+        return "files";
+    }
+
+    @Override
+    protected void startSource() throws Exception {
+        tree = installation.home().resolve("uploads");
+        generateTree(tree);
+        asFirst = copyAsBackedUp(tree, "uploads-as-first");
+    }
+
+    /** {@code cp -a} of the tree without what the default exclusions leave out (its directory's mtime kept). */
+    private Path copyAsBackedUp(Path from, String name) throws Exception {
+        Path copy = installation.home().resolve(name);
+        run(null, "cp", "-a", from.toString(), copy.toString());
+        Files.delete(copy.resolve("odd names").resolve("scratch.tmp"));
+        run(null, "touch", "-h", "-r", from.resolve("odd names").toString(), copy.resolve("odd names").toString());
+        return copy;
+    }
+
+    @Override
+    protected void stopSource() {
+    }
+
+    @Override
+    protected Map<String, String> jobParameters() {
+        // 1 MiB packs, so that the churn directory's old content fills packs of its own that pruning can remove
+        return Map.of("directory", tree.toString(), "packSizeMiB", "1");
+    }
+
+    @Override
+    protected List<String> expectedArtefacts() {
+        return List.of("files\\.idx", "packs\\.idx");
+    }
+
+    @Override
+    protected List<String> restoreArguments(Path target) {
+        return List.of("--target", target.toString());
+    }
+
+    @Override
+    protected void assertRestoredEqualsOriginal(Path target) throws Exception {
+        assertSameTree(asFirst, target);
+    }
+
+    @Override
+    protected void assertNothingRestored(Path target) {
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
+    }
+
+    /** A path too long for the kernel deep in the tree: listing it fails at run time (root reads every mode). */
+    @Override
+    protected void breakSource() throws Exception {
+        Files.createDirectories(tree.resolve("deep-break"));
+        tree = tree.resolve("deep-break"); // perl's relative mkdir/chdir go where no absolute path reaches
+        try {
+            run(tree, "perl", "-e", "for (1..70) { mkdir 'd' x 64 or die \"mkdir: $!\"; chdir 'd' x 64 or die \"chdir: $!\" }");
+        } finally {
+            tree = tree.getParent();
+        }
+    }
+
+    @Override
+    protected void repairSource() throws Exception {
+        run(tree, "rm", "-rf", "deep-break");
+    }
+
+    @Override
+    protected String expectedFailure() {
+        return "File name too long";
+    }
+
+    @Test
+    @Order(31)
+    void aSecondSnapshotStoresOnlyWhatChangedAndBothRestoreAsTheyWere() throws Exception {
+        // 10 changed, 5 added, 3 deleted; the changed and deleted ones all in churn/
+        List<Path> churn;
+        try (Stream<Path> files = Files.list(tree.resolve("churn"))) {
+            churn = files.sorted().toList();
+        }
+        long changedBytes = 0;
+        for (int i = 0; i < 10; i++) {
+            byte[] content = ("changed " + i + "\n").repeat(5000).getBytes(StandardCharsets.UTF_8);
+            Files.write(churn.get(i), content);
+            changedBytes += content.length;
+        }
+        for (int i = 10; i < 13; i++) {
+            Files.delete(churn.get(i));
+        }
+        for (int i = 0; i < 5; i++) {
+            byte[] content = ("added " + i + "\n").repeat(300).getBytes(StandardCharsets.UTF_8);
+            Files.write(tree.resolve("d3").resolve("added-" + i + ".txt"), content);
+            changedBytes += content.length;
+        }
+        Path asSecond = copyAsBackedUp(tree, "uploads-as-second");
+
+        CliResult second = installation.cli("run", job());
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        secondId = second.backupId(job());
+        Map<String, String> details = manifestOf(secondId).details();
+        assertThat(details).containsEntry("filesChanged", "10").containsEntry("filesNew", "5")
+                .containsEntry("filesDeleted", "3").containsEntry("bytesRead", Long.toString(changedBytes))
+                .containsEntry("previousSnapshot", backupId);
+        // only the new content was stored: a few packs of about 1 MiB, not the tree again
+        assertThat(Long.parseLong(details.get("packBytesStored"))).isLessThan(changedBytes + (64 << 10));
+        assertThat(Long.parseLong(manifestOf(backupId).details().get("bytesRead"))).isGreaterThan(1L << 30);
+
+        Path first = freshTarget("as-first");
+        CliResult restoreFirst = installation.cli("restore", backupId, "--target", first.toString());
+        assertThat(restoreFirst.exitCode()).as(restoreFirst.all()).isEqualTo(0);
+        assertSameTree(asFirst, first);
+        Path secondTarget = freshTarget("as-second");
+        CliResult restoreSecond = installation.cli("restore", secondId, "--from", "minio", "--target", secondTarget.toString());
+        assertThat(restoreSecond.exitCode()).as(restoreSecond.all()).isEqualTo(0);
+        assertSameTree(asSecond, secondTarget);
+        run(null, "rm", "-rf", first.toString());
+    }
+
+    @Test
+    @Order(32)
+    void oneDirectoryRestoresAloneAndAForcedRestoreMovesAsideWhatItReplaces() throws Exception {
+        Path target = freshTarget("only-d7");
+        CliResult restore = installation.cli("restore", backupId, "--target", target.toString(), "--include", "d7");
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        try (Stream<Path> top = Files.list(target)) {
+            assertThat(top.map(p -> p.getFileName().toString()).toList()).containsExactly("d7");
+        }
+        assertThat(run(null, "diff", "-r", "--no-dereference", asFirst.resolve("d7").toString(),
+                target.resolve("d7").toString())).isEmpty();
+
+        // into a non-empty target: refused without --force; with it, replaced files are moved aside, others kept
+        Files.writeString(target.resolve("d7").resolve("f0.dat"), "local edit");
+        Files.writeString(target.resolve("mine.txt"), "not in the snapshot");
+        CliResult refused = installation.cli("restore", backupId, "--target", target.toString(), "--include", "d7");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("--force");
+        CliResult forced = installation.cli("restore", backupId, "--target", target.toString(), "--include", "d7", "--force");
+        assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
+        assertThat(target.resolve("mine.txt")).hasContent("not in the snapshot");
+        assertThat(Files.mismatch(target.resolve("d7").resolve("f0.dat"), asFirst.resolve("d7").resolve("f0.dat"))).isEqualTo(-1);
+        String aside = forced.out().replaceAll("(?s).*what was there is now (\\S+?)\\).*", "$1");
+        assertThat(Path.of(aside).resolve("d7").resolve("f0.dat")).hasContent("local edit");
+        run(null, "rm", "-rf", target.toString(), aside);
+    }
+
+    @Test
+    @Order(33)
+    void verifyReadAllDecodesEveryPack() throws Exception {
+        CliResult verify = installation.cli("verify", backupId, "--read-all");
+        assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
+        assertThat(verify.all()).contains("packs present and decoded");
+    }
+
+    @Test
+    @Order(60)
+    void pruningTheFirstSnapshotKeepsEveryPackTheSecondNeeds() throws Exception {
+        declareJob(Map.of("keepLast", "1", "keepDaily", "0", "keepWeekly", "0", "keepMonthly", "0", "keepYearly", "0"));
+        CliResult dryRun = installation.cli("prune", "--job", job(), "--dry-run");
+        assertThat(dryRun.exitCode()).as(dryRun.all()).isEqualTo(0);
+        assertThat(dryRun.out()).contains("would delete " + backupId).contains("would be removed");
+        List<String> packsBefore = packKeys();
+
+        CliResult prune = installation.cli("prune", "--job", job());
+        assertThat(prune.exitCode()).as(prune.all()).isEqualTo(0);
+        List<String> packsAfter = packKeys();
+        assertThat(packsAfter.size()).as("packs only the first snapshot referenced are gone").isLessThan(packsBefore.size());
+        // every pack the second snapshot lists is still in both stores, and it restores as it was
+        Path target = freshTarget("as-second-after-prune");
+        CliResult restore = installation.cli("restore", secondId, "--from", "minio", "--target", target.toString());
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertSameTree(installation.home().resolve("uploads-as-second"), target);
+        CliResult verify = installation.cli("verify", secondId);
+        assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
+        run(null, "rm", "-rf", target.toString());
+    }
+
+    @Test
+    @Order(70)
+    void aFileThatKeepsChangingWhileReadIsReported() throws Exception {
+        Path growing = installation.home().resolve("growing");
+        Files.createDirectories(growing);
+        Files.writeString(growing.resolve("steady.txt"), "steady");
+        Path log = growing.resolve("app.data");
+        Files.write(log, new byte[32 << 20]);
+        installation.withJob(kind(), "growing", Map.of("directory", growing.toString(), "stores", "local"));
+        Thread writer = new Thread(() -> {
+            byte[] line = "another line of log\n".repeat(100).getBytes(StandardCharsets.UTF_8);
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Files.write(log, line, java.nio.file.StandardOpenOption.APPEND);
+                    Thread.sleep(2);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        writer.start();
+        CliResult run;
+        try {
+            run = installation.cli("run", "growing");
+        } finally {
+            writer.interrupt();
+            writer.join();
+        }
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        assertThat(manifestOf(run.backupId("growing")).details()).containsEntry("changedWhileRead", "1");
+        assertThat(run.all()).contains("changed while they were read").contains("app.data");
+    }
+
+    private List<String> packKeys() throws IOException {
+        try (Stream<Path> files = Files.walk(installation.localStore().resolve(job()).resolve("packs"))) {
+            return files.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
+        }
+    }
+
+    private Manifest manifestOf(String id) throws Exception {
+        String manifestKey = audit("SELECT manifest_key FROM backup_executions WHERE backup_id = '" + id + "'");
+        return Manifest.read(Files.newInputStream(installation.localStore().resolve(manifestKey)));
+    }
+
+    /** Same names, types, content and symlink targets (diff), and same modes and mtimes (find), as independent tools see them. */
+    private static void assertSameTree(Path expected, Path actual) throws Exception {
+        assertThat(run(null, "diff", "-r", "--no-dereference", expected.toString(), actual.toString())).isEmpty();
+        List<String> want = listing(expected);
+        List<String> got = listing(actual);
+        List<String> missing = want.stream().filter(line -> !got.contains(line)).limit(10).toList();
+        List<String> extra = got.stream().filter(line -> !want.contains(line)).limit(10).toList();
+        assertThat(missing).as("entries (name, type, mode, mtime, size, link) missing or different; extra: " + extra).isEmpty();
+        assertThat(got).hasSameSizeAs(want);
+    }
+
+    /** A symlink's own time is set with lutimes, to the microsecond (the JDK has no nanosecond call that does not follow links). */
+    private static String symlinkTimeInMicroseconds(String line) {
+        return line.replaceFirst("\tl (\\d+) (\\d+\\.\\d{6})\\d+ ", "\tl $1 $2 ");
+    }
+
+    /** One record per entry, NUL-separated (a name may hold a newline), sorted. */
+    private static List<String> listing(Path root) throws Exception {
+        String records = run(root, "find", ".", "-mindepth", "1", "-printf", "%P\\t%y %m %T@ %s %l\\0");
+        return java.util.Arrays.stream(records.split("\0")).map(FilesSourceTest::symlinkTimeInMicroseconds).sorted().toList();
+    }
+
+    /** 5,000+ files in nested directories, odd names, modes, symlinks, empty ones, a 1 GiB sparse file. */
+    private static void generateTree(Path root) throws IOException {
+        Random random = new Random(42);
+        Instant base = Instant.parse("2026-01-02T03:04:05.123456789Z");
+        for (int d = 0; d < 50; d++) {
+            for (int e = 0; e < 10; e++) {
+                Path directory = root.resolve("d" + d).resolve("e" + e);
+                Files.createDirectories(directory);
+                for (int f = 0; f < 10; f++) {
+                    byte[] content = new byte[random.nextInt(4096)];
+                    random.nextBytes(content);
+                    Path file = directory.resolve("f" + f + ".dat");
+                    Files.write(file, content);
+                    Files.setLastModifiedTime(file, FileTime.from(base.plusSeconds(random.nextInt(1_000_000))));
+                }
+            }
+            Files.write(root.resolve("d" + d).resolve("f0.dat"), ("top of d" + d).getBytes(StandardCharsets.UTF_8));
+        }
+        Path churn = Files.createDirectories(root.resolve("churn"));
+        for (int i = 0; i < 13; i++) {
+            byte[] content = new byte[200_000];
+            random.nextBytes(content);
+            Files.write(churn.resolve(String.format("c%02d.bin", i)), content);
+        }
+        Path odd = Files.createDirectories(root.resolve("odd names"));
+        Files.writeString(odd.resolve("with space.txt"), "space");
+        Files.writeString(odd.resolve("ünïcødé-文件.txt"), "utf-8");
+        Files.writeString(odd.resolve("new\nline.txt"), "newline");
+        Files.writeString(odd.resolve("private.key"), "secret-ish", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(odd.resolve("private.key"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(odd.resolve("run.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(odd.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createFile(odd.resolve("empty"));
+        Files.createDirectories(odd.resolve("empty dir"));
+        Files.createSymbolicLink(odd.resolve("link-to-file"), Path.of("with space.txt"));
+        Files.createSymbolicLink(odd.resolve("link-to-dir"), Path.of("../d1"));
+        Files.createSymbolicLink(odd.resolve("dangling"), Path.of("/nonexistent/target"));
+        Files.writeString(odd.resolve("scratch.tmp"), "excluded by default");
+        try (RandomAccessFile big = new RandomAccessFile(root.resolve("big.bin").toFile(), "rw")) {
+            big.setLength(1L << 30);
+            byte[] head = new byte[3 << 20];
+            random.nextBytes(head);
+            big.write(head);
+            big.seek((1L << 30) - head.length);
+            big.write(head);
+        }
+        Files.setPosixFilePermissions(root.resolve("d2"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(root.resolve("d2"), FileTime.from(base));
+    }
+}
