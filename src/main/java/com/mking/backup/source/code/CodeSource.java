@@ -145,12 +145,8 @@ public final class CodeSource implements Source {
     }
 
     @Override
-    public void checkRestoreTarget(JobSpec job, RestoreRequest request) {
-        try {
-            directory(request).check();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+    public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
+        directory(request).check();
     }
 
     @Override

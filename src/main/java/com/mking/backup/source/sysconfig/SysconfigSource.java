@@ -114,7 +114,8 @@ public final class SysconfigSource implements Source {
                     "correct it, e.g. " + DEFAULT_SECRET_FILES);
         }
         if (!encrypting.get()) {
-            throw new ConfigException(job.where("paths") + " (mking.encryption.key-id)", "a " + kind()
+            throw new ConfigException("mking.encryption.key-id (required by " + kind() + " job '" + job.name() + "' in "
+                    + (job.routeFile() == null ? "routes/*.yaml" : job.routeFile()) + ")", "a " + kind()
                     + " backup holds passwords and private keys, and is written only encrypted, but no encryption key is "
                     + "configured", "create a key with 'mking-backup keygen KEY_ID' and set mking.encryption.key-dir and "
                     + "mking.encryption.key-id (keep a copy of the key off this host), or remove the job");
@@ -174,7 +175,14 @@ public final class SysconfigSource implements Source {
         if (archive == null) {
             throw new IOException("job " + job.name() + ": the configuration was not prepared before its artefacts");
         }
-        return List.of(Output.written(CONFIG, archive::writeConfig), Output.written(SECRETS, out -> {
+        return List.of(Output.written(CONFIG, out -> {
+            try {
+                archive.writeConfig(out);
+            } catch (IOException | RuntimeException e) {
+                running.remove(job.name(), archive); // the secret lines found so far are not kept
+                throw e;
+            }
+        }), Output.written(SECRETS, out -> {
             try {
                 archive.writeSecrets(out);
                 LOG.info("job {}: {} split out into {}", job.name(), archive.summary(), SECRETS);
