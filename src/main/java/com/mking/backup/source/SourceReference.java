@@ -35,12 +35,17 @@ public final class SourceReference {
             for (Source.Parameter parameter : source.parameters()) {
                 text.append("| `").append(parameter.name()).append("` | ").append(parameter.typeName()).append(" | ")
                         .append(parameter.defaultValue() == null ? "*(required)*"
-                                : parameter.defaultValue().isEmpty() ? "*(empty)*" : "`" + parameter.defaultValue() + "`")
+                                : parameter.defaultValue().isEmpty() ? "*(empty)*" : "`" + cell(parameter.defaultValue()) + "`")
                         .append(" | ").append(parameter.description().replace("|", "\\|")).append(" | `")
-                        .append(parameter.example()).append("` |\n");
+                        .append(cell(parameter.example())).append("` |\n");
             }
             text.append('\n');
         }
         return text.toString();
+    }
+
+    /** A table cell's text: a '|' (a regular expression's alternative) would end the cell, even in a code span. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
     }
 }
