@@ -20,7 +20,7 @@ class SourceReferenceTest {
     void theReadmeShowsEverySourcesParametersAsTheSchemaSaysThem() throws Exception {
         SourceRegistry sources = SourceReference.sources();
         {
-            assertThat(sources.all()).extracting(Source::kind).containsExactly("pg-logical", "pg-physical", "redis", "git", "sysconfig", "code");
+            assertThat(sources.all()).extracting(Source::kind).containsExactly("pg-logical", "pg-physical", "redis", "git", "files", "sysconfig", "code");
             String reference = SourceReference.markdown(sources.all());
             Files.writeString(Path.of("target/source-parameters.md"), reference);
             assertThat(Files.readString(Path.of("README.md"))).as("README.md's parameter tables (target/source-parameters.md "

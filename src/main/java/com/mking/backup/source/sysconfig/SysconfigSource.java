@@ -238,8 +238,8 @@ public final class SysconfigSource implements Source {
                                                       RestoreRequest request) {
         Path scratch = directory(request).scratch();
         return switch (artefact.name()) {
-            case CONFIG -> Optional.of(raw -> new ConfigRestore(scratch).restoreConfig(raw));
-            case SECRETS -> Optional.of(raw -> new ConfigRestore(scratch).restoreSecrets(raw));
+            case CONFIG -> Optional.of((raw, store) -> new ConfigRestore(scratch).restoreConfig(raw));
+            case SECRETS -> Optional.of((raw, store) -> new ConfigRestore(scratch).restoreSecrets(raw));
             default -> throw new IllegalArgumentException(WHAT + " has no artefact " + artefact.name());
         };
     }
