@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class Catalog {
 
     public static final String ROUTE = "direct:catalog";
+    public static final String SOURCE_SIZES_ROUTE = "direct:source-sizes";
     public static final String COPY_DELETED_ROUTE = "direct:copy-deleted";
     public static final String CONFIGURED_AT_ROUTE = "direct:job-configured-at";
     public static final String RESTORE_POINT_RECORDED_ROUTE = "direct:wal-restore-point-recorded";
@@ -47,6 +48,22 @@ public final class Catalog {
                 .filter(entry -> !entry.copies().isEmpty())
                 .filter(entry -> !"failed".equals(entry.verification()))
                 .toList();
+    }
+
+    /** The files and bytes one successful backup's source held (a files snapshot's tree). */
+    public record SourceSize(String backupId, long files, long bytes) {
+    }
+
+    /** The newest {@code limit} successful backups of {@code job} whose source counted its files, newest first. */
+    public List<SourceSize> sourceSizes(String job, int limit) {
+        List<?> rows = producer.requestBodyAndHeaders(SOURCE_SIZES_ROUTE, null, Map.of("job", job, "limit", limit), List.class);
+        List<SourceSize> sizes = new java.util.ArrayList<>();
+        for (Object row : rows == null ? List.of() : rows) {
+            Map<?, ?> columns = (Map<?, ?>) row;
+            sizes.add(new SourceSize((String) columns.get("backup_id"), ((Number) columns.get("source_files")).longValue(),
+                    ((Number) columns.get("source_bytes")).longValue()));
+        }
+        return sizes;
     }
 
     /** When the job first appeared in the route files (its backup_configurations row), if known. */

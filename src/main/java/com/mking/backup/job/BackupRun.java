@@ -296,6 +296,21 @@ public final class BackupRun {
         return manifest == null ? null : manifest.artefacts().size();
     }
 
+    /** Files in the backed-up data, where the source counts them (manifest detail {@code files}); null otherwise. */
+    public Long getSourceFiles() {
+        return detailNumber("files");
+    }
+
+    /** Bytes in the backed-up data, where the source counts them (manifest detail {@code bytes}); null otherwise. */
+    public Long getSourceBytes() {
+        return detailNumber("bytes");
+    }
+
+    private Long detailNumber(String key) {
+        String value = manifest == null || manifest.details() == null ? null : manifest.details().get(key);
+        return value == null || !value.matches("\\d{1,18}") ? null : Long.valueOf(value);
+    }
+
     /** How many artefacts this run dumps (the route loops over them). */
     public int getOutputCount() {
         return outputs.size();

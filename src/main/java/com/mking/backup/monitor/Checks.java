@@ -4,6 +4,7 @@ import com.mking.backup.alert.Alert;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -72,5 +73,35 @@ public final class Checks {
     /** A source database or a configured service that does not answer. */
     public static Optional<Alert> unreachable(String condition, String what, Optional<String> failure) {
         return failure.map(reason -> new Alert(condition, Alert.Level.DANGER, what + " is unreachable", reason));
+    }
+
+    /**
+     * The newest snapshot of a job holds less than half the median of the runs before it (up to 7), in files or in bytes:
+     * the early sign of a mass deletion or ransomware (seed §2.3.1's uploads). Needs at least 3 earlier runs; sizes are
+     * newest first.
+     */
+    public static Optional<Alert> shrinkage(String job, List<com.mking.backup.audit.Catalog.SourceSize> newestFirst) {
+        if (newestFirst.size() < 4) {
+            return Optional.empty();
+        }
+        com.mking.backup.audit.Catalog.SourceSize latest = newestFirst.get(0);
+        List<com.mking.backup.audit.Catalog.SourceSize> before = newestFirst.subList(1, Math.min(8, newestFirst.size()));
+        long files = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::files).toArray());
+        long bytes = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::bytes).toArray());
+        if (latest.files() * 2 >= files && latest.bytes() * 2 >= bytes) {
+            return Optional.empty();
+        }
+        return Optional.of(new Alert("shrink:" + job, Alert.Level.DANGER, "job " + job + ": the newest backup holds far "
+                + "less than before (mass deletion or ransomware?)", String.format("backup %s holds %d files, %d bytes; the "
+                + "median of the %d runs before it is %d files, %d bytes. Older snapshots still hold the files: check the "
+                + "source before retention prunes them", latest.backupId(), latest.files(), latest.bytes(), before.size(),
+                files, bytes)));
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

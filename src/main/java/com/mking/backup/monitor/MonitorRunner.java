@@ -132,6 +132,10 @@ public final class MonitorRunner {
             if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                 findings.add(new Finding("protection:" + job.name(), protection(job)));
             }
+            List<Catalog.SourceSize> sizes = catalog.sourceSizes(job.name(), 8);
+            if (!sizes.isEmpty()) {
+                findings.add(new Finding("shrink:" + job.name(), Checks.shrinkage(job.name(), sizes)));
+            }
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,5 +67,26 @@ class ChecksTest {
         assertThat(Checks.memoryInUse(23 * gib, 21 * gib)).isCloseTo(8.7, org.assertj.core.data.Offset.offset(0.1));
         assertThat(Checks.resource("memory", Checks.memoryInUse(23 * gib, 21 * gib), 85)).isEmpty();
         assertThat(Checks.resource("memory", Checks.memoryInUse(23 * gib, 2 * gib), 85)).isPresent();
+    }
+
+    @Test
+    void aSnapshotWithLessThanHalfTheRecentMedianIsAnAlarm() {
+        java.util.List<com.mking.backup.audit.Catalog.SourceSize> steady = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            steady.add(new com.mking.backup.audit.Catalog.SourceSize("b" + i, 50_000 + i * 10, 8_000_000_000L + i));
+        }
+        java.util.List<com.mking.backup.audit.Catalog.SourceSize> withLatest = new java.util.ArrayList<>(steady);
+        withLatest.add(0, new com.mking.backup.audit.Catalog.SourceSize("now", 24_000, 8_000_000_000L));
+        Alert alert = Checks.shrinkage("uploads", withLatest).orElseThrow();
+        assertThat(alert.level()).isEqualTo(Alert.Level.DANGER);
+        assertThat(alert.detail()).contains("backup now holds 24000 files").contains("median of the 7 runs before it is 50030 files");
+        // bytes alone dropping counts too (files encrypted in place and truncated)
+        withLatest.set(0, new com.mking.backup.audit.Catalog.SourceSize("now", 50_000, 1_000_000_000L));
+        assertThat(Checks.shrinkage("uploads", withLatest)).isPresent();
+        // ordinary churn, and too short a history, are not
+        withLatest.set(0, new com.mking.backup.audit.Catalog.SourceSize("now", 45_000, 7_000_000_000L));
+        assertThat(Checks.shrinkage("uploads", withLatest)).isEmpty();
+        assertThat(Checks.shrinkage("uploads", List.of(new com.mking.backup.audit.Catalog.SourceSize("now", 1, 1),
+                steady.get(0), steady.get(1)))).isEmpty();
     }
 }

@@ -248,6 +248,31 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(run.all()).contains("changed while they were read").contains("app.data");
     }
 
+    @Test
+    @Order(80)
+    void aSnapshotFarSmallerThanTheRecentOnesRaisesTheAlarm() throws Exception {
+        Path shrinking = Files.createDirectories(installation.home().resolve("shrinking"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(shrinking.resolve("photo-" + i + ".jpg"), "picture " + i);
+        }
+        installation.withJob(kind(), "shrinking", Map.of("directory", shrinking.toString(), "stores", "local"));
+        for (int run = 0; run < 4; run++) {
+            CliResult backup = installation.cli("run", "shrinking");
+            assertThat(backup.exitCode()).as(backup.all()).isEqualTo(0);
+        }
+        assertThat(audit("SELECT source_files || '/' || source_bytes FROM backup_executions WHERE job_name = 'shrinking' "
+                + "ORDER BY id DESC LIMIT 1")).isEqualTo("20/" + (20 * "picture 1".length() + 10));
+        assertThat(installation.cli("check").out()).contains("OK       shrink:shrinking");
+        for (int i = 0; i < 15; i++) { // a mass deletion
+            Files.delete(shrinking.resolve("photo-" + i + ".jpg"));
+        }
+        assertThat(installation.cli("run", "shrinking").exitCode()).isEqualTo(0);
+        CliResult check = installation.cli("check");
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.out()).contains("DANGER   job shrinking: the newest backup holds far less than before")
+                .contains("holds 5 files");
+    }
+
     private List<String> packKeys() throws IOException {
         try (Stream<Path> files = Files.walk(installation.localStore().resolve(job()).resolve("packs"))) {
             return files.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
