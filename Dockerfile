@@ -18,6 +18,7 @@ COPY docker/app-entrypoint.sh /usr/local/bin/mking-backup-entrypoint
 # MKING_HOME: where application.properties and routes/ are read (the jar falls back to it when
 # -Dmking.home is not given). MKING_DATA_DIR: pgpass, ssh known hosts and keys; mount a volume there.
 ENV MKING_HOME=/opt/mking-backup \
+    LANG=C.UTF-8 \
     MKING_DATA_DIR=/var/lib/mking-backup/data
 EXPOSE 8080
 # creates the encryption key on first start (MKING_ENCRYPTION_KEY_ID), then runs the jar
