@@ -78,7 +78,8 @@ public final class FilesSource implements Source, SharedData {
                 Parameter.file("directory", null, "the directory tree to back up (its content; the directory itself is the "
                         + "restore target)", "/var/www/platform/uploads"),
                 Parameter.text("exclude", DEFAULT_EXCLUDES, "comma-separated globs never backed up: on a name (*.tmp) or, "
-                        + "with a '/', on the path below the directory (cache/**)", "*.tmp, *.cache, thumbnails/**"),
+                        + "with a '/', on the path below the directory (cache/**); none: nothing excluded",
+                        "*.tmp, *.cache, thumbnails/**"),
                 Parameter.count("packSizeMiB", "16", "content is packed into stored objects of about this many MiB (files "
                         + "above 8 MiB are split into 8 MiB parts)", "32"),
                 Parameter.count("verifySampleFiles", "20", "files decoded and compared with their SHA-256 at each "
@@ -331,7 +332,11 @@ public final class FilesSource implements Source, SharedData {
 
     private static List<String> excludes(JobSpec job) {
         List<String> globs = new ArrayList<>();
-        Arrays.stream(job.parameter("exclude", DEFAULT_EXCLUDES).split(",")).map(String::strip)
+        String exclude = job.parameter("exclude", DEFAULT_EXCLUDES);
+        if (exclude.equals("none")) {
+            return globs;
+        }
+        Arrays.stream(exclude.split(",")).map(String::strip)
                 .filter(glob -> !glob.isEmpty()).forEach(globs::add);
         return globs;
     }

@@ -51,6 +51,8 @@ final class SnapshotBackup {
     private long unchanged;
     private long deleted;
     private long bytesRead;
+    private long bytesPacked;
+    private long appended;
     private int changedWhileReadCount;
 
     /** @param previous the last snapshot, or {@link PreviousSnapshot#NONE} */
@@ -120,7 +122,9 @@ final class SnapshotBackup {
         details.put("filesChanged", Long.toString(modified));
         details.put("filesUnchanged", Long.toString(unchanged));
         details.put("filesDeleted", Long.toString(deleted));
+        details.put("filesAppended", Long.toString(appended));
         details.put("bytesRead", Long.toString(bytesRead));
+        details.put("bytesPacked", Long.toString(bytesPacked));
         details.put("packsWritten", Integer.toString(packs.written().size()));
         details.put("packBytesStored", Long.toString(packs.storedBytes()));
         details.put("packsReferenced", Integer.toString(referenced.size()));
@@ -152,7 +156,7 @@ final class SnapshotBackup {
             } else {
                 modified++;
             }
-            stored = read(scanned, file);
+            stored = read(scanned, file, was);
             if (stored == null) { // deleted between the walk and the read: not in the tree any more
                 files--;
                 return null;
@@ -163,17 +167,34 @@ final class SnapshotBackup {
         return stored;
     }
 
-    /** Reads, hashes and packs a file; once more when it changed meanwhile. */
-    private FileEntry read(FileEntry scanned, Path file) throws IOException {
+    /**
+     * Reads, hashes and packs a file; once more when it changed meanwhile. A file that only grew (an append-only log:
+     * same inode, and its first {@code was.size} bytes still hash to what the previous snapshot stored) keeps its old
+     * blobs for that head and only its new tail is packed.
+     */
+    private FileEntry read(FileEntry scanned, Path file, FileEntry was) throws IOException {
         FileEntry baseline = scanned;
         for (int attempt = 1; ; attempt++) {
             MessageDigest whole = Sha256.newDigest();
-            boolean parts = baseline.size() > PART_SIZE;
-            MessageDigest part = parts ? Sha256.newDigest() : null;
             List<FileEntry.Blob> blobs = new ArrayList<>();
             long total = 0;
+            boolean tailOnly = false;
+            if (grewFrom(was, baseline)) {
+                MessageDigest head = headDigest(file, was.size());
+                MessageDigest continued = cloneOf(head);
+                if (head != null && Sha256.hex(head.digest()).equals(was.sha256())) {
+                    whole = continued;
+                    total = was.size();
+                    blobs.addAll(headBlobs(was));
+                    tailOnly = true;
+                }
+            }
+            boolean parts = !blobs.isEmpty() || baseline.size() > PART_SIZE;
+            MessageDigest part = parts ? Sha256.newDigest() : null;
             long inBlob = 0;
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                in.skipNBytes(total);
+                bytesRead += total; // the head, read once to compare its SHA-256
                 for (int n; (n = in.read(buffer, 0, (int) Math.min(buffer.length, PART_SIZE - inBlob))) > 0; ) {
                     if (inBlob == 0) {
                         packs.beginBlob();
@@ -184,6 +205,7 @@ final class SnapshotBackup {
                     }
                     packs.write(buffer, 0, n);
                     total += n;
+                    bytesRead += n;
                     inBlob += n;
                     if (inBlob == PART_SIZE) {
                         blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
@@ -199,7 +221,7 @@ final class SnapshotBackup {
             if (inBlob > 0) {
                 blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
             }
-            bytesRead += total;
+            bytesPacked += packedOf(blobs, was);
             if (blobs.size() == 1) {
                 blobs = List.of(new FileEntry.Blob(blobs.get(0).pack(), blobs.get(0).offset(), blobs.get(0).length(), null));
             }
@@ -218,12 +240,64 @@ final class SnapshotBackup {
                         changedWhileRead.add(scanned.path());
                     }
                 }
+                if (tailOnly) {
+                    appended++;
+                }
                 FileEntry seen = after != null && !steady ? after : baseline;
                 return seen.withContent(total, Sha256.hex(whole.digest()), blobs, !steady);
             }
             LOG.info("job {}: {} changed while it was read; reading it once more", job, scanned.path());
             baseline = after;
         }
+    }
+
+    /** Whether {@code now} is {@code was} grown: the same file (inode), longer, its old content stored and still there. */
+    private boolean grewFrom(FileEntry was, FileEntry now) {
+        return was != null && was.isFile() && was.sha256() != null && was.inode() == now.inode() && was.size() > 0
+                && now.size() > was.size() && was.blobs() != null && !was.blobs().isEmpty() && previous.hasAll(was.blobs());
+    }
+
+    /** SHA-256 of the first {@code length} bytes of {@code file} (null when it is shorter now). */
+    private MessageDigest headDigest(Path file, long length) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (long left = length; left > 0; ) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    return null;
+                }
+                digest.update(buffer, 0, n);
+                left -= n;
+            }
+        }
+        return digest;
+    }
+
+    private static MessageDigest cloneOf(MessageDigest digest) {
+        try {
+            return digest == null ? null : (MessageDigest) digest.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 state cannot be copied", e);
+        }
+    }
+
+    /** The blobs of a file's previous content, each with its own SHA-256 (a single blob's was the file's). */
+    private static List<FileEntry.Blob> headBlobs(FileEntry was) {
+        if (was.blobs().size() == 1 && was.blobs().get(0).sha256() == null) {
+            FileEntry.Blob only = was.blobs().get(0);
+            return List.of(new FileEntry.Blob(only.pack(), only.offset(), only.length(), was.sha256()));
+        }
+        return was.blobs();
+    }
+
+    /** Bytes of {@code blobs} written by this run (not carried over from {@code was}). */
+    private static long packedOf(List<FileEntry.Blob> blobs, FileEntry was) {
+        java.util.Set<String> old = new java.util.HashSet<>();
+        if (was != null && was.blobs() != null) {
+            was.blobs().forEach(blob -> old.add(blob.pack() + "@" + blob.offset()));
+        }
+        return blobs.stream().filter(blob -> !old.contains(blob.pack() + "@" + blob.offset()))
+                .mapToLong(FileEntry.Blob::length).sum();
     }
 
     /** The previous index, advanced in step with the walk. */

@@ -26,6 +26,10 @@ final class TreeScanner {
         void visit(FileEntry scanned, Path file) throws IOException;
     }
 
+    /** One lstat's fields; "unix:*" would also look up owner and group names (a passwd lookup per file). */
+    private static final String STAT_ATTRIBUTES =
+            "unix:mode,ino,uid,gid,size,lastModifiedTime,ctime,isSymbolicLink,isDirectory,isRegularFile";
+
     private final Path root;
     private final List<PathMatcher> excludes = new ArrayList<>();
     private final List<String> unreadable = new ArrayList<>();
@@ -109,7 +113,7 @@ final class TreeScanner {
 
     /** The entry as stat sees it now, or null for what is not a file, directory or symlink. */
     static FileEntry stat(Path file, String path) throws IOException {
-        Map<String, Object> attributes = Files.readAttributes(file, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> attributes = Files.readAttributes(file, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         String type;
         String link = null;
         if (Boolean.TRUE.equals(attributes.get("isSymbolicLink"))) {

@@ -249,6 +249,33 @@ class FilesSourceTest extends SourceContractTest {
     }
 
     @Test
+    @Order(75)
+    void anAppendedLogIsStoredAsItsNewTailAndARotatedOneAsANewFile() throws Exception {
+        Path logs = Files.createDirectories(installation.home().resolve("logs"));
+        Path app = logs.resolve("app.log");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; lines.length() < (3 << 20); i++) {
+            lines.append("2026-11-28T01:00:00Z GET /upload/").append(i).append(" 200\n");
+        }
+        Files.writeString(app, lines);
+        installation.withJob(kind(), "logs", Map.of("directory", logs.toString(), "exclude", "*.tmp", "stores", "local,minio"));
+        assertThat(installation.cli("run", "logs").exitCode()).isEqualTo(0);
+
+        String tail = "2026-11-28T02:00:00Z GET /upload/new 200\n".repeat(25);
+        Files.writeString(app, tail, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(logs.resolve("app.log.1"), "rotated yesterday\n");
+        CliResult second = installation.cli("run", "logs");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        assertThat(manifestOf(second.backupId("logs")).details()).containsEntry("filesAppended", "1")
+                .containsEntry("filesNew", "1")
+                .containsEntry("bytesPacked", Long.toString(tail.length() + "rotated yesterday\n".length()));
+        Path target = freshTarget("logs-restored");
+        CliResult restore = installation.cli("restore", second.backupId("logs"), "--from", "minio", "--target", target.toString());
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertSameTree(logs, target);
+    }
+
+    @Test
     @Order(80)
     void aSnapshotFarSmallerThanTheRecentOnesRaisesTheAlarm() throws Exception {
         Path shrinking = Files.createDirectories(installation.home().resolve("shrinking"));

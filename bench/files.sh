@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Files snapshots side by side with restic and rsync, on a real tree nobody here wrote: Debian's /usr/share as
+# installed on this machine (~50k entries), copied once to the bench directory so that it can be touched.
+#
+#   bench/files.sh [--pairs N] [--tree DIR]
+#
+# Per repetition, in fresh repositories: a first run, a no-change second run, and a run after touching 1 % of the
+# files (mtime only: we read them again; restic too, then deduplicates), each as
+#   mking-backup run  (production profile: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy)
+#   mking-backup run  with the local store only (restic's repository here is local too)
+#   restic backup     (its defaults; repository on the local disk; Debian's package)
+#   rsync -a          (into a directory, the seed's method)
+# Whole commands timed with /usr/bin/time (wall, CPU, peak RSS); the median of the repetitions. Writes
+# bench/results/<timestamp>-files.md. Needs restic, rsync, /usr/bin/time, PostgreSQL on 127.0.0.1:5432 (audit).
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pairs=3 source_tree=/usr/share
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pairs) pairs="$2"; shift 2 ;;
+    --tree) source_tree="$2"; shift 2 ;;
+    *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+for tool in restic rsync /usr/bin/time psql; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }; done
+work="$(mktemp -d /tmp/mking-bench-files.XXXX)"
+s3pid=""
+cleanup() { [ -n "$s3pid" ] && kill "$s3pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$home/bench/lib.sh"
+ensure_jar
+mkdir -p "$work/out"
+start_s3proxy
+
+tree="${MKING_BENCH_DIR:-/var/tmp/mking-bench}/files-tree"
+if [ ! -d "$tree" ]; then
+  echo "copying $source_tree to $tree (once) ..." >&2
+  mkdir -p "$(dirname "$tree")" && cp -a "$source_tree" "$tree"
+fi
+files=$(find "$tree" -type f | wc -l)
+entries=$(find "$tree" | wc -l)
+size=$(du -sh --apparent-size "$tree" | cut -f1)
+
+java -jar "$jar" keygen bench --key-dir "$work/keys" >/dev/null
+export RESTIC_PASSWORD=bench-restic-password
+main=(-h 127.0.0.1 -p 5432 -U postgres)
+
+# one repetition: fresh stores, audit database, restic repository and rsync target
+repetition() {
+  local r="$1" audit="mking_bench_files_$1"
+  dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
+  mkdir -p "$work/$r/routes" "$work/$r/routes-local"
+  cat > "$work/$r/bench.properties" <<PROPS
+mking.data-dir=$work/$r/data
+mking.audit.url=jdbc:postgresql://127.0.0.1:5432
+mking.audit.database=$audit
+mking.stores=local,minio
+mking.store.local.path=$work/$r/store
+mking.store.minio.endpoint=http://127.0.0.1:$s3port
+mking.store.minio.bucket=bench$r
+mking.encryption.key-dir=$work/keys
+mking.encryption.key-id=bench
+PROPS
+  for variant in routes:local,minio routes-local:local; do
+    cat > "$work/$r/${variant%%:*}/files.yaml" <<YAML
+- templatedRoute:
+    routeTemplateRef: files
+    parameters:
+      - {name: job, value: "bench-files-${variant%%:*}"}
+      - {name: cron, value: "0 0 1 * * ?"}
+      - {name: directory, value: "$tree"}
+      - {name: exclude, value: none}
+      - {name: stores, value: "${variant#*:}"}
+YAML
+  done
+  ours=("$home/bin/mking-backup" --config "$work/$r/bench.properties")
+  restic -r "$work/$r/restic" init >/dev/null
+  "${ours[@]}" --routes "$work/$r/routes" check >/dev/null 2>&1 || true # the audit schema, before any timing
+  for step in first unchanged touched; do
+    if [ "$step" = touched ]; then
+      find "$tree" -type f | awk 'NR % 100 == 0' | xargs -d '\n' touch
+    fi
+    echo "repetition $r: $step" >&2
+    timed "$step" production "${ours[@]}" --routes "$work/$r/routes" run bench-files-routes
+    timed "$step" local "${ours[@]}" --routes "$work/$r/routes-local" run bench-files-routes-local
+    timed "$step" restic restic -r "$work/$r/restic" backup --quiet "$tree"
+    timed "$step" rsync rsync -a "$tree/" "$work/$r/rsync/"
+  done
+  psql "${main[@]}" -d "$audit" -Atqc "SELECT job_name, stored_size_bytes FROM backup_executions WHERE status = 'success'
+    ORDER BY id" >> "$work/out/audit"
+  du -sb "$work/$r/store" "$work/$r/restic" | awk '{ print $1 }' > "$work/out/sizes.$r"
+  rm -rf "$work/$r/store" "$work/$r/rsync" "$work/$r/restic" "$work/$r/data"
+  dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
+}
+for r in $(seq 1 "$pairs"); do repetition "$r"; done
+
+stamp=$(date -u +%Y-%m-%dT%H%M)
+mkdir -p "$home/bench/results"
+md="$home/bench/results/$stamp-files.md"
+{
+  echo "# Files snapshots vs restic and rsync, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Tree: a copy of $source_tree ($entries entries, $files files, $size); $(nproc) cores; $(java -version 2>&1 | head -1);"
+  echo "$(restic version | cut -d' ' -f1-2). Median of $pairs repetitions, whole commands (JVM start included)."
+  echo "mking-backup production: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy (S3Proxy's own"
+  echo "CPU not counted); local: the same with the local store only. restic: local repository, its defaults."
+  echo "\"touched\": 1 % of the files touched (mtime only)."
+  echo
+  echo "| run | mking-backup production | local store only | restic backup | rsync -a | production / restic |"
+  echo "|---|---|---|---|---|---|"
+  for step in first unchanged touched; do
+    row="| $step "
+    for side in production local restic rsync; do
+      row+=$(printf '| %.1f s, CPU %.1f s, %d MiB ' "$(column_median "$step.$side" 1)" "$(column_median "$step.$side" 2)" \
+        $(( $(column_median "$step.$side" 3) / 1024 )))
+    done
+    row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" 'BEGIN { printf "| %.2f× |", a / b }')
+    echo "$row"
+  done
+  echo
+  echo "Stored bytes of the last repetition (local store of both mking-backup jobs, restic repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
+  echo
+  echo "Every run (wall s, CPU s, peak RSS KiB):"
+  echo
+  for step in first unchanged touched; do
+    for side in production local restic rsync; do
+      echo "- $step, $side: $(tr '\n' ';' < "$work/out/$step.$side" | sed 's/;$//; s/;/; /g')"
+    done
+  done
+} > "$md"
+cat "$md"
+echo "written: $md" >&2
