@@ -10,7 +10,8 @@
 #   mking-backup run  with the local store only (restic's repository here is local too)
 #   restic backup     (its defaults; repository on the local disk; Debian's package)
 #   rsync -a          (into a directory, the seed's method)
-# Whole commands timed with /usr/bin/time (wall, CPU, peak RSS); the median of the repetitions. Writes
+# Whole commands timed with /usr/bin/time (wall, CPU, peak RSS); the median of the repetitions. Then the no-change
+# backup as the daemon runs it: Quartz fires it every 15 s in a running daemon (wall time from its audit row). Writes
 # bench/results/<timestamp>-files.md. Needs restic, rsync, /usr/bin/time, PostgreSQL on 127.0.0.1:5432 (audit).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -95,6 +96,32 @@ YAML
 }
 for r in $(seq 1 "$pairs"); do repetition "$r"; done
 
+# The same no-change backup as scheduled runs in the daemon (a warm JVM, as production runs it): Quartz fires the
+# production job every 15 s on the unchanged tree; each run's wall time is end_time - start_time of its audit row.
+daemon_runs() {
+  local audit=mking_bench_files_daemon
+  dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
+  mkdir -p "$work/daemon/routes"
+  sed "s|mking_bench_files_1|$audit|; s|$work/1/|$work/daemon/|g; s|bucket=bench1|bucket=benchdaemon|" \
+    "$work/1/bench.properties" > "$work/daemon/bench.properties"
+  echo "camel.management.port=$(( 20000 + RANDOM % 10000 ))" >> "$work/daemon/bench.properties"
+  sed 's|"0 0 1 \* \* ?"|"0/15 * * * * ?"|' "$work/1/routes/files.yaml" > "$work/daemon/routes/files.yaml"
+  local daemon=("$home/bin/mking-backup" --config "$work/daemon/bench.properties" --routes "$work/daemon/routes")
+  "${daemon[@]}" start > "$work/daemon.log" 2>&1 &
+  echo "daemon: scheduled runs ..." >&2
+  for _ in $(seq 1 90); do
+    sleep 2
+    [ "$(psql "${main[@]}" -d "$audit" -Atqc "SELECT count(*) FROM backup_executions WHERE status = 'success'" 2>/dev/null || echo 0)" -ge 6 ] && break
+  done
+  "${daemon[@]}" stop >/dev/null 2>&1 || true
+  wait
+  # the first run reads everything; the second is the first no-change run of a fresh daemon; then steady state
+  psql "${main[@]}" -d "$audit" -Atqc "SELECT extract(epoch FROM end_time - start_time) FROM backup_executions
+    WHERE status = 'success' ORDER BY id OFFSET 1" > "$work/out/daemon"
+  dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
+}
+daemon_runs
+
 stamp=$(date -u +%Y-%m-%dT%H%M)
 mkdir -p "$home/bench/results"
 md="$home/bench/results/$stamp-files.md"
@@ -105,7 +132,8 @@ md="$home/bench/results/$stamp-files.md"
   echo "$(restic version | cut -d' ' -f1-2). Median of $pairs repetitions, whole commands (JVM start included)."
   echo "mking-backup production: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy (S3Proxy's own"
   echo "CPU not counted); local: the same with the local store only. restic: local repository, its defaults."
-  echo "\"touched\": 1 % of the files touched (mtime only)."
+  echo "\"touched\": 1 % of the files touched (mtime only). The daemon row: the production job fired by Quartz every 15 s"
+  echo "on the unchanged tree in a running daemon (no JVM start), wall time from its audit row's start and end."
   echo
   echo "| run | mking-backup production | local store only | restic backup | rsync -a | production / restic |"
   echo "|---|---|---|---|---|---|"
@@ -118,6 +146,9 @@ md="$home/bench/results/$stamp-files.md"
     row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" 'BEGIN { printf "| %.2f× |", a / b }')
     echo "$row"
   done
+  warm=$(tail -n +2 "$work/out/daemon" | median)
+  printf '| unchanged, scheduled in the daemon (warm JVM; audit times) | %.2f s (the first after start: %.2f s) | | | | %s× |\n' \
+    "$warm" "$(head -1 "$work/out/daemon")" "$(awk -v a="$warm" -v b="$(column_median unchanged.restic 1)" 'BEGIN { printf "%.2f", a / b }')"
   echo
   echo "Stored bytes of the last repetition (local store of both mking-backup jobs, restic repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
   echo
@@ -128,6 +159,7 @@ md="$home/bench/results/$stamp-files.md"
       echo "- $step, $side: $(tr '\n' ';' < "$work/out/$step.$side" | sed 's/;$//; s/;/; /g')"
     done
   done
+  echo "- unchanged, scheduled in the daemon (s): $(tr '\n' ' ' < "$work/out/daemon")"
 } > "$md"
 cat "$md"
 echo "written: $md" >&2

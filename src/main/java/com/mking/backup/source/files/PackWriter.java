@@ -115,10 +115,6 @@ final class PackWriter implements AutoCloseable {
         return written.stream().mapToLong(PackRecord::storedSize).sum();
     }
 
-    long rawBytes() {
-        return written.stream().mapToLong(PackRecord::rawSize).sum();
-    }
-
     /** After a failure: stops the pack being written and removes every pack of this run from every store. */
     void abort(Throwable cause) {
         if (pipe != null) {
