@@ -26,7 +26,7 @@ done
 for tool in restic rsync /usr/bin/time psql; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }; done
 work="$(mktemp -d /tmp/mking-bench-files.XXXX)"
 s3pid=""
-cleanup() { [ -n "$s3pid" ] && kill "$s3pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$s3pid" ]; then kill "$s3pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 . "$home/bench/lib.sh"
@@ -108,13 +108,14 @@ daemon_runs() {
   sed 's|"0 0 1 \* \* ?"|"0/15 * * * * ?"|' "$work/1/routes/files.yaml" > "$work/daemon/routes/files.yaml"
   local daemon=("$home/bin/mking-backup" --config "$work/daemon/bench.properties" --routes "$work/daemon/routes")
   "${daemon[@]}" start > "$work/daemon.log" 2>&1 &
+  local daemon_pid=$!
   echo "daemon: scheduled runs ..." >&2
   for _ in $(seq 1 90); do
     sleep 2
     [ "$(psql "${main[@]}" -d "$audit" -Atqc "SELECT count(*) FROM backup_executions WHERE status = 'success'" 2>/dev/null || echo 0)" -ge 6 ] && break
   done
   "${daemon[@]}" stop >/dev/null 2>&1 || true
-  wait
+  wait "$daemon_pid" || true
   # the first run reads everything; the second is the first no-change run of a fresh daemon; then steady state
   psql "${main[@]}" -d "$audit" -Atqc "SELECT extract(epoch FROM end_time - start_time) FROM backup_executions
     WHERE status = 'success' ORDER BY id OFFSET 1" > "$work/out/daemon"

@@ -65,8 +65,14 @@ public abstract class SourceContractTest {
     /** Asserts, with the source's own tools, that what was restored at {@code target} equals the original data. */
     protected abstract void assertRestoredEqualsOriginal(Path target) throws Exception;
 
-    /** Asserts that nothing was restored at {@code target} (the failed restore left it as it was). */
-    protected abstract void assertNothingRestored(Path target) throws Exception;
+    /**
+     * Asserts that nothing was restored at {@code target} (the failed restore left it as it was); by default a
+     * directory target: neither it nor its scratch directory exists.
+     */
+    protected void assertNothingRestored(Path target) throws Exception {
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
+    }
 
     /** Makes the source's tool fail (a stopped server, a broken path); the job's next run must fail. */
     protected abstract void breakSource() throws Exception;

@@ -83,12 +83,6 @@ class FilesSourceTest extends SourceContractTest {
         assertSameTree(asFirst, target);
     }
 
-    @Override
-    protected void assertNothingRestored(Path target) {
-        assertThat(target).doesNotExist();
-        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
-    }
-
     /** A path too long for the kernel deep in the tree: listing it fails at run time (root reads every mode). */
     @Override
     protected void breakSource() throws Exception {

@@ -80,12 +80,6 @@ class GitSourceTest extends SourceContractTest {
     }
 
     @Override
-    protected void assertNothingRestored(Path target) {
-        assertThat(target).doesNotExist();
-        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
-    }
-
-    @Override
     protected void breakSource() throws Exception {
         parked = app.resolveSibling("app-parked");
         Files.move(app, parked);

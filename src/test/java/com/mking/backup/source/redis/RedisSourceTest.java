@@ -133,12 +133,6 @@ class RedisSourceTest extends SourceContractTest {
         assertSameData(port, true, restoredPort, false);
     }
 
-    @Override
-    protected void assertNothingRestored(Path target) {
-        assertThat(target).doesNotExist();
-        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
-    }
-
     /** A data directory the server cannot write: its BGSAVE fails (as with a read-only or full disk). */
     @Override
     protected void breakSource() throws Exception {

@@ -136,12 +136,6 @@ class SysconfigSourceTest extends SourceContractTest {
     }
 
     @Override
-    protected void assertNothingRestored(Path target) {
-        assertThat(target).doesNotExist();
-        assertThat(target.resolveSibling(target.getFileName() + ".mking-restoring")).doesNotExist();
-    }
-
-    @Override
     protected void breakSource() throws Exception {
         parked = root.resolveSibling("sysroot-parked");
         Files.move(root, parked);
