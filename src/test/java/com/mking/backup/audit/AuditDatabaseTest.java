@@ -48,14 +48,15 @@ class AuditDatabaseTest {
     @Test
     void currentOnlyWhenEveryMigrationSucceededAndNoneIsNewer() throws Exception {
         assertThat(AuditDatabase.isCurrent(dataSource)).as("a new database").isFalse();
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("6").load().migrate();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target(Integer.toString(AuditDatabase.SCHEMA_VERSION - 1)).load().migrate();
         assertThat(AuditDatabase.isCurrent(dataSource)).as("one migration behind").isFalse();
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         assertThat(AuditDatabase.isCurrent(dataSource)).as("migrated").isTrue();
 
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, "
-                    + "installed_by, execution_time, success) VALUES (99, '8', 'newer', 'SQL', 'V8__newer.sql', 'x', 0, false)");
+                    + "installed_by, execution_time, success) VALUES (99, '" + (AuditDatabase.SCHEMA_VERSION + 1) + "', 'newer', 'SQL', 'V"
+                    + (AuditDatabase.SCHEMA_VERSION + 1) + "__newer.sql', 'x', 0, false)");
             assertThat(AuditDatabase.isCurrent(dataSource)).as("a failed migration").isFalse();
             statement.execute("UPDATE flyway_schema_history SET success = true WHERE installed_rank = 99");
             assertThat(AuditDatabase.isCurrent(dataSource)).as("a newer version's schema: Flyway decides").isFalse();
