@@ -26,8 +26,8 @@ public interface SharedData {
     }
 
     /**
-     * Checks the shared data one backup's copy in {@code store} references: every object present with its size, and a
-     * rotating sample of files decoded and compared with their SHA-256; {@code readAll}: every object and every file
+     * Checks the shared data one backup's copy in {@code store} references: every object read and compared with its
+     * stored SHA-256, and a rotating sample of files decoded and compared with their SHA-256; {@code readAll}: every object and every file
      * decoded. Returns what was checked, in words; a bad copy throws a CorruptArtefactException.
      */
     String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll) throws IOException;

@@ -183,7 +183,35 @@ class FilesSourceTest extends SourceContractTest {
     void verifyReadAllDecodesEveryPack() throws Exception {
         CliResult verify = installation.cli("verify", backupId, "--read-all");
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
-        assertThat(verify.all()).contains("packs present and decoded");
+        assertThat(verify.all()).containsPattern("\\d+ packs decoded, \\d+ file\\(s\\) decoded and matching");
+    }
+
+    @Test
+    @Order(35)
+    void aCorruptedPackFailsVerificationAndNothingIsRestoredFromIt() throws Exception {
+        Path pack = packKeys().stream().map(Path::of).max(java.util.Comparator.comparingLong(p -> p.toFile().length()))
+                .orElseThrow();
+        byte[] original = Files.readAllBytes(pack);
+        try (RandomAccessFile file = new RandomAccessFile(pack.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            int b = file.read();
+            file.seek(file.length() / 2);
+            file.write(b ^ 0x55);
+        }
+        try {
+            CliResult verify = installation.cli("verify", secondId);
+            assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
+            assertThat(verify.out()).containsPattern("local +FAILED");
+            assertThat(verify.out()).doesNotContainPattern("minio +FAILED");
+            Path target = freshTarget("from-corrupt-pack");
+            CliResult restore = installation.cli("restore", secondId, "--from", "local", "--target", target.toString());
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+            assertNothingRestored(target);
+        } finally {
+            Files.write(pack, original);
+        }
+        CliResult again = installation.cli("verify", secondId);
+        assertThat(again.exitCode()).as(again.all()).isEqualTo(0);
     }
 
     @Test
