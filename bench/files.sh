@@ -34,7 +34,7 @@ ensure_jar
 mkdir -p "$work/out"
 start_s3proxy
 
-tree="${MKING_BENCH_DIR:-/var/tmp/mking-bench}/files-tree"
+tree="${MKING_BENCH_DIR:-/var/tmp/mking-bench}/files-tree${source_tree//\//-}"
 if [ ! -d "$tree" ]; then
   echo "copying $source_tree to $tree (once) ..." >&2
   mkdir -p "$(dirname "$tree")" && cp -a "$source_tree" "$tree"
