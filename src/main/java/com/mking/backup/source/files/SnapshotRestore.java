@@ -42,6 +42,8 @@ final class SnapshotRestore {
     private final ArtefactReader reader;
     private final List<FileEntry> files = new ArrayList<>();
     private final List<FileEntry> directories = new ArrayList<>();
+    /** Made after every file is written: no write ever goes through a restored symlink (a forged index: 'a' -> /etc, then 'a/x'). */
+    private final List<FileEntry> links = new ArrayList<>();
     private final boolean asRoot = "root".equals(System.getProperty("user.name"));
     private long restoredBytes;
     private int symlinks;
@@ -92,8 +94,7 @@ final class SnapshotRestore {
                 }
                 Files.createDirectories(file.getParent());
                 if (entry.isSymlink()) {
-                    Files.createSymbolicLink(file, Path.of(entry.link()));
-                    setTimes(file, entry);
+                    links.add(entry);
                     symlinks++;
                 } else {
                     Files.createFile(file);
@@ -109,6 +110,11 @@ final class SnapshotRestore {
         Map<String, List<Piece>> byPack = piecesByPack(files, packs);
         byte[] buffer = new byte[1 << 20];
         readPieces(reader, store, job, packs, byPack, false, (piece, bytes) -> writePiece(bytes, piece, buffer));
+        for (FileEntry link : links) {
+            Path path = inScratch(link.path());
+            Files.createSymbolicLink(path, Path.of(link.link())); // fails on a path a directory or file already took
+            setTimes(path, link);
+        }
         for (FileEntry file : files) {
             Path path = inScratch(file.path());
             setOwner(path, file);
