@@ -38,9 +38,16 @@ final class PackSweep {
             if (key.startsWith(PackRecord.prefix(job))) {
                 packKeys.add(key);
             } else if (key.endsWith("/" + Manifest.FILE_NAME)) {
-                Manifest manifest = Manifest.read(store.get(key));
-                if (going.contains(manifest.backupId())) {
-                    continue;
+                Manifest manifest;
+                try {
+                    manifest = Manifest.read(store.get(key));
+                } catch (IOException e) {
+                    throw new IOException("manifest " + key + " in store '" + store.name() + "' cannot be read, so no pack "
+                            + "is removed: " + e.getMessage(), e);
+                }
+                if (going.contains(manifest.backupId()) || manifest.artefacts().stream()
+                        .noneMatch(artefact -> artefact.name().equals(SnapshotIndex.PACKS))) {
+                    continue; // being pruned, or not a snapshot (the job had another source once)
                 }
                 Manifest.Artefact table = manifest.artefact(SnapshotIndex.PACKS);
                 try (InputStream raw = reader.openRaw(store, Manifest.dataKey(key, table), manifest, table)) {

@@ -147,9 +147,11 @@ final class SnapshotBackup {
         }
         files++;
         FileEntry stored;
-        if (was != null && was.isFile() && was.sameStatAs(scanned) && was.sha256() != null && previous.hasAll(was.blobs())) {
+        // a file stored torn (changed while read) is read again even when it looks unchanged now
+        if (was != null && was.isFile() && was.sameStatAs(scanned) && was.sha256() != null && previous.hasAll(was.blobs())
+                && !Boolean.TRUE.equals(was.changedWhileRead())) {
             unchanged++;
-            stored = scanned.withContent(was.size(), was.sha256(), was.blobs(), Boolean.TRUE.equals(was.changedWhileRead()));
+            stored = scanned.withContent(was.size(), was.sha256(), was.blobs(), false);
         } else {
             if (was == null) {
                 added++;
@@ -189,8 +191,9 @@ final class SnapshotBackup {
                     tailOnly = true;
                 }
             }
-            boolean parts = !blobs.isEmpty() || baseline.size() > PART_SIZE;
-            MessageDigest part = parts ? Sha256.newDigest() : null;
+            // every blob of a file with several has its own SHA-256, whatever size stat said: the first blob's is the
+            // whole file's so far (no second pass), from a head kept or the second blob on a digest of its own
+            MessageDigest part = blobs.isEmpty() ? null : Sha256.newDigest();
             long inBlob = 0;
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 in.skipNBytes(total);
@@ -208,7 +211,8 @@ final class SnapshotBackup {
                     bytesRead += n;
                     inBlob += n;
                     if (inBlob == PART_SIZE) {
-                        blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
+                        blobs.add(packs.endBlob(Sha256.hex(part == null ? cloneOf(whole).digest() : part.digest())));
+                        part = Sha256.newDigest();
                         inBlob = 0;
                     }
                 }
@@ -219,7 +223,7 @@ final class SnapshotBackup {
                 return null;
             }
             if (inBlob > 0) {
-                blobs.add(packs.endBlob(part == null ? null : Sha256.hex(part.digest())));
+                blobs.add(packs.endBlob(Sha256.hex(part == null ? cloneOf(whole).digest() : part.digest())));
             }
             bytesPacked += packedOf(blobs, was);
             if (blobs.size() == 1) {
@@ -231,7 +235,10 @@ final class SnapshotBackup {
             } catch (java.nio.file.NoSuchFileException e) {
                 after = null;
             }
-            boolean steady = after != null && total == baseline.size() && after.size() == total
+            if (after == null) { // deleted while it was read: not in the tree any more
+                return null;
+            }
+            boolean steady = total == baseline.size() && after.size() == total
                     && after.mtime() == baseline.mtime() && after.ctime() == baseline.ctime();
             if (steady || attempt == 2) {
                 if (!steady) {

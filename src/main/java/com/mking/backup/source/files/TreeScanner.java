@@ -74,9 +74,14 @@ final class TreeScanner {
             for (Path child : children) {
                 names.add(child.getFileName().toString());
             }
-        } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
+        } catch (java.nio.file.AccessDeniedException e) {
             reportUnreadable(relative.isEmpty() ? "." : relative);
             return;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            if (relative.isEmpty()) {
+                throw e;
+            }
+            return; // removed (or replaced) since its parent was listed: its entry stands as seen, empty
         }
         names.sort(String::compareTo);
         for (String name : names) {
