@@ -140,11 +140,6 @@ public final class CodeSource implements Source {
     }
 
     @Override
-    public Optional<ToolCommand> checkCommand(JobSpec job, Manifest manifest, Manifest.Artefact artefact) {
-        return Optional.of(new ToolCommand("tar", List.of("-tf", "-")));
-    }
-
-    @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         directory(request).check();
     }
