@@ -173,7 +173,14 @@ public final class InterruptedRuns {
         if (target == null || !target.startsWith("/")) {
             return; // a database name, or a path this process cannot place
         }
-        Path scratch = com.mking.backup.source.RestoreDirectory.scratchOf(Path.of(target).normalize());
+        Path directory = Path.of(target).normalize();
+        for (Path scratch : List.of(com.mking.backup.source.RestoreDirectory.scratchOf(directory),
+                com.mking.backup.source.RestoreDirectory.scratchInside(directory))) {
+            removeScratch(scratch);
+        }
+    }
+
+    private static void removeScratch(Path scratch) {
         if (Files.isDirectory(scratch, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try {
                 com.mking.backup.source.RestoreDirectory.deleteTree(scratch);

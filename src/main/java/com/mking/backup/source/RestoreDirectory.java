@@ -53,6 +53,14 @@ public final class RestoreDirectory {
         return target.resolveSibling(target.getFileName() + ".mking-restoring");
     }
 
+    /**
+     * The scratch directory of a restore merged into an existing {@code target}: inside it, so that moving the restored
+     * files into place stays on one file system (a target that is a mount point).
+     */
+    public static Path scratchInside(Path target) {
+        return target.resolve(".mking-restoring");
+    }
+
     /** Operator mistakes, before anything is read: no target, or a non-empty one without --force. */
     public void check() throws IOException {
         if (target == null) {

@@ -187,9 +187,11 @@ public final class FilesSource implements Source, SharedData {
                         packs = SnapshotRestore.packTable(raw);
                     }
                     Manifest.Artefact index = manifest.artefact(SnapshotIndex.FILES);
+                    PreviousSnapshot previous = new PreviousSnapshot(entry.backupId(), packs, inEveryStore,
+                            () -> reader.openRaw(store, Manifest.dataKey(manifestKey, index), manifest, index));
+                    previous.checkIndex();
                     LOG.info("job {}: files unchanged since snapshot {} are not read again", job.name(), entry.backupId());
-                    return new PreviousSnapshot(entry.backupId(), packs, inEveryStore, () -> SnapshotIndex.entries(
-                            reader.openRaw(store, Manifest.dataKey(manifestKey, index), manifest, index)));
+                    return previous;
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("job {}: snapshot {} cannot be read from store '{}' ({}); trying another", job.name(),
                             entry.backupId(), store.name(), e.getMessage());
@@ -224,7 +226,7 @@ public final class FilesSource implements Source, SharedData {
     @Override
     public void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         checkRestoreTarget(job, request);
-        Path scratch = RestoreDirectory.scratchOf(target(request));
+        Path scratch = scratch(target(request));
         Files.createDirectories(scratch.getParent());
         RestoreDirectory.deleteTree(scratch);
         Files.createDirectory(scratch, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -254,28 +256,43 @@ public final class FilesSource implements Source, SharedData {
             throws IOException {
         SnapshotRestore restore = restoring.remove(restoreKey(request));
         Path target = target(request);
-        Path scratch = RestoreDirectory.scratchOf(target);
-        if (!succeeded || restore == null) {
+        Path scratch = scratch(target);
+        if (restore == null) {
+            return Map.of(); // not prepared, or its merge failed and its error named what it left where
+        }
+        if (!succeeded) {
             RestoreDirectory.deleteTree(scratch);
             return Map.of();
         }
         Map<String, String> reached = new LinkedHashMap<>();
         reached.put("directory", target.toString());
         reached.put(REACHED_COMPARED, restore.fileCount() + " files' SHA-256");
-        if (isEmpty(target)) {
-            Files.deleteIfExists(target);
+        if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.move(scratch, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             return reached;
         }
+        // an existing directory (empty, or --force) keeps its own mode, owner and mount: the restored tree moves into it
         Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
-        TreeMerge merge = new TreeMerge(aside, delete(request), restore.includes());
-        merge.merge(scratch, target);
+        TreeMerge merge = new TreeMerge(aside, delete(request), restore.includes(), scratch.getFileName().toString());
+        try {
+            merge.merge(scratch, target);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("the restored tree was put in place in " + target + " only in part (" + e.getMessage()
+                    + "): the rest of it is in " + scratch + (merge.movedAside() > 0 ? ", and what it replaced so far is in "
+                    + aside : "") + "; move them by hand, or restore again with --force", e);
+        }
         RestoreDirectory.deleteTree(scratch);
         if (merge.movedAside() > 0) {
             reached.put("movedAside", aside.toString());
         }
         return reached;
+    }
+
+    /** Inside an existing target (one file system with it, even a mount point), beside a new one. */
+    private static Path scratch(Path target) {
+        return Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? RestoreDirectory.scratchInside(target)
+                : RestoreDirectory.scratchOf(target);
     }
 
     private static Path target(RestoreRequest request) {
@@ -303,7 +320,8 @@ public final class FilesSource implements Source, SharedData {
             return true;
         }
         try (var entries = Files.list(directory)) {
-            return entries.findAny().isEmpty();
+            // the scratch of an interrupted restore into it does not count: the next restore replaces it
+            return entries.allMatch(entry -> entry.equals(RestoreDirectory.scratchInside(directory)));
         }
     }
 

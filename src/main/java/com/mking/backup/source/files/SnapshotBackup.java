@@ -66,7 +66,8 @@ final class SnapshotBackup {
     /** Writes {@code files.idx}: the walk merged with the previous index; new and changed content goes into packs. */
     void writeIndex(OutputStream out) throws IOException {
         try (SequenceWriter index = SnapshotIndex.entryWriter(out);
-             com.fasterxml.jackson.databind.MappingIterator<FileEntry> before = previous.entries()) {
+             InputStream previousIndex = previous.openIndex();
+             com.fasterxml.jackson.databind.MappingIterator<FileEntry> before = SnapshotIndex.entries(previousIndex)) {
             PeekingEntries old = new PeekingEntries(before);
             scanner.scan((scanned, file) -> {
                 FileEntry was = old.advanceTo(scanned.path(), () -> deleted++);
@@ -88,6 +89,14 @@ final class SnapshotBackup {
             throw new IOException(scanner.unreadableCount() + " path(s) under the directory could not be read, e.g. "
                     + String.join(", ", scanner.unreadable().subList(0, Math.min(3, scanner.unreadable().size())))
                     + ": give this user read access (or exclude them with the job's exclude parameter)");
+        }
+        if (scanner.undecodableCount() > 0) {
+            packs.abort(new IOException("undecodable file names"));
+            throw new IOException(scanner.undecodableCount() + " file name(s) under the directory are not valid UTF-8 and "
+                    + "could not be stored under their own name, e.g. "
+                    + String.join(", ", scanner.undecodable().subList(0, Math.min(3, scanner.undecodable().size())))
+                    + " (\uFFFD marks the bytes): rename them to UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR) "
+                    + "or exclude them with the job's exclude parameter");
         }
         if (changedWhileReadCount > 0) {
             LOG.warn("job {}: {} file(s) changed while they were read, twice; stored as read and marked changed-while-read: {}",

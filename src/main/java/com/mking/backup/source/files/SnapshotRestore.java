@@ -78,6 +78,7 @@ final class SnapshotRestore {
 
     /** Step 1, on {@code files.idx}: the tree's shape. */
     void plan(InputStream index) throws IOException {
+        boolean anySelected = false;
         try (MappingIterator<FileEntry> entries = SnapshotIndex.entries(index)) {
             while (entries.hasNext()) {
                 FileEntry entry = entries.next();
@@ -86,12 +87,14 @@ final class SnapshotRestore {
                     directories.add(entry); // created when something selected is in it, or when selected itself
                     if (selected(entry.path(), includes)) {
                         Files.createDirectories(file);
+                        anySelected = true;
                     }
                     continue;
                 }
                 if (!selected(entry.path(), includes)) {
                     continue;
                 }
+                anySelected = true;
                 Files.createDirectories(file.getParent());
                 if (entry.isSymlink()) {
                     links.add(entry);
@@ -101,6 +104,10 @@ final class SnapshotRestore {
                     files.add(entry);
                 }
             }
+        }
+        if (!anySelected && !includes.isEmpty()) {
+            throw new IllegalArgumentException("--include matches no path in this snapshot: globs name paths below the "
+                    + "backed-up directory, e.g. --include 'avatars' or --include 'avatars/**/*.png'");
         }
     }
 

@@ -6,8 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Puts a restored tree into a target that already holds files ({@code --force}): each restored entry takes its place;
@@ -19,12 +20,15 @@ final class TreeMerge {
     private final Path aside;
     private final boolean delete;
     private final List<PathMatcher> includes;
+    /** The restored tree's own directory when it sits inside the target: never moved aside. */
+    private final String scratchName;
     private int movedAside;
 
-    TreeMerge(Path aside, boolean delete, List<PathMatcher> includes) {
+    TreeMerge(Path aside, boolean delete, List<PathMatcher> includes, String scratchName) {
         this.aside = aside;
         this.delete = delete;
         this.includes = includes;
+        this.scratchName = scratchName;
     }
 
     int movedAside() {
@@ -37,7 +41,7 @@ final class TreeMerge {
     }
 
     private void merge(Path restored, Path target, String relative) throws IOException {
-        List<String> names = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(restored)) {
             children.forEach(child -> names.add(child.getFileName().toString()));
         }
@@ -46,7 +50,8 @@ final class TreeMerge {
                 for (Path old : existing) {
                     String name = old.getFileName().toString();
                     String path = relative.isEmpty() ? name : relative + "/" + name;
-                    if (!names.contains(name) && SnapshotRestore.selected(path, includes)) {
+                    boolean restoredTree = relative.isEmpty() && name.equals(scratchName);
+                    if (!restoredTree && !names.contains(name) && SnapshotRestore.selected(path, includes)) {
                         moveAside(old, path);
                     }
                 }

@@ -30,10 +30,15 @@ final class TreeScanner {
     private static final String STAT_ATTRIBUTES =
             "unix:mode,ino,uid,gid,size,lastModifiedTime,ctime,isSymbolicLink,isDirectory,isRegularFile";
 
+    /** What the JDK puts in a file name for bytes the locale's charset cannot decode. */
+    private static final char UNDECODABLE = '\uFFFD';
+
     private final Path root;
     private final List<PathMatcher> excludes = new ArrayList<>();
     private final List<String> unreadable = new ArrayList<>();
     private int unreadableCount;
+    private final List<String> undecodable = new ArrayList<>();
+    private int undecodableCount;
     private int skippedSpecial;
 
     /** @param excludes globs: on a name alone, or (when they hold a '/') on the path relative to the root */
@@ -55,6 +60,15 @@ final class TreeScanner {
 
     int unreadableCount() {
         return unreadableCount;
+    }
+
+    /** Paths whose names are not valid in the locale's charset (UTF-8): Java sees them with U+FFFD and cannot name them. */
+    List<String> undecodable() {
+        return undecodable;
+    }
+
+    int undecodableCount() {
+        return undecodableCount;
     }
 
     int skippedSpecial() {
@@ -94,7 +108,15 @@ final class TreeScanner {
             try {
                 entry = stat(file, path);
             } catch (java.nio.file.NoSuchFileException e) {
-                continue; // deleted since the directory was listed: it is not in the tree any more
+                if (name.indexOf(UNDECODABLE) >= 0) {
+                    // listed but not found by its decoded name: the name's bytes are not UTF-8 (a Latin-1 upload, say),
+                    // and a path made of the decoded name would name another file; never skip it quietly
+                    undecodableCount++;
+                    if (undecodable.size() < 20) {
+                        undecodable.add(path);
+                    }
+                }
+                continue; // otherwise deleted since the directory was listed: it is not in the tree any more
             }
             if (entry == null) {
                 skippedSpecial++;

@@ -322,6 +322,51 @@ class FilesSourceTest extends SourceContractTest {
                 .contains("holds 5 files");
     }
 
+    @Test
+    @Order(85)
+    void aNameThatIsNotUtf8FailsTheRunNamingItAndAnUnreadablePreviousIndexIsNotBuiltOn() throws Exception {
+        Path odd = Files.createDirectories(installation.home().resolve("latin1"));
+        Files.writeString(odd.resolve("plain.txt"), "plain");
+        run(odd, "sh", "-c", "printf 'old upload' > \"$(printf 'caf\\351.txt')\"");
+        installation.withJob(kind(), "latin1", Map.of("directory", odd.toString(), "stores", "local"));
+        CliResult refused = installation.cli("run", "latin1");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.all()).contains("not valid UTF-8").contains("caf\uFFFD.txt").contains("convmv");
+
+        installation.withJob(kind(), "latin1", Map.of("directory", odd.toString(), "stores", "local", "exclude", "caf*"));
+        CliResult first = installation.cli("run", "latin1");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+        // the first snapshot's index is damaged in the only store: the next run reads every file instead of failing
+        String manifestKey = audit("SELECT manifest_key FROM backup_executions WHERE backup_id = '"
+                + first.backupId("latin1") + "'");
+        Manifest manifest = manifestOf(first.backupId("latin1"));
+        Path index = installation.localStore().resolve(Manifest.dataKey(manifestKey, manifest.artefact("files.idx")));
+        byte[] bytes = Files.readAllBytes(index);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(index, bytes);
+        Files.writeString(odd.resolve("new.txt"), "new");
+        CliResult second = installation.cli("run", "latin1");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        assertThat(second.all()).contains("could not be read; every file is read and stored again");
+        assertThat(manifestOf(second.backupId("latin1")).details()).containsEntry("previousSnapshot", "none")
+                .containsEntry("filesNew", "2");
+
+        // into an existing empty directory (a mount point, say): it stays, with its own mode; the tree goes into it
+        Path target = Files.createDirectories(installation.home().resolve("latin1-restored"));
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx--x---"));
+        Object inode = Files.getAttribute(target, "unix:ino");
+        CliResult restore = installation.cli("restore", second.backupId("latin1"), "--target", target.toString());
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(Files.getAttribute(target, "unix:ino")).isEqualTo(inode);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwx--x---");
+        assertThat(run(null, "diff", "-r", "--exclude=caf*", odd.toString(), target.toString())).isEmpty();
+
+        CliResult nothing = installation.cli("restore", second.backupId("latin1"), "--target",
+                freshTarget("latin1-none").toString(), "--include", "avatars");
+        assertThat(nothing.exitCode()).as(nothing.all()).isNotEqualTo(0);
+        assertThat(nothing.all()).contains("--include matches no path in this snapshot");
+    }
+
     private List<String> packKeys() throws IOException {
         try (Stream<Path> files = Files.walk(installation.localStore().resolve(job()).resolve("packs"))) {
             return files.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
