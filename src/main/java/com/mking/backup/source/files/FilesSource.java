@@ -9,6 +9,7 @@ import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.source.RestoreDirectory;
 import com.mking.backup.source.RestoreRequest;
+import com.mking.backup.source.RestoreTestable;
 import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.SharedData;
 import com.mking.backup.source.Source;
@@ -46,7 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * were; a non-empty target only with {@code --force} (what is replaced is moved aside), {@code --delete} to move aside
  * what the snapshot does not hold.
  */
-public final class FilesSource implements Source, SharedData {
+public final class FilesSource implements Source, SharedData, RestoreTestable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FilesSource.class);
     static final String DEFAULT_EXCLUDES = "*.tmp, *.log, *.cache, .DS_Store, Thumbs.db, *.swp, *.swo, *~";
@@ -57,6 +58,8 @@ public final class FilesSource implements Source, SharedData {
     private final Map<String, SnapshotBackup> running = new ConcurrentHashMap<>();
     /** The restore being made, per backup and target, between its two artefacts and its end. */
     private final Map<String, SnapshotRestore> restoring = new ConcurrentHashMap<>();
+    /** What the last restore into a directory wrote (files, symlinks, bytes), for the restore test's count. */
+    private final Map<Path, long[]> restored = new ConcurrentHashMap<>();
 
     public FilesSource(SourceFactory.Lookup lookup) {
         this.lookup = lookup;
@@ -82,6 +85,8 @@ public final class FilesSource implements Source, SharedData {
                         "*.tmp, *.cache, thumbnails/**"),
                 Parameter.count("packSizeMiB", "16", "content is packed into stored objects of about this many MiB (files "
                         + "above 8 MiB are split into 8 MiB parts)", "32"),
+                Parameter.text("restoreTestInclude", "", "comma-separated globs the scheduled restore test restores "
+                        + "(empty: the whole snapshot, which needs that much room under mking.restore-test.dir)", "avatars/**"),
                 Parameter.count("verifySampleFiles", "20", "files decoded and compared with their SHA-256 at each "
                         + "verification (a different sample every day; verify --read-all: every file)", "100"));
     }
@@ -267,6 +272,7 @@ public final class FilesSource implements Source, SharedData {
         Map<String, String> reached = new LinkedHashMap<>();
         reached.put("directory", target.toString());
         reached.put(REACHED_COMPARED, restore.fileCount() + " files' SHA-256");
+        restored.put(target, new long[] {restore.fileCount(), restore.symlinkCount(), restore.restoredBytes()});
         if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.move(scratch, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -322,6 +328,58 @@ public final class FilesSource implements Source, SharedData {
         try (var entries = Files.list(directory)) {
             // the scratch of an interrupted restore into it does not count: the next restore replaces it
             return entries.allMatch(entry -> entry.equals(RestoreDirectory.scratchInside(directory)));
+        }
+    }
+
+    // --- restore test ------------------------------------------------------------------------------
+
+    @Override
+    public RestoreTarget scratch(JobSpec job, Path workDirectory) throws IOException {
+        Files.createDirectories(workDirectory);
+        List<String> includes = Arrays.stream(job.parameter("restoreTestInclude", "").split(",")).map(String::strip)
+                .filter(glob -> !glob.isEmpty()).toList();
+        RestoreTarget scratch = new RestoreTarget.FileTree(workDirectory.resolve(job.name()), includes, false);
+        cleanUp(job, scratch);
+        return scratch;
+    }
+
+    /**
+     * The restore compared every file with its SHA-256 on the way; here the tree in place is counted by a walk of its
+     * own (files, symlinks, bytes), so that nothing written was lost putting it in place.
+     */
+    @Override
+    public String check(JobSpec job, RestoreTarget scratch) throws IOException {
+        Path directory = ((RestoreTarget.FileTree) scratch).path();
+        long[] expected = restored.remove(directory);
+        if (expected == null) {
+            throw new IOException("no restore into " + directory + " was recorded");
+        }
+        long[] found = new long[3];
+        try (var walk = Files.walk(directory)) {
+            walk.forEach(path -> {
+                if (Files.isSymbolicLink(path)) {
+                    found[1]++;
+                } else if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    found[0]++;
+                    found[2] += path.toFile().length();
+                }
+            });
+        }
+        if (!Arrays.equals(expected, found)) {
+            throw new IOException("the restored tree holds " + found[0] + " files, " + found[1] + " symlinks and " + found[2]
+                    + " bytes; the snapshot restored " + expected[0] + ", " + expected[1] + " and " + expected[2]);
+        }
+        return found[0] + " files, " + found[1] + " symlinks, " + found[2] + " bytes in place";
+    }
+
+    @Override
+    public void cleanUp(JobSpec job, RestoreTarget scratch) {
+        Path directory = ((RestoreTarget.FileTree) scratch).path();
+        try {
+            RestoreDirectory.deleteTree(directory);
+            RestoreDirectory.deleteTree(RestoreDirectory.scratchOf(directory));
+        } catch (IOException e) {
+            LOG.warn("could not remove the restore test's {}: {}", directory, e.getMessage());
         }
     }
 

@@ -367,6 +367,20 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(nothing.all()).contains("--include matches no path in this snapshot");
     }
 
+    @Test
+    @Order(86)
+    void theRestoreTestRestoresTheNewestSnapshotAndCountsItInPlace() throws Exception {
+        Path work = installation.home().resolve("restore-tests");
+        installation.set("mking.restore-test.dir", work.toString());
+        CliResult test = installation.cli("restore-test", "--job", "latin1");
+        assertThat(test.exitCode()).as(test.all()).isEqualTo(0);
+        assertThat(test.out()).contains("passed").contains("2 files, 0 symlinks, 8 bytes in place")
+                .contains("matches the backup's 2 files' SHA-256");
+        assertThat(work.resolve("latin1")).as("the scratch directory is removed").doesNotExist();
+        assertThat(audit("SELECT v.status FROM backup_verifications v JOIN backup_executions e ON e.id = v.backup_execution_id "
+                + "WHERE e.job_name = 'latin1' AND v.verification_type = 'restore_test'")).isEqualTo("passed");
+    }
+
     private List<String> packKeys() throws IOException {
         try (Stream<Path> files = Files.walk(installation.localStore().resolve(job()).resolve("packs"))) {
             return files.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
