@@ -9,6 +9,7 @@
 #   mking-backup run  (production profile: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy)
 #   mking-backup run  with the local store only (restic's repository here is local too)
 #   restic backup     (its defaults; repository on the local disk; Debian's package)
+#   restic backup     to a repository on the same S3Proxy (its s3 backend: what an off-site restic copy costs here)
 #   rsync -a          (into a directory, the seed's method)
 # Whole commands timed with /usr/bin/time (wall, CPU, peak RSS); the median of the repetitions. Then the first and no-change
 # backups as the daemon runs them: Quartz fires them in a running daemon (wall time from their audit rows). Writes
@@ -45,6 +46,7 @@ size=$(du -sh --apparent-size "$tree" | cut -f1)
 
 java -jar "$jar" keygen bench --key-dir "$work/keys" >/dev/null
 export RESTIC_PASSWORD=bench-restic-password
+export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-0123456789
 main=(-h 127.0.0.1 -p 5432 -U postgres)
 
 # one repetition: fresh stores, audit database, restic repository and rsync target
@@ -77,6 +79,7 @@ YAML
   done
   ours=("$home/bin/mking-backup" --config "$work/$r/bench.properties")
   restic -r "$work/$r/restic" init >/dev/null
+  restic -r "s3:http://127.0.0.1:$s3port/restic$r" init >/dev/null
   "${ours[@]}" --routes "$work/$r/routes" check >/dev/null 2>&1 || true # the audit schema, before any timing
   for step in first unchanged touched; do
     if [ "$step" = touched ]; then
@@ -86,6 +89,7 @@ YAML
     timed "$step" production "${ours[@]}" --routes "$work/$r/routes" run bench-files-routes
     timed "$step" local "${ours[@]}" --routes "$work/$r/routes-local" run bench-files-routes-local
     timed "$step" restic restic -r "$work/$r/restic" backup --quiet "$tree"
+    timed "$step" restic-s3 restic -r "s3:http://127.0.0.1:$s3port/restic$r" backup --quiet "$tree"
     timed "$step" rsync rsync -a "$tree/" "$work/$r/rsync/"
   done
   psql "${main[@]}" -d "$audit" -Atqc "SELECT job_name, stored_size_bytes FROM backup_executions WHERE status = 'success'
@@ -135,36 +139,40 @@ md="$home/bench/results/$stamp-files.md"
   echo "Tree: a copy of $source_tree ($entries entries, $files files, $size); $(nproc) cores; $(java -version 2>&1 | head -1);"
   echo "$(restic version | cut -d' ' -f1-2). Median of $pairs repetitions, whole commands (JVM start included)."
   echo "mking-backup production: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy (S3Proxy's own"
-  echo "CPU not counted); local: the same with the local store only. restic: local repository, its defaults."
+  echo "CPU not counted); local: the same with the local store only. restic: local repository, its defaults;"
+  echo "restic → S3: its s3 backend on the same S3Proxy (one store; ours writes two and reads both back)."
   echo "\"touched\": 1 % of the files touched (mtime only). The daemon rows: both jobs fired by Quartz every 30 s in a"
   echo "running daemon (no JVM start; as scheduled backups run), wall time from each run's audit row (start to end)."
   echo
-  echo "| run | mking-backup production | local store only | restic backup | rsync -a | production / restic |"
-  echo "|---|---|---|---|---|---|"
+  echo "| run | mking-backup production | local store only | restic backup | restic → S3 | rsync -a | production / restic | production / restic → S3 |"
+  echo "|---|---|---|---|---|---|---|---|"
   for step in first unchanged touched; do
     row="| $step "
-    for side in production local restic rsync; do
+    for side in production local restic restic-s3 rsync; do
       row+=$(printf '| %.1f s, CPU %.1f s, %d MiB ' "$(column_median "$step.$side" 1)" "$(column_median "$step.$side" 2)" \
         $(( $(column_median "$step.$side" 3) / 1024 )))
     done
-    row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" 'BEGIN { printf "| %.2f× |", a / b }')
+    row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" \
+      -v c="$(column_median "$step.restic-s3" 1)" 'BEGIN { printf "| %.2f× | %.2f× |", a / b, a / c }')
     echo "$row"
   done
   # in the daemon: the first run (a first snapshot), the no-change runs after it (the first of them: a fresh daemon's)
   first_d=$(head -1 "$work/out/daemon.routes") first_dl=$(head -1 "$work/out/daemon.routes-local")
   warm=$(tail -n +3 "$work/out/daemon.routes" | median) warm_l=$(tail -n +3 "$work/out/daemon.routes-local" | median)
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-  printf '| first, scheduled in the daemon (no JVM start; audit times) | %.1f s | %.1f s | | | %s× (local only: %s×) |\n' \
-    "$first_d" "$first_dl" "$(ratio "$first_d" "$(column_median first.restic 1)")" "$(ratio "$first_dl" "$(column_median first.restic 1)")"
-  printf '| unchanged, scheduled in the daemon (warm) | %.2f s (a fresh daemon'"'"'s first: %.2f s) | %.2f s | | | %s× |\n' \
-    "$warm" "$(sed -n 2p "$work/out/daemon.routes")" "$warm_l" "$(ratio "$warm" "$(column_median unchanged.restic 1)")"
+  printf '| first, scheduled in the daemon (no JVM start; audit times) | %.1f s | %.1f s | | | | %s× (local only: %s×) | %s× |\n' \
+    "$first_d" "$first_dl" "$(ratio "$first_d" "$(column_median first.restic 1)")" "$(ratio "$first_dl" "$(column_median first.restic 1)")" \
+    "$(ratio "$first_d" "$(column_median first.restic-s3 1)")"
+  printf '| unchanged, scheduled in the daemon (warm) | %.2f s (a fresh daemon'"'"'s first: %.2f s) | %.2f s | | | | %s× | %s× |\n' \
+    "$warm" "$(sed -n 2p "$work/out/daemon.routes")" "$warm_l" "$(ratio "$warm" "$(column_median unchanged.restic 1)")" \
+    "$(ratio "$warm" "$(column_median unchanged.restic-s3 1)")"
   echo
   echo "Stored bytes of the last repetition (local store of both mking-backup jobs, restic repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
   echo
   echo "Every run (wall s, CPU s, peak RSS KiB):"
   echo
   for step in first unchanged touched; do
-    for side in production local restic rsync; do
+    for side in production local restic restic-s3 rsync; do
       echo "- $step, $side: $(tr '\n' ';' < "$work/out/$step.$side" | sed 's/;$//; s/;/; /g')"
     done
   done
