@@ -290,6 +290,10 @@ public final class MonitorRunner {
             FileStore fileStore = Files.getFileStore(store.localDirectory().get());
             return new long[]{fileStore.getTotalSpace() - fileStore.getUsableSpace(), fileStore.getTotalSpace()};
         }
+        Optional<long[]> remote = capacity.isEmpty() ? store.filesystemUsage() : Optional.empty();
+        if (remote.isPresent()) {
+            return remote.get();
+        }
         long used = 0;
         for (String key : store.list("")) {
             used += store.size(key).orElse(0L);

@@ -42,6 +42,21 @@ public final class ArtefactReader {
      */
     public void verifyStored(Store store, String key, Manifest.Artefact artefact) throws IOException {
         String what = key + " in store '" + store.name() + "'";
+        java.util.Optional<String> computedThere = store.storedSha256(key);
+        if (computedThere.isPresent()) { // the server hashed its copy: compare without reading it back
+            java.util.Optional<Long> size = store.size(key);
+            if (size.isEmpty()) {
+                throw new CorruptArtefactException(what + " is gone");
+            }
+            if (size.get() != artefact.storedSize()) {
+                throw new ChecksumMismatchException(what + " (size " + size.get() + " instead of " + artefact.storedSize() + ")",
+                        artefact.storedSha256(), computedThere.get());
+            }
+            if (!computedThere.get().equals(artefact.storedSha256())) {
+                throw new ChecksumMismatchException(what, artefact.storedSha256(), computedThere.get());
+            }
+            return;
+        }
         try (InputStream stored = new CheckedInputStream(openStored(store, key, what), artefact.storedSha256(),
                 artefact.storedSize(), what)) {
             stored.transferTo(OutputStream.nullOutputStream());

@@ -76,6 +76,16 @@ public final class MeteredStore implements Store {
     }
 
     @Override
+    public Optional<String> storedSha256(String key) throws IOException {
+        return store.storedSha256(key);
+    }
+
+    @Override
+    public Optional<long[]> filesystemUsage() throws IOException {
+        return store.filesystemUsage();
+    }
+
+    @Override
     public Optional<Path> localDirectory() {
         return store.localDirectory();
     }

@@ -45,6 +45,19 @@ public interface Store {
      */
     int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException;
 
+    /**
+     * The SHA-256 of a stored object computed where it is stored, when the store can (an SFTP server running
+     * {@code sha256sum}): a copy is then checked without its bytes travelling back. Empty: read it back.
+     */
+    default Optional<String> storedSha256(String key) throws IOException {
+        return Optional.empty();
+    }
+
+    /** Used and total bytes of the filesystem that holds the store, when the store can tell (a remote {@code df}). */
+    default Optional<long[]> filesystemUsage() throws IOException {
+        return Optional.empty();
+    }
+
     /** The directory of a store on this machine's filesystem (its free space is the store's), if it is one. */
     default Optional<java.nio.file.Path> localDirectory() {
         return Optional.empty();

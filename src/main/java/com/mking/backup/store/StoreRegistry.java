@@ -35,11 +35,16 @@ public final class StoreRegistry {
             switch (type) {
                 case "local" -> stores.add(new LocalStore(name, settings.path(prefix + "path", "data/backups"), producer));
                 case "minio", "s3" -> stores.add(minio(settings, context, name, prefix, producer));
+                case "sftp" -> {
+                    SftpStore sftp = sftp(settings, name, prefix);
+                    addStoppedWithCamel(context, sftp);
+                    stores.add(sftp);
+                }
                 default -> throw settings.optional(prefix + "type").isPresent()
-                        ? new ConfigException(prefix + "type", "unknown store type '" + type + "'", "use local or minio")
+                        ? new ConfigException(prefix + "type", "unknown store type '" + type + "'", "use local, minio or sftp")
                         : new ConfigException("mking.stores", "names store '" + name + "', which has no " + prefix + "type",
-                        com.mking.backup.config.ConfigCheck.closest(name, List.of("local", "minio"))
-                                .map(c -> "did you mean '" + c + "'? Or set ").orElse("set ") + prefix + "type=local|minio");
+                        com.mking.backup.config.ConfigCheck.closest(name, List.of("local", "minio", "sftp"))
+                                .map(c -> "did you mean '" + c + "'? Or set ").orElse("set ") + prefix + "type=local|minio|sftp");
             }
         }
         if (stores.isEmpty()) {
@@ -68,6 +73,48 @@ public final class StoreRegistry {
                 io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
         return new MinioStore(name, client, async, bucket, endpoint, producer);
+    }
+
+    /**
+     * {@code mking.store.<name>.host}, {@code port} (22), {@code user}, {@code key-file}, {@code key-passphrase-file},
+     * {@code known-hosts} (default {@code <data-dir>/ssh_known_hosts}), {@code trust-on-first-use} (false),
+     * {@code path} (the base directory on the server), {@code server-checksum} (true), {@code attempts} (5).
+     */
+    private static SftpStore sftp(Settings settings, String name, String prefix) {
+        String host = settings.required(prefix + "host", "set the backup server's host name, e.g. backup-server");
+        int port = settings.integer(prefix + "port", 22);
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(prefix + "port", port + " is not a port", "use 1-65535 (22 for SSH)");
+        }
+        String user = settings.required(prefix + "user", "set the SSH user on the backup server, e.g. backup");
+        java.nio.file.Path key = settings.path(prefix + "key-file", "");
+        if (!java.nio.file.Files.isReadable(key) || java.nio.file.Files.isDirectory(key)) {
+            throw new ConfigException(prefix + "key-file", "'" + key + "' is not a readable private key file",
+                    "make one with ssh-keygen -t ed25519 -f " + key + " and add its .pub to the server's authorized_keys");
+        }
+        java.nio.file.Path passphrase = settings.optional(prefix + "key-passphrase-file").map(java.nio.file.Path::of).orElse(null);
+        if (passphrase != null && !java.nio.file.Files.isReadable(passphrase)) {
+            throw new ConfigException(prefix + "key-passphrase-file", "'" + passphrase + "' cannot be read",
+                    "name a file holding the key's passphrase (mode 0600), or remove the setting for a key without one");
+        }
+        java.nio.file.Path knownHosts = settings.path(prefix + "known-hosts",
+                settings.path("mking.data-dir", "data").resolve("ssh_known_hosts").toString());
+        String path = settings.required(prefix + "path", "set the base directory on the server, e.g. /srv/backups/mking");
+        int attempts = settings.integer(prefix + "attempts", 5);
+        if (attempts < 1) {
+            throw new ConfigException(prefix + "attempts", attempts + " attempts would never try", "use 1 or more (5)");
+        }
+        return new SftpStore(name, new SftpStore.Settings(host, port, user, key, passphrase, knownHosts,
+                settings.bool(prefix + "trust-on-first-use", false), path, settings.bool(prefix + "server-checksum", true),
+                attempts, java.time.Duration.ofSeconds(30)));
+    }
+
+    private static void addStoppedWithCamel(CamelContext context, SftpStore store) {
+        try {
+            context.addService(store, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register store '" + store.name() + "' with Camel: " + e.getMessage(), e);
+        }
     }
 
     private static void requireHttpUrl(String property, String value) {

@@ -4,6 +4,7 @@ import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestInstallation;
 import com.mking.backup.support.TestS3;
+import com.mking.backup.support.TestSftpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runs it (the restic conformance pattern; {@code StoreContractTest} does the same for stores). A source's test says
  * how to declare its job, what its artefacts are called, how to restore into a fresh target and compare it with the
  * original, and how to make its tool fail:
- * backup → the manifest lists its artefacts, in both stores, encrypted → verify passes → a restore into a fresh target
+ * backup → the manifest lists its artefacts, in every store (local, S3, the backup server over SFTP), encrypted → verify passes → a restore into a fresh target
  * equals the original → a corrupted artefact is detected and nothing is restored from it → a failing tool fails the
  * run with its stderr tail and leaves nothing that looks complete → so does a failure after the first of several
  * artefacts was stored (sources with several artefacts). The cases run in that order (10 to 55); a subclass's
@@ -41,6 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class SourceContractTest {
 
     protected TestS3 s3;
+    /** The backup server: every contract job keeps a third copy there, over SFTP (store {@code backup}). */
+    protected TestSftpServer sftp;
     protected TestInstallation installation;
     protected String backupId;
 
@@ -90,7 +93,9 @@ public abstract class SourceContractTest {
     @BeforeAll
     void backUp() throws Exception {
         s3 = new TestS3();
-        installation = new TestInstallation().production(s3, "contract");
+        sftp = new TestSftpServer(true);
+        installation = new TestInstallation().production(s3, "contract").withSftp(sftp, "backup")
+                .set("mking.stores", "local,minio,backup");
         startSource();
         declareJob(Map.of());
         CliResult run = installation.cli("run", job());
@@ -105,6 +110,7 @@ public abstract class SourceContractTest {
         } finally {
             installation.close();
             s3.close();
+            sftp.close();
         }
     }
 
@@ -129,6 +135,8 @@ public abstract class SourceContractTest {
                 assertThat(com.mking.backup.pipeline.Sha256.of(object).sha256())
                         .as("the S3 copy of " + dataKey).isEqualTo(com.mking.backup.pipeline.Sha256.of(Files.newInputStream(local)).sha256());
             }
+            assertThat(run(null, "cmp", local.toString(), installation.remoteStore().resolve(dataKey).toString()))
+                    .as("the backup server's copy of " + dataKey).isEmpty();
         }
         assertThat(audit("SELECT status || '/' || verification_status || '/' || file_count FROM backup_executions "
                 + "WHERE backup_id = '" + backupId + "'")).isEqualTo("success/passed/" + expectedArtefacts().size());
@@ -139,14 +147,15 @@ public abstract class SourceContractTest {
     void verifyDecodesEveryArtefactOfEveryCopy() throws Exception {
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
-        assertThat(verify.out()).contains("local").contains("minio").doesNotContain("FAILED");
+        assertThat(verify.out()).contains("local").contains("minio").contains("backup").doesNotContain("FAILED");
     }
 
     @Test
     @Order(30)
     void aRestoreIntoAFreshTargetEqualsTheOriginal() throws Exception {
         Path target = freshTarget("restored-" + kind());
-        CliResult restore = installation.cli(restoreCommand(backupId, "minio", target).toArray(String[]::new));
+        // from the backup server (SFTP): S3 restores are the point-in-time and round-trip tests' own
+        CliResult restore = installation.cli(restoreCommand(backupId, "backup", target).toArray(String[]::new));
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
         assertThat(restore.out()).contains(restoredSays(backupId));
         assertRestoredEqualsOriginal(target);
@@ -216,9 +225,11 @@ public abstract class SourceContractTest {
         String failed = audit("SELECT backup_id FROM backup_executions WHERE status = 'failed' ORDER BY id DESC LIMIT 1");
         assertThat(audit("SELECT error_message FROM backup_executions WHERE backup_id = '" + failed + "'"))
                 .contains(expected);
-        try (Stream<Path> files = Files.walk(installation.localStore())) {
-            assertThat(files.filter(p -> p.toString().contains(failed))
-                    .filter(Files::isRegularFile).toList()).as("nothing of the failed run is left").isEmpty();
+        for (Path store : List.of(installation.localStore(), installation.remoteStore())) {
+            try (Stream<Path> files = Files.walk(store)) {
+                assertThat(files.filter(p -> p.toString().contains(failed) || p.getFileName().toString().startsWith(".partial-"))
+                        .filter(Files::isRegularFile).toList()).as("nothing of the failed run is left in " + store).isEmpty();
+            }
         }
         var objects = s3.asyncClient().listObjects(io.minio.ListObjectsArgs.builder().bucket("contract").recursive(true)
                 .build());
@@ -273,7 +284,7 @@ public abstract class SourceContractTest {
     /** (Re)writes the job's route file: {@link #jobParameters}, stores local and S3, then {@code overrides}. */
     protected void declareJob(Map<String, String> overrides) throws Exception {
         Map<String, String> parameters = new java.util.LinkedHashMap<>(jobParameters());
-        parameters.put("stores", "local,minio");
+        parameters.put("stores", "local,minio,backup");
         parameters.putAll(overrides);
         installation.withJob(kind(), job(), parameters);
     }

@@ -174,6 +174,24 @@ public final class TestInstallation implements AutoCloseable {
                 .set("mking.encryption.key-id", "prod-1");
     }
 
+    /**
+     * A third store, {@code name}, on {@code server}: the seed's backup server over SFTP (its directory on this machine is
+     * {@link #remoteStore}), the host key pinned, logging in with the server's test key.
+     */
+    public TestInstallation withSftp(TestSftpServer server, String name) throws Exception {
+        Path knownHosts = home.resolve("sftp_known_hosts");
+        server.pin(knownHosts);
+        String prefix = "mking.store." + name + ".";
+        return set(prefix + "type", "sftp").set(prefix + "host", "127.0.0.1").set(prefix + "port", Integer.toString(server.port()))
+                .set(prefix + "user", "backup").set(prefix + "key-file", server.key().toString())
+                .set(prefix + "known-hosts", knownHosts.toString()).set(prefix + "path", remoteStore().toString());
+    }
+
+    /** Where the SFTP store of {@link #withSftp} keeps its files (the test server serves this machine's filesystem). */
+    public Path remoteStore() {
+        return home.resolve("backup-server");
+    }
+
     public void writeConfig() throws IOException {
         StringBuilder text = new StringBuilder();
         properties.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));

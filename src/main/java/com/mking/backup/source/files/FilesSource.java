@@ -194,7 +194,6 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
                     Manifest.Artefact index = manifest.artefact(SnapshotIndex.FILES);
                     PreviousSnapshot previous = new PreviousSnapshot(entry.backupId(), packs, inEveryStore,
                             () -> reader.openRaw(store, Manifest.dataKey(manifestKey, index), manifest, index));
-                    previous.checkIndex();
                     LOG.info("job {}: files unchanged since snapshot {} are not read again", job.name(), entry.backupId());
                     return previous;
                 } catch (IOException | RuntimeException e) {

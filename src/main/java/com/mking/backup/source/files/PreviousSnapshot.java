@@ -1,7 +1,5 @@
 package com.mking.backup.source.files;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -25,29 +23,6 @@ record PreviousSnapshot(String backupId, Map<String, PackRecord> packs, Set<Stri
 
     InputStream openIndex() throws IOException {
         return index.open();
-    }
-
-    /**
-     * Reads the whole index once (decrypted, authenticated, parsed) and checks that every blob it names is in the pack
-     * table: a snapshot whose index cannot be read to its end is not built on (every later run would fail at the same
-     * place), the run reads every file instead. Costs one pass over the index (about 200 bytes per file).
-     */
-    void checkIndex() throws IOException {
-        long count = 0;
-        try (InputStream raw = openIndex(); MappingIterator<FileEntry> entries = SnapshotIndex.entries(raw)) {
-            while (entries.hasNextValue()) {
-                FileEntry entry = entries.nextValue();
-                count++;
-                if (entry.blobs() != null) {
-                    for (FileEntry.Blob blob : entry.blobs()) {
-                        if (!packs.containsKey(blob.pack())) {
-                            throw new IOException("entry " + count + " of the index names pack " + blob.pack()
-                                    + ", which its pack table does not list");
-                        }
-                    }
-                }
-            }
-        }
     }
 
     boolean hasAll(List<FileEntry.Blob> blobs) {

@@ -54,6 +54,8 @@ final class SnapshotBackup {
     private long bytesPacked;
     private long appended;
     private int changedWhileReadCount;
+    /** Why the previous index ended early, or null. */
+    private String previousIndexBroken;
 
     /** @param previous the last snapshot, or {@link PreviousSnapshot#NONE} */
     SnapshotBackup(String job, TreeScanner scanner, PreviousSnapshot previous, PackWriter packs) {
@@ -142,6 +144,9 @@ final class SnapshotBackup {
             details.put("skippedSpecialFiles", Integer.toString(scanner.skippedSpecial()));
         }
         details.put("previousSnapshot", previous.backupId() == null ? "none" : previous.backupId());
+        if (previousIndexBroken != null) {
+            details.put("previousIndexIncomplete", "true");
+        }
         return details;
     }
 
@@ -317,13 +322,36 @@ final class SnapshotBackup {
     }
 
     /** The previous index, advanced in step with the walk. */
-    private static final class PeekingEntries {
+    /**
+     * The previous index, one entry ahead. An index that cannot be read to its end (a damaged copy) ends where it broke:
+     * every file after that point is read and stored again, as in a first snapshot, instead of failing every later run.
+     */
+    private final class PeekingEntries {
         private final Iterator<FileEntry> entries;
         private FileEntry next;
+        private long read;
 
         PeekingEntries(Iterator<FileEntry> entries) {
             this.entries = entries;
-            this.next = entries.hasNext() ? entries.next() : null;
+            this.next = pull();
+        }
+
+        private FileEntry pull() {
+            if (previousIndexBroken != null) {
+                return null;
+            }
+            try {
+                if (entries.hasNext()) {
+                    read++;
+                    return entries.next();
+                }
+                return null;
+            } catch (RuntimeException e) { // Jackson's iterator wraps the stream's IOException (authentication, SHA-256)
+                previousIndexBroken = e.getMessage();
+                LOG.warn("job {}: the index of snapshot {} could not be read past entry {} ({}); every file after it is "
+                        + "read and stored again", job, previous.backupId(), read, e.getMessage());
+                return null;
+            }
         }
 
         /** Skips (as deleted) entries before {@code path}; returns the entry at {@code path}, if any. Null: to the end. */
@@ -332,11 +360,11 @@ final class SnapshotBackup {
                 if (!next.isDirectory()) {
                     onDeleted.run();
                 }
-                next = entries.hasNext() ? entries.next() : null;
+                next = pull();
             }
             if (next != null && next.path().equals(path)) {
                 FileEntry found = next;
-                next = entries.hasNext() ? entries.next() : null;
+                next = pull();
                 return found;
             }
             return null;

@@ -347,8 +347,9 @@ class FilesSourceTest extends SourceContractTest {
         Files.writeString(odd.resolve("new.txt"), "new");
         CliResult second = installation.cli("run", "latin1");
         assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
-        assertThat(second.all()).contains("could not be read; every file is read and stored again");
-        assertThat(manifestOf(second.backupId("latin1")).details()).containsEntry("previousSnapshot", "none")
+        assertThat(second.all()).contains("could not be read past entry 0").contains("every file after it is read and "
+                + "stored again");
+        assertThat(manifestOf(second.backupId("latin1")).details()).containsEntry("previousIndexIncomplete", "true")
                 .containsEntry("filesNew", "2");
 
         // into an existing empty directory (a mount point, say): it stays, with its own mode; the tree goes into it
