@@ -94,8 +94,23 @@ public final class KnownProperties {
 
     private static Map<String, PropertySpec> storeSpecs() {
         Map<String, PropertySpec> specs = new LinkedHashMap<>();
-        specs.put("type", spec("type", oneOf("local", "minio", "s3"), "(the name)", "local directory or S3 bucket", "minio"));
-        specs.put("path", spec("path", TEXT, "data/backups", "local store directory", "/backups"));
+        specs.put("type", spec("type", oneOf("local", "minio", "s3", "sftp"), "(the name)",
+                "local directory, S3 bucket or a backup server over SFTP", "minio"));
+        specs.put("path", spec("path", TEXT, "data/backups", "local store directory; sftp: the base directory on the server",
+                "/backups"));
+        specs.put("host", spec("host", TEXT, "", "sftp: the backup server", "backup-server"));
+        specs.put("port", spec("port", PORT, "22", "sftp: its SSH port", "22"));
+        specs.put("user", spec("user", TEXT, "", "sftp: the SSH user", "backup"));
+        specs.put("key-file", spec("key-file", TEXT, "", "sftp: private key file (its .pub in the server's authorized_keys)",
+                "/etc/mking-backup/id_ed25519"));
+        specs.put("key-passphrase-file", spec("key-passphrase-file", TEXT, "", "sftp: file holding the key's passphrase",
+                "/etc/mking-backup/id_ed25519.pass"));
+        specs.put("known-hosts", spec("known-hosts", TEXT, "<data-dir>/ssh_known_hosts", "sftp: pinned host keys",
+                "/etc/mking-backup/known_hosts"));
+        specs.put("trust-on-first-use", spec("trust-on-first-use", FLAG, "false", "sftp: pin an unknown host's key", "false"));
+        specs.put("server-checksum", spec("server-checksum", FLAG, "true", "sftp: sha256sum on the server checks copies",
+                "true"));
+        specs.put("attempts", spec("attempts", whole(1, 100), "5", "sftp: tries across broken connections", "5"));
         specs.put("endpoint", spec("endpoint", TEXT, "", "S3 URL", "http://minio:9000"));
         specs.put("bucket", spec("bucket", TEXT, "mking-backup", "S3 bucket", "mking-backup"));
         specs.put("region", spec("region", TEXT, "us-east-1", "S3 region", "us-east-1"));

@@ -510,14 +510,15 @@ public final class SftpStore implements Store, org.apache.camel.Service {
 
     /** Every key under {@code relative} (recursive); partial uploads only when {@code partials}, else never. */
     private void walk(SftpClient sftp, String relative, List<String> keys, boolean partials) throws IOException {
-        Iterable<SftpClient.DirEntry> entries;
+        List<SftpClient.DirEntry> entries = new ArrayList<>();
         try {
-            entries = sftp.readDir(resolve(relative));
-        } catch (IOException e) {
-            if (isMissing(e)) {
+            sftp.readDir(resolve(relative)).forEach(entries::add); // read here: the iterable opens the directory lazily
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException cause = e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
+            if (isMissing(cause)) {
                 return;
             }
-            throw e;
+            throw cause;
         }
         for (SftpClient.DirEntry entry : entries) {
             String entryName = entry.getFilename();

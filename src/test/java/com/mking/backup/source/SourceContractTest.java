@@ -90,6 +90,15 @@ public abstract class SourceContractTest {
         return "contract-" + kind();
     }
 
+    /** The job's stores: local, S3 and the backup server over SFTP (a source may leave the last out). */
+    protected String contractStores() {
+        return "local,minio,backup";
+    }
+
+    private boolean onBackupServer() {
+        return contractStores().contains("backup");
+    }
+
     @BeforeAll
     void backUp() throws Exception {
         s3 = new TestS3();
@@ -135,8 +144,10 @@ public abstract class SourceContractTest {
                 assertThat(com.mking.backup.pipeline.Sha256.of(object).sha256())
                         .as("the S3 copy of " + dataKey).isEqualTo(com.mking.backup.pipeline.Sha256.of(Files.newInputStream(local)).sha256());
             }
-            assertThat(run(null, "cmp", local.toString(), installation.remoteStore().resolve(dataKey).toString()))
-                    .as("the backup server's copy of " + dataKey).isEmpty();
+            if (onBackupServer()) {
+                assertThat(run(null, "cmp", local.toString(), installation.remoteStore().resolve(dataKey).toString()))
+                        .as("the backup server's copy of " + dataKey).isEmpty();
+            }
         }
         assertThat(audit("SELECT status || '/' || verification_status || '/' || file_count FROM backup_executions "
                 + "WHERE backup_id = '" + backupId + "'")).isEqualTo("success/passed/" + expectedArtefacts().size());
@@ -147,7 +158,10 @@ public abstract class SourceContractTest {
     void verifyDecodesEveryArtefactOfEveryCopy() throws Exception {
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(0);
-        assertThat(verify.out()).contains("local").contains("minio").contains("backup").doesNotContain("FAILED");
+        assertThat(verify.out()).contains("local").contains("minio").doesNotContain("FAILED");
+        if (onBackupServer()) {
+            assertThat(verify.out()).contains("backup");
+        }
     }
 
     @Test
@@ -155,7 +169,8 @@ public abstract class SourceContractTest {
     void aRestoreIntoAFreshTargetEqualsTheOriginal() throws Exception {
         Path target = freshTarget("restored-" + kind());
         // from the backup server (SFTP): S3 restores are the point-in-time and round-trip tests' own
-        CliResult restore = installation.cli(restoreCommand(backupId, "backup", target).toArray(String[]::new));
+        CliResult restore = installation.cli(restoreCommand(backupId, onBackupServer() ? "backup" : "minio", target)
+                .toArray(String[]::new));
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
         assertThat(restore.out()).contains(restoredSays(backupId));
         assertRestoredEqualsOriginal(target);
@@ -284,7 +299,7 @@ public abstract class SourceContractTest {
     /** (Re)writes the job's route file: {@link #jobParameters}, stores local and S3, then {@code overrides}. */
     protected void declareJob(Map<String, String> overrides) throws Exception {
         Map<String, String> parameters = new java.util.LinkedHashMap<>(jobParameters());
-        parameters.put("stores", "local,minio,backup");
+        parameters.put("stores", contractStores());
         parameters.putAll(overrides);
         installation.withJob(kind(), job(), parameters);
     }

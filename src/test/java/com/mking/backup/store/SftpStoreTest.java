@@ -132,6 +132,31 @@ class SftpStoreTest extends StoreContractTest {
         assertThat(store(empty, false, true).list("x/")).containsExactly("x/y");
     }
 
+    /** Operator mistakes in the store's properties name the property and the fix (the CLI exits 2 on them). */
+    @Test
+    void aMisconfiguredStoreNamesThePropertyAndTheFix() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("mking.stores", "local,backup");
+        properties.setProperty("mking.store.local.path", local.resolve("store").toString());
+        properties.setProperty("mking.store.backup.type", "sftp");
+        properties.setProperty("mking.store.backup.host", "127.0.0.1");
+        properties.setProperty("mking.store.backup.user", "backup");
+        properties.setProperty("mking.store.backup.path", "/srv/backups");
+        properties.setProperty("mking.store.backup.key-file", local.resolve("no-such-key").toString());
+        camel.getPropertiesComponent().setInitialProperties(properties);
+        com.mking.backup.config.Settings settings = new com.mking.backup.config.Settings(camel);
+        assertThatThrownBy(() -> StoreRegistry.fromSettings(settings, camel))
+                .isInstanceOf(com.mking.backup.config.ConfigException.class)
+                .hasMessageContaining("mking.store.backup.key-file").hasMessageContaining("ssh-keygen");
+        properties.setProperty("mking.store.backup.key-file", server.key().toString());
+        properties.setProperty("mking.store.backup.port", "70000");
+        assertThatThrownBy(() -> StoreRegistry.fromSettings(settings, camel))
+                .hasMessageContaining("mking.store.backup.port");
+        properties.setProperty("mking.store.backup.port", "22");
+        assertThat(StoreRegistry.fromSettings(settings, camel).get("backup").describe())
+                .isEqualTo("sftp:backup@127.0.0.1:22//srv/backups");
+    }
+
     @Test
     void keysCannotEscapeTheBaseDirectory() throws Exception {
         Store store = createStore();

@@ -67,10 +67,7 @@ final class SnapshotBackup {
 
     /** Writes {@code files.idx}: the walk merged with the previous index; new and changed content goes into packs. */
     void writeIndex(OutputStream out) throws IOException {
-        try (SequenceWriter index = SnapshotIndex.entryWriter(out);
-             InputStream previousIndex = previous.openIndex();
-             com.fasterxml.jackson.databind.MappingIterator<FileEntry> before = SnapshotIndex.entries(previousIndex)) {
-            PeekingEntries old = new PeekingEntries(before);
+        try (SequenceWriter index = SnapshotIndex.entryWriter(out); PeekingEntries old = new PeekingEntries()) {
             scanner.scan((scanned, file) -> {
                 FileEntry was = old.advanceTo(scanned.path(), () -> deleted++);
                 FileEntry entry = entry(scanned, file, was);
@@ -326,14 +323,20 @@ final class SnapshotBackup {
      * The previous index, one entry ahead. An index that cannot be read to its end (a damaged copy) ends where it broke:
      * every file after that point is read and stored again, as in a first snapshot, instead of failing every later run.
      */
-    private final class PeekingEntries {
-        private final Iterator<FileEntry> entries;
+    private final class PeekingEntries implements AutoCloseable {
+        private InputStream raw;
+        private Iterator<FileEntry> entries;
         private FileEntry next;
         private long read;
 
-        PeekingEntries(Iterator<FileEntry> entries) {
-            this.entries = entries;
-            this.next = pull();
+        PeekingEntries() {
+            try {
+                raw = previous.openIndex();
+                entries = SnapshotIndex.entries(raw); // reads the first bytes already
+                next = pull();
+            } catch (IOException | RuntimeException e) {
+                broken(e);
+            }
         }
 
         private FileEntry pull() {
@@ -347,10 +350,21 @@ final class SnapshotBackup {
                 }
                 return null;
             } catch (RuntimeException e) { // Jackson's iterator wraps the stream's IOException (authentication, SHA-256)
-                previousIndexBroken = e.getMessage();
-                LOG.warn("job {}: the index of snapshot {} could not be read past entry {} ({}); every file after it is "
-                        + "read and stored again", job, previous.backupId(), read, e.getMessage());
+                broken(e);
                 return null;
+            }
+        }
+
+        private void broken(Exception e) {
+            previousIndexBroken = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.warn("job {}: the index of snapshot {} could not be read past entry {} ({}); every file after it is "
+                    + "read and stored again", job, previous.backupId(), read, previousIndexBroken);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (raw != null) {
+                raw.close();
             }
         }
 

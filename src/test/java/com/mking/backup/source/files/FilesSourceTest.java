@@ -58,6 +58,12 @@ class FilesSourceTest extends SourceContractTest {
         return copy;
     }
 
+    /** Local and S3: a snapshot's thousand small packs over SFTP cost the suite minutes; six other sources cover that store. */
+    @Override
+    protected String contractStores() {
+        return "local,minio";
+    }
+
     @Override
     protected void stopSource() {
     }
