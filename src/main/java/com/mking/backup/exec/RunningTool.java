@@ -83,12 +83,15 @@ public final class RunningTool extends ExecResult implements RunningOutput {
         }
         stderr.awaitEnd();
         if (inputFailure != null) {
-            throw new IOException(toolName + " was stopped because its input failed: " + inputFailure.getMessage(),
-                    inputFailure);
+            throw stoppedByItsInput();
         }
         if (process.exitValue() != 0) {
             throw new ToolFailedException(toolName, process.exitValue(), stderr.text());
         }
+    }
+
+    private IOException stoppedByItsInput() {
+        return new IOException(toolName + " was stopped because its input failed: " + inputFailure.getMessage(), inputFailure);
     }
 
     private final class ExitCheckingStream extends FilterInputStream {
@@ -100,7 +103,12 @@ public final class RunningTool extends ExecResult implements RunningOutput {
 
         @Override
         public int read() throws IOException {
-            int b = super.read();
+            int b;
+            try {
+                b = super.read();
+            } catch (IOException e) {
+                throw inputFailure != null ? stoppedByItsInput() : e;
+            }
             if (b < 0) {
                 atEnd();
             }
@@ -109,7 +117,13 @@ public final class RunningTool extends ExecResult implements RunningOutput {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
+            int n;
+            try {
+                n = super.read(buffer, offset, length);
+            } catch (IOException e) {
+                // killed because its input failed: the pipe then reads "Stream closed"; the input's failure is the reason
+                throw inputFailure != null ? stoppedByItsInput() : e;
+            }
             if (n < 0) {
                 atEnd();
             }
