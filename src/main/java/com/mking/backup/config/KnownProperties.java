@@ -110,7 +110,10 @@ public final class KnownProperties {
         specs.put("trust-on-first-use", spec("trust-on-first-use", FLAG, "false", "sftp: pin an unknown host's key", "false"));
         specs.put("server-checksum", spec("server-checksum", FLAG, "true", "sftp: sha256sum on the server checks copies",
                 "true"));
-        specs.put("attempts", spec("attempts", whole(1, 100), "5", "sftp: tries across broken connections", "5"));
+        specs.put("attempts", spec("attempts", whole(1, 100), "5", "tries of a request on transient errors (backoff 0.5 s "
+                + "doubling)", "5"));
+        specs.put("parallel-parts", spec("parallel-parts", whole(1, 64), "4", "S3: parts of one object sent at once "
+                + "(16 MiB buffer each)", "4"));
         specs.put("endpoint", spec("endpoint", TEXT, "", "S3 URL", "http://minio:9000"));
         specs.put("bucket", spec("bucket", TEXT, "mking-backup", "S3 bucket", "mking-backup"));
         specs.put("region", spec("region", TEXT, "us-east-1", "S3 region", "us-east-1"));

@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads use the MinIO client's multipart upload with an
- * unknown length, so memory stays at one part whatever the artefact size, and the object only appears
- * when the upload completes. Reads and deletes go through the camel-minio endpoint.
+ * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads are multipart with parts sent in parallel, each held in memory
+ * until acknowledged ({@code parallelParts} × {@value #PART_SIZE} bytes), so memory stays flat whatever the artefact size
+ * and a transient failure resends one part, not the object; the object only appears when the upload completes. Every
+ * request is retried on transient errors (reset connections, 5xx, SlowDown). Reads and deletes go through the
+ * camel-minio endpoint.
  */
 public final class MinioStore implements Store {
 
@@ -39,15 +41,53 @@ public final class MinioStore implements Store {
     private final ProducerTemplate producer;
     private volatile boolean bucketChecked;
 
+    private final int parallelParts;
+    private final Retry retry;
+
     /** The clients are made on first use: a command that never touches the bucket does not pay for them. */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
+        this(name, client, asyncClient, bucket, endpointDescription, producer, 4, 5, java.time.Duration.ofMillis(500));
+    }
+
+    /**
+     * @param parallelParts parts of one object uploaded at once (each holds a {@value #PART_SIZE}-byte buffer until the
+     *                      server acknowledged it)
+     * @param attempts      tries of each request on transient errors (a reset connection, 5xx, a timeout)
+     */
+    public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
+                      String bucket, String endpointDescription, ProducerTemplate producer, int parallelParts, int attempts,
+                      java.time.Duration firstWait) {
         this.name = name;
         this.client = client;
         this.asyncClient = asyncClient;
         this.bucket = bucket;
         this.endpointDescription = endpointDescription;
         this.producer = producer;
+        this.parallelParts = parallelParts;
+        this.retry = new Retry(name, attempts, firstWait, MinioStore::isTransient);
+    }
+
+    /** A reset connection, a timeout, or a 5xx answer (S3's SlowDown and ServiceUnavailable included). */
+    static boolean isTransient(Throwable failure) {
+        // the cause chain: camel-minio wraps the client's errors in its own exceptions
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof ErrorResponseException response) {
+                String code = response.errorResponse().code();
+                return (response.response() != null && response.response().code() >= 500)
+                        || List.of("InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout").contains(code);
+            }
+            if (e instanceof io.minio.errors.ServerException server) {
+                return server.statusCode() >= 500;
+            }
+            if (e instanceof FileNotFoundException) {
+                return false;
+            }
+            if (e instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -74,22 +114,157 @@ public final class MinioStore implements Store {
         return name;
     }
 
+    /**
+     * Uploads in parts of {@value #PART_SIZE} bytes, {@code parallelParts} at a time; each part is sent again from its
+     * buffer when a request fails transiently, so a failure costs that part, not the upload. An object smaller than one
+     * part is one PUT. What fails for good aborts the multipart upload: nothing of it stays stored or billed.
+     */
     @Override
     public long put(String key, InputStream data) throws IOException {
         if (!bucketChecked) {
-            ensureBucket();
+            try {
+                retry.call("checking bucket " + bucket, () -> {
+                    ensureBucket();
+                    return null;
+                });
+            } catch (Exception e) {
+                throw Retry.asIOException(e);
+            }
             bucketChecked = true;
         }
-        CountingInputStream counted = new CountingInputStream(data);
-        try {
-            client.get().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                    .stream(counted, -1, PART_SIZE)
-                    .contentType("application/octet-stream")
-                    .build());
-        } catch (Exception e) {
-            throw failure("writing", key, e);
+        byte[] first = new byte[(int) PART_SIZE];
+        int length = data.readNBytes(first, 0, first.length); // the source's failure fails the put, never retried
+        if (length < first.length) {
+            try {
+                retry.call("writing " + key, () -> client.get().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                        .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1)
+                        .contentType(CONTENT_TYPE).build()));
+            } catch (Exception e) {
+                throw failure("writing", key, e);
+            }
+            return length;
         }
-        return counted.count();
+        return new MultipartUpload(key).upload(first, data);
+    }
+
+    private static final String CONTENT_TYPE = "application/octet-stream";
+
+    /** One object's multipart upload: parts read in order, sent in parallel, each retried from its own buffer. */
+    private final class MultipartUpload {
+        private final String key;
+        private final java.util.concurrent.BlockingQueue<byte[]> buffers = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.ExecutorService senders;
+        private final List<java.util.concurrent.Future<io.minio.messages.Part>> parts = new ArrayList<>();
+        private String uploadId;
+        private int allocated = 1;
+
+        MultipartUpload(String key) {
+            this.key = key;
+            this.senders = java.util.concurrent.Executors.newFixedThreadPool(parallelParts, runnable -> {
+                Thread thread = new Thread(runnable, "s3-part-" + name);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+
+        long upload(byte[] first, InputStream data) throws IOException {
+            try {
+                uploadId = retry.call("starting the upload of " + key, () -> asyncClient.get().createMultipartUploadAsync(
+                        bucket, null, key, com.google.common.collect.ImmutableMultimap.of("Content-Type", CONTENT_TYPE), null)
+                        .get().result().uploadId());
+                long total = send(1, first, first.length);
+                for (int number = 2; ; number++) {
+                    byte[] buffer = nextBuffer();
+                    int length = data.readNBytes(buffer, 0, buffer.length);
+                    if (length == 0) {
+                        break;
+                    }
+                    total += send(number, buffer, length);
+                    if (length < buffer.length) {
+                        break;
+                    }
+                }
+                io.minio.messages.Part[] sent = new io.minio.messages.Part[parts.size()];
+                for (int i = 0; i < sent.length; i++) {
+                    sent[i] = parts.get(i).get();
+                }
+                complete(sent, total);
+                return total;
+            } catch (Exception e) {
+                abort();
+                throw failure("writing", key, e instanceof java.util.concurrent.ExecutionException ? (Exception) Retry.unwrap(e) : e);
+            } finally {
+                senders.shutdownNow();
+            }
+        }
+
+        /** A free buffer, once a part in flight was acknowledged; a part that failed for good stops the upload here. */
+        private byte[] nextBuffer() throws Exception {
+            while (true) {
+                byte[] buffer = buffers.poll();
+                if (buffer == null && allocated < parallelParts) { // made when needed: a two-part object holds two
+                    allocated++;
+                    return new byte[(int) PART_SIZE];
+                }
+                if (buffer == null) {
+                    buffer = buffers.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                for (java.util.concurrent.Future<io.minio.messages.Part> part : parts) {
+                    if (part.isDone()) {
+                        part.get(); // throws the part's failure
+                    }
+                }
+                if (buffer != null) {
+                    return buffer;
+                }
+            }
+        }
+
+        private long send(int number, byte[] buffer, int length) {
+            parts.add(senders.submit(() -> {
+                try {
+                    String etag = retry.call("writing part " + number + " of " + key, () -> asyncClient.get()
+                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, null, null).get().etag());
+                    return new io.minio.messages.Part(number, etag);
+                } finally {
+                    buffers.add(buffer);
+                }
+            }));
+            return length;
+        }
+
+        /** A retried completion may find the upload already completed by the attempt whose answer was lost. */
+        private void complete(io.minio.messages.Part[] sent, long total) throws Exception {
+            boolean[] tried = {false};
+            retry.call("completing the upload of " + key, () -> {
+                try {
+                    return asyncClient.get().completeMultipartUploadAsync(bucket, null, key, uploadId, sent, null, null).get();
+                } catch (Exception e) {
+                    Throwable cause = Retry.unwrap(e);
+                    if (tried[0] && cause instanceof ErrorResponseException response
+                            && "NoSuchUpload".equals(response.errorResponse().code()) && size(key).orElse(-1L) == total) {
+                        return null;
+                    }
+                    throw e;
+                } finally {
+                    tried[0] = true;
+                }
+            });
+        }
+
+        private void abort() {
+            if (uploadId == null) {
+                return;
+            }
+            senders.shutdownNow();
+            try {
+                retry.call("aborting the upload of " + key, () -> asyncClient.get()
+                        .abortMultipartUploadAsync(bucket, null, key, uploadId, null, null).get());
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(MinioStore.class).warn("store '{}': the unfinished upload of {} could not "
+                        + "be aborted ({}); the periodic sweep removes it", name, key, e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -98,9 +273,9 @@ public final class MinioStore implements Store {
             throw new FileNotFoundException(key + " not found in store '" + name + "'");
         }
         try {
-            return producer.requestBodyAndHeader(endpoint("getObject"), null, MinioConstants.OBJECT_NAME, key,
-                    InputStream.class);
-        } catch (CamelExecutionException e) {
+            return retry.call("reading " + key, () -> producer.requestBodyAndHeader(endpoint("getObject"), null,
+                    MinioConstants.OBJECT_NAME, key, InputStream.class));
+        } catch (Exception e) {
             throw failure("reading", key, e);
         }
     }
@@ -108,7 +283,8 @@ public final class MinioStore implements Store {
     @Override
     public Optional<Long> size(String key) throws IOException {
         try {
-            return Optional.of(client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
+            return Optional.of(retry.call("checking " + key, () ->
+                    client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size()));
         } catch (ErrorResponseException e) {
             if (List.of("NoSuchKey", "NoSuchObject", "NoSuchBucket").contains(e.errorResponse().code())) {
                 return Optional.empty(); // the bucket is created on the first write
@@ -123,10 +299,14 @@ public final class MinioStore implements Store {
     public List<String> list(String prefix) throws IOException {
         List<String> keys = new ArrayList<>();
         try {
-            for (Result<Item> result : client.get().listObjects(
-                    ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
-                keys.add(result.get().objectName());
-            }
+            retry.call("listing " + prefix, () -> {
+                keys.clear(); // a retried listing starts over
+                for (Result<Item> result : client.get().listObjects(
+                        ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+                    keys.add(result.get().objectName());
+                }
+                return null;
+            });
         } catch (ErrorResponseException e) {
             if ("NoSuchBucket".equals(e.errorResponse().code())) {
                 return keys; // the bucket is created on the first write
@@ -141,8 +321,11 @@ public final class MinioStore implements Store {
     @Override
     public void delete(String key) throws IOException {
         try {
-            producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
-        } catch (CamelExecutionException e) {
+            retry.call("deleting " + key, () -> {
+                producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
+                return null;
+            });
+        } catch (Exception e) {
             throw failure("deleting", key, e);
         }
     }

@@ -72,7 +72,17 @@ public final class StoreRegistry {
         Supplier<io.minio.MinioAsyncClient> async = memoized(() ->
                 io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
-        return new MinioStore(name, client, async, bucket, endpoint, producer);
+        int parallelParts = settings.integer(prefix + "parallel-parts", 4);
+        if (parallelParts < 1 || parallelParts > 64) {
+            throw new ConfigException(prefix + "parallel-parts", parallelParts + " parts at once is out of range",
+                    "use 1-64 (4; each holds a 16 MiB buffer while it is sent)");
+        }
+        int attempts = settings.integer(prefix + "attempts", 5);
+        if (attempts < 1) {
+            throw new ConfigException(prefix + "attempts", attempts + " attempts would never try", "use 1 or more (5)");
+        }
+        return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts,
+                java.time.Duration.ofMillis(500));
     }
 
     /**

@@ -91,6 +91,135 @@ class MinioStoreTest extends StoreContractTest {
         }
     }
 
+    /**
+     * S3 answering 503 SlowDown to 30 % of requests: half of them never reach the server, half are carried out and
+     * their answer lost (a completed upload the client does not hear of). A 40 MiB object is stored whole, each failed
+     * part sent again on its own, and reads, lists and deletes go through.
+     */
+    @Test
+    void thirtyPercentOfRequestsFailingWith503AreRetriedPartByPart() throws Exception {
+        java.util.Random dice = new java.util.Random(42);
+        java.util.concurrent.atomic.AtomicInteger faults = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong partBytesSent = new java.util.concurrent.atomic.AtomicLong();
+        okhttp3.OkHttpClient faulty = new okhttp3.OkHttpClient.Builder().addInterceptor(chain -> {
+            okhttp3.Request request = chain.request();
+            boolean partUpload = request.url().queryParameter("partNumber") != null;
+            double roll;
+            synchronized (dice) {
+                roll = dice.nextDouble();
+            }
+            if (roll < 0.15) {
+                faults.incrementAndGet();
+                return slowDown(request);
+            }
+            okhttp3.Response response = chain.proceed(request);
+            if (partUpload && request.body() != null) {
+                partBytesSent.addAndGet(request.body().contentLength());
+            }
+            if (roll < 0.30) { // carried out, but the answer is lost
+                faults.incrementAndGet();
+                response.close();
+                return slowDown(request);
+            }
+            return response;
+        }).build();
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
+                .httpClient(faulty).build();
+        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
+                .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(faulty).build();
+        camel.getRegistry().bind(MinioStores.clientBeanName("flaky"), client);
+        String flakyBucket = "flaky-" + UUID.randomUUID().toString().substring(0, 8);
+        MinioStore store = new MinioStore("flaky", () -> client, () -> async, flakyBucket, s3.endpoint(),
+                camel.createProducerTemplate(), 4, 12, java.time.Duration.ofMillis(20));
+
+        long size = 40L * 1024 * 1024 + 5;
+        org.assertj.core.api.Assertions.assertThat(store.put("job/2026/11/28/id/data", new RandomStream(size, 3)))
+                .isEqualTo(size);
+        org.assertj.core.api.Assertions.assertThat(com.mking.backup.pipeline.Sha256.of(s3.client().getObject(
+                io.minio.GetObjectArgs.builder().bucket(flakyBucket).object("job/2026/11/28/id/data").build())))
+                .as("read with a client of its own").isEqualTo(com.mking.backup.pipeline.Sha256.of(new RandomStream(size, 3)));
+        org.assertj.core.api.Assertions.assertThat(partBytesSent.get()).as("parts sent again, not the object")
+                .isLessThan(2 * size);
+        store.put("job/2026/11/28/id/manifest.json", new ByteArrayInputStream("{}".getBytes()));
+        for (int i = 0; i < 5; i++) {
+            org.assertj.core.api.Assertions.assertThat(store.list("job/")).hasSize(2);
+            org.assertj.core.api.Assertions.assertThat(store.size("job/2026/11/28/id/data")).contains(size);
+            try (java.io.InputStream in = store.get("job/2026/11/28/id/manifest.json")) {
+                org.assertj.core.api.Assertions.assertThat(in.readAllBytes()).isEqualTo("{}".getBytes());
+            }
+        }
+        store.delete("job/2026/11/28/id/manifest.json");
+        org.assertj.core.api.Assertions.assertThat(s3.keys(flakyBucket)).containsExactly("job/2026/11/28/id/data");
+        org.assertj.core.api.Assertions.assertThat(faults.get()).as("faults injected").isGreaterThan(5);
+    }
+
+    /**
+     * S3 stops in the middle of a 48 MiB upload and is back two seconds later, within the retry window: the upload
+     * goes on from the parts S3 already acknowledged and completes; nothing unfinished is left.
+     */
+    @Test
+    void anUploadGoesOnWhenS3ComesBackWithinTheRetryWindow() throws Exception {
+        java.util.concurrent.atomic.AtomicLong partBytesSent = new java.util.concurrent.atomic.AtomicLong();
+        okhttp3.OkHttpClient counting = new okhttp3.OkHttpClient.Builder().addInterceptor(chain -> {
+            okhttp3.Request request = chain.request();
+            okhttp3.Response response = chain.proceed(request); // a refused connection sent nothing
+            if (request.url().queryParameter("partNumber") != null && request.body() != null) {
+                partBytesSent.addAndGet(request.body().contentLength());
+            }
+            return response;
+        }).build();
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
+                .httpClient(counting).build();
+        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
+                .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(counting).build();
+        String outageBucket = "outage-" + UUID.randomUUID().toString().substring(0, 8);
+        MinioStore store = new MinioStore("outage", () -> client, () -> async, outageBucket, s3.endpoint(),
+                camel.createProducerTemplate(), 2, 6, java.time.Duration.ofMillis(500));
+        long size = 48L * 1024 * 1024;
+        Thread restart = new Thread(() -> {
+            try {
+                Thread.sleep(2000);
+                s3.restart();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        java.io.InputStream stopsS3 = new RandomStream(size, 9) {
+            private boolean stopped;
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (!stopped && position() > (20L << 20)) {
+                    stopped = true;
+                    try {
+                        s3.stop();
+                    } catch (Exception e) {
+                        throw new IOException(e);
+                    }
+                    restart.start();
+                }
+                return super.read(buffer, offset, length);
+            }
+        };
+        org.assertj.core.api.Assertions.assertThat(store.put("job/2026/11/28/id/data", stopsS3)).isEqualTo(size);
+        restart.join();
+        org.assertj.core.api.Assertions.assertThat(com.mking.backup.pipeline.Sha256.of(s3.client().getObject(
+                io.minio.GetObjectArgs.builder().bucket(outageBucket).object("job/2026/11/28/id/data").build())))
+                .isEqualTo(com.mking.backup.pipeline.Sha256.of(new RandomStream(size, 9)));
+        org.assertj.core.api.Assertions.assertThat(partBytesSent.get()).as("fewer bytes sent than twice the object")
+                .isLessThan(size + 2 * MinioStore.PART_SIZE + 1);
+        org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(outageBucket, "")).isEmpty();
+    }
+
+    private static okhttp3.Response slowDown(okhttp3.Request request) {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your "
+                + "request rate.</Message><Resource>" + request.url().encodedPath() + "</Resource><RequestId>fault</RequestId>"
+                + "</Error>";
+        return new okhttp3.Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1).code(503)
+                .message("Service Unavailable").header("Content-Type", "application/xml")
+                .body(okhttp3.ResponseBody.create(xml, okhttp3.MediaType.get("application/xml"))).build();
+    }
+
     @Test
     void anUnreachableServerFailsWithTheStoreNamedAndNoSecret() {
         MinioClient client = MinioClient.builder().endpoint("http://127.0.0.1:1").credentials("id", "secret-value").build();
