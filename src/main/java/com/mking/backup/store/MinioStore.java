@@ -132,9 +132,10 @@ public final class MinioStore implements Store {
             }
             bucketChecked = true;
         }
-        byte[] first = new byte[(int) PART_SIZE];
-        int length = data.readNBytes(first, 0, first.length); // the source's failure fails the put, never retried
-        if (length < first.length) {
+        // a manifest takes its own few bytes, not a part's 16 MiB; the source's failure fails the put, never retried
+        byte[] first = data.readNBytes((int) PART_SIZE);
+        int length = first.length;
+        if (length < PART_SIZE) {
             try {
                 retry.call("writing " + key, () -> client.get().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                         .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1)
@@ -192,7 +193,7 @@ public final class MinioStore implements Store {
                 return total;
             } catch (Exception e) {
                 abort();
-                throw failure("writing", key, e instanceof java.util.concurrent.ExecutionException ? (Exception) Retry.unwrap(e) : e);
+                throw failure("writing", key, Retry.unwrap(e) instanceof Exception cause ? cause : e);
             } finally {
                 senders.shutdownNow();
             }

@@ -116,6 +116,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
                     }
                 }
                 offset += length;
+                failures = 0; // attempts count per segment: a long upload may outlive several separate drops
                 if (length < SEGMENT) {
                     break;
                 }
