@@ -123,14 +123,8 @@ class MinioStoreTest extends StoreContractTest {
             }
             return response;
         }).build();
-        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
-                .httpClient(faulty).build();
-        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
-                .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(faulty).build();
-        camel.getRegistry().bind(MinioStores.clientBeanName("flaky"), client);
         String flakyBucket = "flaky-" + UUID.randomUUID().toString().substring(0, 8);
-        MinioStore store = new MinioStore("flaky", () -> client, () -> async, flakyBucket, s3.endpoint(),
-                camel.createProducerTemplate(), 4, 12, java.time.Duration.ofMillis(20));
+        MinioStore store = storeThrough(faulty, "flaky", flakyBucket, 4, 12, java.time.Duration.ofMillis(20));
 
         long size = 40L * 1024 * 1024 + 5;
         org.assertj.core.api.Assertions.assertThat(store.put("job/2026/11/28/id/data", new RandomStream(size, 3)))
@@ -168,13 +162,8 @@ class MinioStoreTest extends StoreContractTest {
             }
             return response;
         }).build();
-        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
-                .httpClient(counting).build();
-        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
-                .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(counting).build();
         String outageBucket = "outage-" + UUID.randomUUID().toString().substring(0, 8);
-        MinioStore store = new MinioStore("outage", () -> client, () -> async, outageBucket, s3.endpoint(),
-                camel.createProducerTemplate(), 2, 6, java.time.Duration.ofMillis(500));
+        MinioStore store = storeThrough(counting, "outage", outageBucket, 2, 6, java.time.Duration.ofMillis(500));
         long size = 48L * 1024 * 1024;
         Thread restart = new Thread(() -> {
             try {
@@ -209,6 +198,18 @@ class MinioStoreTest extends StoreContractTest {
         org.assertj.core.api.Assertions.assertThat(partBytesSent.get()).as("fewer bytes sent than twice the object")
                 .isLessThan(size + 2 * MinioStore.PART_SIZE + 1);
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(outageBucket, "")).isEmpty();
+    }
+
+    /** A store whose clients (the sync one camel-minio uses, and the async one) go through {@code http}. */
+    private MinioStore storeThrough(okhttp3.OkHttpClient http, String name, String bucket, int parallelParts, int attempts,
+                                    java.time.Duration firstWait) {
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
+                .httpClient(http).build();
+        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
+                .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(http).build();
+        camel.getRegistry().bind(MinioStores.clientBeanName(name), client);
+        return new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(), camel.createProducerTemplate(),
+                parallelParts, attempts, firstWait);
     }
 
     private static okhttp3.Response slowDown(okhttp3.Request request) {
