@@ -359,6 +359,8 @@ public final class SftpStore implements Store, org.apache.camel.Service {
             return session;
         }
         if (client == null) {
+            // its directory exists, so the ssh-keyscan line an unknown host's refusal suggests works as given
+            Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
             client = SshClient.setUpDefaultClient();
             // a server that runs no commands (internal-sftp only) says so at once instead of leaving the channel open
             org.apache.sshd.core.CoreModuleProperties.REQUEST_EXEC_REPLY.set(client, true);
