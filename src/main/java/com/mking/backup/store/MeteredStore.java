@@ -86,6 +86,11 @@ public final class MeteredStore implements Store {
     }
 
     @Override
+    public boolean isTransient(Throwable failure) {
+        return store.isTransient(failure);
+    }
+
+    @Override
     public Optional<Path> localDirectory() {
         return store.localDirectory();
     }

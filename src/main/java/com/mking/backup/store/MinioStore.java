@@ -24,9 +24,9 @@ import java.util.Optional;
 /**
  * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads are multipart with parts sent in parallel, each held in memory
  * until acknowledged ({@code parallelParts} × {@value #PART_SIZE} bytes), so memory stays flat whatever the artefact size
- * and a transient failure resends one part, not the object; the object only appears when the upload completes. Every
- * request is retried on transient errors (reset connections, 5xx, SlowDown). Reads and deletes go through the
- * camel-minio endpoint.
+ * and a transient failure resends one part, not the object; the object only appears when the upload completes. Upload
+ * requests are retried here on transient errors (reset connections, 5xx, SlowDown); the other operations by the
+ * {@link RetryingStore} around every store. Reads and deletes go through the camel-minio endpoint.
  */
 public final class MinioStore implements Store {
 
@@ -65,11 +65,12 @@ public final class MinioStore implements Store {
         this.endpointDescription = endpointDescription;
         this.producer = producer;
         this.parallelParts = parallelParts;
-        this.retry = new Retry(name, attempts, firstWait, MinioStore::isTransient);
+        this.retry = new Retry(name, attempts, firstWait, this::isTransient);
     }
 
     /** A reset connection, a timeout, or a 5xx answer (S3's SlowDown and ServiceUnavailable included). */
-    static boolean isTransient(Throwable failure) {
+    @Override
+    public boolean isTransient(Throwable failure) {
         // the cause chain: camel-minio wraps the client's errors in its own exceptions
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
             if (e instanceof ErrorResponseException response) {
@@ -274,8 +275,7 @@ public final class MinioStore implements Store {
             throw new FileNotFoundException(key + " not found in store '" + name + "'");
         }
         try {
-            return retry.call("reading " + key, () -> producer.requestBodyAndHeader(endpoint("getObject"), null,
-                    MinioConstants.OBJECT_NAME, key, InputStream.class));
+            return producer.requestBodyAndHeader(endpoint("getObject"), null, MinioConstants.OBJECT_NAME, key, InputStream.class);
         } catch (Exception e) {
             throw failure("reading", key, e);
         }
@@ -284,8 +284,7 @@ public final class MinioStore implements Store {
     @Override
     public Optional<Long> size(String key) throws IOException {
         try {
-            return Optional.of(retry.call("checking " + key, () ->
-                    client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size()));
+            return Optional.of(client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
         } catch (ErrorResponseException e) {
             if (List.of("NoSuchKey", "NoSuchObject", "NoSuchBucket").contains(e.errorResponse().code())) {
                 return Optional.empty(); // the bucket is created on the first write
@@ -300,14 +299,10 @@ public final class MinioStore implements Store {
     public List<String> list(String prefix) throws IOException {
         List<String> keys = new ArrayList<>();
         try {
-            retry.call("listing " + prefix, () -> {
-                keys.clear(); // a retried listing starts over
-                for (Result<Item> result : client.get().listObjects(
-                        ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
-                    keys.add(result.get().objectName());
-                }
-                return null;
-            });
+            for (Result<Item> result : client.get().listObjects(
+                    ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+                keys.add(result.get().objectName());
+            }
         } catch (ErrorResponseException e) {
             if ("NoSuchBucket".equals(e.errorResponse().code())) {
                 return keys; // the bucket is created on the first write
@@ -322,10 +317,7 @@ public final class MinioStore implements Store {
     @Override
     public void delete(String key) throws IOException {
         try {
-            retry.call("deleting " + key, () -> {
-                producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
-                return null;
-            });
+            producer.sendBodyAndHeader(endpoint("deleteObject"), null, MinioConstants.OBJECT_NAME, key);
         } catch (Exception e) {
             throw failure("deleting", key, e);
         }

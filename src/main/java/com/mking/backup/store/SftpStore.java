@@ -209,7 +209,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     @Override
     public InputStream get(String key) throws IOException {
         String path = resolve(key);
-        SftpClient sftp = retried("opening " + key, this::sftp);
+        SftpClient sftp = connected(this::sftp);
         try {
             sftp.stat(path);
             InputStream in = sftp.read(path);
@@ -228,14 +228,14 @@ public final class SftpStore implements Store, org.apache.camel.Service {
             if (isMissing(e)) {
                 throw new FileNotFoundException(key + " is not in store '" + name + "' (" + describe() + ")");
             }
-            throw e;
+            throw dropSessionIfBroken(e);
         }
     }
 
     @Override
     public Optional<Long> size(String key) throws IOException {
         String path = resolve(key);
-        return retried("stat of " + key, () -> {
+        return connected(() -> {
             try (SftpClient sftp = sftp()) {
                 return Optional.of(sftp.stat(path).getSize());
             } catch (IOException e) {
@@ -249,7 +249,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
 
     @Override
     public List<String> list(String prefix) throws IOException {
-        return retried("listing " + prefix, () -> {
+        return connected(() -> {
             List<String> keys = new ArrayList<>();
             try (SftpClient sftp = sftp()) {
                 String from = prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "";
@@ -263,7 +263,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     @Override
     public void delete(String key) throws IOException {
         String path = resolve(key);
-        retried("deleting " + key, () -> {
+        connected(() -> {
             try (SftpClient sftp = sftp()) {
                 try {
                     sftp.remove(path);
@@ -287,7 +287,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
 
     @Override
     public int removeIncomplete(String prefix, Instant startedBefore) throws IOException {
-        return retried("removing partial uploads under " + prefix, () -> {
+        return connected(() -> {
             List<String> partials = new ArrayList<>();
             int removed = 0;
             try (SftpClient sftp = sftp()) {
@@ -314,9 +314,10 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         if (!settings.serverChecksum() || commandsRefused) {
             return Optional.empty();
         }
+        ClientSession session = connected(this::session);
         String answer;
         try {
-            answer = session().executeRemoteCommand("sha256sum -- " + quote(resolve(key)), settings.timeout().multipliedBy(60));
+            answer = session.executeRemoteCommand("sha256sum -- " + quote(resolve(key)), settings.timeout().multipliedBy(60));
         } catch (IOException e) {
             commandsRefused = true;
             LOG.info("store '{}': the server does not run sha256sum ({}); copies are checked by reading them back", name,
@@ -336,9 +337,10 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         if (commandsRefused) {
             return Optional.empty();
         }
+        ClientSession session = connected(this::session);
         String answer;
         try {
-            answer = session().executeRemoteCommand("df -P -k -- " + quote(base), settings.timeout());
+            answer = session.executeRemoteCommand("df -P -k -- " + quote(base), settings.timeout());
         } catch (IOException e) {
             LOG.info("store '{}': the server does not run df ({}); usage is the size of the stored objects", name,
                     e.getMessage());
@@ -432,33 +434,46 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         T run() throws IOException;
     }
 
-    /** Runs an idempotent operation, reconnecting after a broken connection, up to {@code attempts} times. */
-    private <T> T retried(String what, Operation<T> operation) throws IOException {
-        int failures = 0;
-        while (true) {
-            try {
-                return operation.run();
-            } catch (IOException e) {
-                failures = afterFailure(what, e, failures);
-            }
+    /**
+     * A broken connection, a timeout: not a refused host key, a missing file or the server's refusal of a request
+     * ({@link SftpException}). The {@link RetryingStore} around this store tries such operations again.
+     */
+    @Override
+    public boolean isTransient(Throwable failure) {
+        return failure instanceof IOException && !(failure instanceof HostKeyException
+                || failure instanceof FileNotFoundException || failure instanceof SftpException);
+    }
+
+    /** Runs an operation; a transient failure drops the session first, so that the next try connects again. */
+    private <T> T connected(Operation<T> operation) throws IOException {
+        try {
+            return operation.run();
+        } catch (IOException e) {
+            throw dropSessionIfBroken(e);
         }
     }
 
-    /** Throws when {@code e} is not transient or the attempts are used up; else drops the session and waits. */
+    private IOException dropSessionIfBroken(IOException e) {
+        if (isTransient(e)) {
+            synchronized (this) {
+                if (session != null) {
+                    session.close(true);
+                    session = null;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** During a put: throws when {@code e} is not transient or the attempts are used up; else drops the session and waits. */
     private int afterFailure(String what, IOException e, int failures) throws IOException {
-        if (e instanceof HostKeyException || e instanceof FileNotFoundException || e instanceof SftpException
-                || failures + 1 >= settings.attempts()) {
+        if (!isTransient(e) || failures + 1 >= settings.attempts()) {
             throw e;
         }
         long wait = Math.min(30_000, 500L << failures);
         LOG.warn("store '{}': {} failed ({}); reconnecting in {} ms (attempt {} of {})", name, what, e.getMessage(), wait,
                 failures + 2, settings.attempts());
-        synchronized (this) {
-            if (session != null) {
-                session.close(true);
-                session = null;
-            }
-        }
+        dropSessionIfBroken(e);
         try {
             Thread.sleep(wait);
         } catch (InterruptedException interrupted) {

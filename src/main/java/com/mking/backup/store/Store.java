@@ -58,6 +58,14 @@ public interface Store {
         return Optional.empty();
     }
 
+    /**
+     * Whether a failure of this store is worth another try: a reset connection, a 5xx answer, a timeout, never a
+     * missing key or a refused credential. {@link RetryingStore} retries idempotent operations on it.
+     */
+    default boolean isTransient(Throwable failure) {
+        return false;
+    }
+
     /** The directory of a store on this machine's filesystem (its free space is the store's), if it is one. */
     default Optional<java.nio.file.Path> localDirectory() {
         return Optional.empty();

@@ -26,6 +26,21 @@ public final class StoreRegistry {
         stores.forEach(store -> this.stores.put(store.name(), new MeteredStore(store)));
     }
 
+    /** Each store's idempotent operations are retried on its transient failures ({@link RetryingStore}). */
+    private static StoreRegistry retrying(List<Store> stores, Settings settings) {
+        return new StoreRegistry(stores.stream().<Store>map(store -> new RetryingStore(store,
+                attempts(settings, "mking.store." + store.name() + "."), java.time.Duration.ofMillis(500))).toList());
+    }
+
+    /** {@code mking.store.<name>.attempts}: tries of each request on transient errors, 5 unless set. */
+    private static int attempts(Settings settings, String prefix) {
+        int attempts = settings.integer(prefix + "attempts", 5);
+        if (attempts < 1) {
+            throw new ConfigException(prefix + "attempts", attempts + " attempts would never try", "use 1 or more (5)");
+        }
+        return attempts;
+    }
+
     public static StoreRegistry fromSettings(Settings settings, CamelContext context) {
         ProducerTemplate producer = context.createProducerTemplate();
         List<Store> stores = new ArrayList<>();
@@ -50,7 +65,7 @@ public final class StoreRegistry {
         if (stores.isEmpty()) {
             throw new ConfigException("mking.stores", "no store defined", "name at least one store, e.g. mking.stores=local");
         }
-        return new StoreRegistry(stores);
+        return retrying(stores, settings);
     }
 
     private static MinioStore minio(Settings settings, CamelContext context, String name, String prefix,
@@ -77,11 +92,7 @@ public final class StoreRegistry {
             throw new ConfigException(prefix + "parallel-parts", parallelParts + " parts at once is out of range",
                     "use 1-64 (4; each holds a 16 MiB buffer while it is sent)");
         }
-        int attempts = settings.integer(prefix + "attempts", 5);
-        if (attempts < 1) {
-            throw new ConfigException(prefix + "attempts", attempts + " attempts would never try", "use 1 or more (5)");
-        }
-        return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts,
+        return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts(settings, prefix),
                 java.time.Duration.ofMillis(500));
     }
 
@@ -110,10 +121,7 @@ public final class StoreRegistry {
         java.nio.file.Path knownHosts = settings.path(prefix + "known-hosts",
                 settings.path("mking.data-dir", "data").resolve("ssh_known_hosts").toString());
         String path = settings.required(prefix + "path", "set the base directory on the server, e.g. /srv/backups/mking");
-        int attempts = settings.integer(prefix + "attempts", 5);
-        if (attempts < 1) {
-            throw new ConfigException(prefix + "attempts", attempts + " attempts would never try", "use 1 or more (5)");
-        }
+        int attempts = attempts(settings, prefix);
         return new SftpStore(name, new SftpStore.Settings(host, port, user, key, passphrase, knownHosts,
                 settings.bool(prefix + "trust-on-first-use", false), path, settings.bool(prefix + "server-checksum", true),
                 attempts, java.time.Duration.ofSeconds(30)));

@@ -124,7 +124,7 @@ class MinioStoreTest extends StoreContractTest {
             return response;
         }).build();
         String flakyBucket = "flaky-" + UUID.randomUUID().toString().substring(0, 8);
-        MinioStore store = storeThrough(faulty, "flaky", flakyBucket, 4, 12, java.time.Duration.ofMillis(20));
+        Store store = storeThrough(faulty, "flaky", flakyBucket, 4, 12, java.time.Duration.ofMillis(20));
 
         long size = 40L * 1024 * 1024 + 5;
         org.assertj.core.api.Assertions.assertThat(store.put("job/2026/11/28/id/data", new RandomStream(size, 3)))
@@ -163,7 +163,7 @@ class MinioStoreTest extends StoreContractTest {
             return response;
         }).build();
         String outageBucket = "outage-" + UUID.randomUUID().toString().substring(0, 8);
-        MinioStore store = storeThrough(counting, "outage", outageBucket, 2, 6, java.time.Duration.ofMillis(500));
+        Store store = storeThrough(counting, "outage", outageBucket, 2, 6, java.time.Duration.ofMillis(500));
         long size = 48L * 1024 * 1024;
         Thread restart = new Thread(() -> {
             try {
@@ -200,16 +200,19 @@ class MinioStoreTest extends StoreContractTest {
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(outageBucket, "")).isEmpty();
     }
 
-    /** A store whose clients (the sync one camel-minio uses, and the async one) go through {@code http}. */
-    private MinioStore storeThrough(okhttp3.OkHttpClient http, String name, String bucket, int parallelParts, int attempts,
+    /**
+     * A store whose clients (the sync one camel-minio uses, and the async one) go through {@code http}, with the retries
+     * every configured store has ({@link RetryingStore}).
+     */
+    private Store storeThrough(okhttp3.OkHttpClient http, String name, String bucket, int parallelParts, int attempts,
                                     java.time.Duration firstWait) {
         MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
                 .httpClient(http).build();
         io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
                 .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(http).build();
         camel.getRegistry().bind(MinioStores.clientBeanName(name), client);
-        return new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(), camel.createProducerTemplate(),
-                parallelParts, attempts, firstWait);
+        return new RetryingStore(new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(),
+                camel.createProducerTemplate(), parallelParts, attempts, firstWait), attempts, firstWait);
     }
 
     private static okhttp3.Response slowDown(okhttp3.Request request) {
