@@ -114,6 +114,10 @@ public final class KnownProperties {
                 + "doubling)", "5"));
         specs.put("parallel-parts", spec("parallel-parts", whole(1, 64), "4", "S3: parts of one object sent at once "
                 + "(16 MiB buffer each)", "4"));
+        specs.put("object-lock", spec("object-lock", oneOf("none", "governance", "compliance"), "none",
+                "S3: write every object with this object lock (the bucket must have object lock enabled)", "governance"));
+        specs.put("object-lock-days", spec("object-lock-days", whole(1, 36_500), "", "S3: days each object stays locked",
+                "7"));
         specs.put("endpoint", spec("endpoint", TEXT, "", "S3 URL", "http://minio:9000"));
         specs.put("bucket", spec("bucket", TEXT, "mking-backup", "S3 bucket", "mking-backup"));
         specs.put("region", spec("region", TEXT, "us-east-1", "S3 region", "us-east-1"));

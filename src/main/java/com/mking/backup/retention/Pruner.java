@@ -88,7 +88,7 @@ public final class Pruner {
     }
 
     /** Per store: what stays (with the rules keeping it) and what goes. */
-    public Map<String, RetentionPolicy.Decision> decide(JobSpec job) {
+    public Map<String, RetentionPolicy.Decision> decide(JobSpec job) throws IOException {
         List<CatalogEntry> entries = catalog.list(job.name(), null, "success", 1_000_000);
         Map<String, RetentionPolicy.Decision> decisions = new LinkedHashMap<>();
         for (String store : job.stores()) {
@@ -97,9 +97,40 @@ public final class Pruner {
                     .map(entry -> new RetentionPolicy.Candidate(entry.backupId(), entry.startTime().toInstant(ZoneOffset.UTC),
                             "failed".equals(entry.verification()), "passed".equals(entry.verification())))
                     .toList();
-            decisions.put(store, RetentionPolicy.decide(history, rules(job, store), zone));
+            decisions.put(store, keepingLocked(RetentionPolicy.decide(history, rules(job, store), zone), store, entries));
         }
         return decisions;
+    }
+
+    /**
+     * Copies the rules let go but the store still locks (an S3 object lock) stay, kept by the lock: deleting one would
+     * fail (compliance) or only hide it (governance, a versioned bucket). The first prune after the lock ends deletes it.
+     */
+    private RetentionPolicy.Decision keepingLocked(RetentionPolicy.Decision decision, String store, List<CatalogEntry> entries)
+            throws IOException {
+        if (!stores.contains(store) || decision.removed().isEmpty()) {
+            return decision;
+        }
+        Map<String, List<String>> kept = new LinkedHashMap<>(decision.kept());
+        List<RetentionPolicy.Candidate> removed = new java.util.ArrayList<>();
+        for (RetentionPolicy.Candidate candidate : decision.removed()) {
+            Optional<java.time.Instant> lockedUntil = Optional.empty();
+            for (CatalogEntry entry : entries) {
+                if (entry.backupId().equals(candidate.backupId())) {
+                    for (CatalogEntry.Copy copy : entry.copies()) {
+                        if (copy.store().equals(store)) {
+                            lockedUntil = stores.get(store).lockedUntil(copy.manifestKey()); // written last, locked longest
+                        }
+                    }
+                }
+            }
+            if (lockedUntil.isPresent()) {
+                kept.put(candidate.backupId(), List.of("object lock until " + lockedUntil.get()));
+            } else {
+                removed.add(candidate);
+            }
+        }
+        return new RetentionPolicy.Decision(kept, removed);
     }
 
     /** Deletes one store's copy of a backup and records why. */

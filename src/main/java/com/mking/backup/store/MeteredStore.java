@@ -86,6 +86,11 @@ public final class MeteredStore implements Store {
     }
 
     @Override
+    public Optional<Instant> lockedUntil(String key) throws IOException {
+        return store.lockedUntil(key);
+    }
+
+    @Override
     public boolean isTransient(Throwable failure) {
         return store.isTransient(failure);
     }

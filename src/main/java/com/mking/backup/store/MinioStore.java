@@ -43,21 +43,36 @@ public final class MinioStore implements Store {
 
     private final int parallelParts;
     private final Retry retry;
+    private final ObjectLock lock;
+
+    /**
+     * Objects written with an S3 object lock in {@code mode} (GOVERNANCE: lifted only by a user allowed to bypass it;
+     * COMPLIANCE: by no one, the root account included) for {@code period} from their upload: ransomware holding this
+     * machine's credentials cannot delete or overwrite a backup before then. The bucket must have object lock enabled.
+     */
+    public record ObjectLock(io.minio.messages.RetentionMode mode, java.time.Duration period) {
+        java.time.ZonedDateTime untilFromNow() {
+            // whole seconds: S3 stores the date with second precision
+            return java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plus(period).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        }
+    }
 
     /** The clients are made on first use: a command that never touches the bucket does not pay for them. */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
-        this(name, client, asyncClient, bucket, endpointDescription, producer, 4, 5, java.time.Duration.ofMillis(500));
+        this(name, client, asyncClient, bucket, endpointDescription, producer, 4, 5, java.time.Duration.ofMillis(500), null);
     }
 
     /**
      * @param parallelParts parts of one object uploaded at once (each holds a {@value #PART_SIZE}-byte buffer until the
      *                      server acknowledged it)
      * @param attempts      tries of each request on transient errors (a reset connection, 5xx, a timeout)
+     * @param lock          the object lock every object is written with, or null for none
      */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer, int parallelParts, int attempts,
-                      java.time.Duration firstWait) {
+                      java.time.Duration firstWait, ObjectLock lock) {
+        this.lock = lock;
         this.name = name;
         this.client = client;
         this.asyncClient = asyncClient;
@@ -99,7 +114,7 @@ public final class MinioStore implements Store {
     public void ensureBucket() throws IOException {
         try {
             if (!client.get().bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                client.get().makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                client.get().makeBucket(MakeBucketArgs.builder().bucket(bucket).objectLock(lock != null).build());
             }
         } catch (ErrorResponseException e) {
             if (!"BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
@@ -138,8 +153,8 @@ public final class MinioStore implements Store {
         int length = first.length;
         if (length < PART_SIZE) {
             try {
-                retry.call("writing " + key, () -> client.get().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                        .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1)
+                retry.call("writing " + key, () -> client.get().putObject(locked(PutObjectArgs.builder().bucket(bucket).object(key)
+                        .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1), first, length)
                         .contentType(CONTENT_TYPE).build()));
             } catch (Exception e) {
                 throw failure("writing", key, e);
@@ -150,6 +165,36 @@ public final class MinioStore implements Store {
     }
 
     private static final String CONTENT_TYPE = "application/octet-stream";
+
+    /** With an object lock: the retention, and the Content-MD5 S3 requires of every locked upload. */
+    private PutObjectArgs.Builder locked(PutObjectArgs.Builder put, byte[] data, int length) {
+        if (lock == null) {
+            return put;
+        }
+        return put.retention(new io.minio.messages.Retention(lock.mode(), lock.untilFromNow()))
+                .headers(java.util.Map.of("Content-MD5", md5(data, length)));
+    }
+
+    private static String md5(byte[] data, int length) {
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update(data, 0, length);
+            return java.util.Base64.getEncoder().encodeToString(md5.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no MD5", e);
+        }
+    }
+
+    /** The headers that start a multipart upload: its content type, and the object lock when there is one. */
+    private com.google.common.collect.Multimap<String, String> uploadHeaders() {
+        com.google.common.collect.ImmutableMultimap.Builder<String, String> headers = com.google.common.collect.ImmutableMultimap
+                .<String, String>builder().put("Content-Type", CONTENT_TYPE);
+        if (lock != null) {
+            headers.put("x-amz-object-lock-mode", lock.mode().name())
+                    .put("x-amz-object-lock-retain-until-date", lock.untilFromNow().format(java.time.format.DateTimeFormatter.ISO_INSTANT));
+        }
+        return headers.build();
+    }
 
     /** One object's multipart upload: parts read in order, sent in parallel, each retried from its own buffer. */
     private final class MultipartUpload {
@@ -172,7 +217,7 @@ public final class MinioStore implements Store {
         long upload(byte[] first, InputStream data) throws IOException {
             try {
                 uploadId = retry.call("starting the upload of " + key, () -> asyncClient.get().createMultipartUploadAsync(
-                        bucket, null, key, com.google.common.collect.ImmutableMultimap.of("Content-Type", CONTENT_TYPE), null)
+                        bucket, null, key, uploadHeaders(), null)
                         .get().result().uploadId());
                 long total = send(1, first, first.length);
                 for (int number = 2; ; number++) {
@@ -226,7 +271,9 @@ public final class MinioStore implements Store {
             parts.add(senders.submit(() -> {
                 try {
                     String etag = retry.call("writing part " + number + " of " + key, () -> asyncClient.get()
-                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, null, null).get().etag());
+                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, lock == null ? null
+                                    : com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length)), null)
+                            .get().etag());
                     return new io.minio.messages.Part(number, etag);
                 } finally {
                     buffers.add(buffer);
@@ -292,6 +339,30 @@ public final class MinioStore implements Store {
             throw failure("checking", key, e);
         } catch (Exception e) {
             throw failure("checking", key, e);
+        }
+    }
+
+    /**
+     * The retention date the server reports, else (a server that does not report it) the upload time plus this store's
+     * lock period: what we asked for. Empty when the store writes without a lock or the lock has ended.
+     */
+    @Override
+    public Optional<java.time.Instant> lockedUntil(String key) throws IOException {
+        if (lock == null) {
+            return Optional.empty();
+        }
+        try {
+            io.minio.StatObjectResponse stat = client.get().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            java.time.Instant until = stat.retentionRetainUntilDate() != null ? stat.retentionRetainUntilDate().toInstant()
+                    : stat.lastModified().toInstant().plus(lock.period());
+            return until.isAfter(java.time.Instant.now()) ? Optional.of(until) : Optional.empty();
+        } catch (ErrorResponseException e) {
+            if (List.of("NoSuchKey", "NoSuchObject", "NoSuchBucket").contains(e.errorResponse().code())) {
+                return Optional.empty();
+            }
+            throw failure("checking the lock of", key, e);
+        } catch (Exception e) {
+            throw failure("checking the lock of", key, e);
         }
     }
 

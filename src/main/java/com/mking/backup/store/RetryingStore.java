@@ -77,6 +77,11 @@ public final class RetryingStore implements Store {
     }
 
     @Override
+    public Optional<Instant> lockedUntil(String key) throws IOException {
+        return retried("the lock of " + key, () -> store.lockedUntil(key));
+    }
+
+    @Override
     public boolean isTransient(Throwable failure) {
         return store.isTransient(failure);
     }

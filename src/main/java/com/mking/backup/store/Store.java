@@ -59,6 +59,14 @@ public interface Store {
     }
 
     /**
+     * Until when the stored object cannot be deleted or overwritten (an S3 object lock), when it is locked now. Prune
+     * keeps such copies and deletes them at its first run after the lock ends.
+     */
+    default Optional<java.time.Instant> lockedUntil(String key) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Whether a failure of this store is worth another try: a reset connection, a 5xx answer, a timeout, never a
      * missing key or a refused credential. {@link RetryingStore} retries idempotent operations on it.
      */

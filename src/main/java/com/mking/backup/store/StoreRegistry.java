@@ -93,7 +93,27 @@ public final class StoreRegistry {
                     "use 1-64 (4; each holds a 16 MiB buffer while it is sent)");
         }
         return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts(settings, prefix),
-                java.time.Duration.ofMillis(500));
+                java.time.Duration.ofMillis(500), objectLock(settings, prefix));
+    }
+
+    /** {@code object-lock} (none | governance | compliance) and {@code object-lock-days}, required with a lock. */
+    private static MinioStore.ObjectLock objectLock(Settings settings, String prefix) {
+        String mode = settings.get(prefix + "object-lock", "none").trim().toLowerCase(java.util.Locale.ROOT);
+        if (mode.equals("none")) {
+            return null;
+        }
+        if (!mode.equals("governance") && !mode.equals("compliance")) {
+            throw new ConfigException(prefix + "object-lock", "'" + mode + "' is not an object lock mode",
+                    "use none, governance (a privileged user can lift it) or compliance (no one can)");
+        }
+        int days = settings.integer(prefix + "object-lock-days", 0);
+        if (days < 1 || days > 36_500) {
+            throw new ConfigException(prefix + "object-lock-days", days < 1 ? "is required with an object lock" : days + " days is out of range",
+                    "set the days each backup stays locked, 1-36500; at most the time your retention keeps the youngest "
+                            + "backups (keepDaily=7: 7), or prune keeps them longer");
+        }
+        return new MinioStore.ObjectLock(io.minio.messages.RetentionMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)),
+                java.time.Duration.ofDays(days));
     }
 
     /**

@@ -212,7 +212,7 @@ class MinioStoreTest extends StoreContractTest {
                 .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(http).build();
         camel.getRegistry().bind(MinioStores.clientBeanName(name), client);
         return new RetryingStore(new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(),
-                camel.createProducerTemplate(), parallelParts, attempts, firstWait), attempts, firstWait);
+                camel.createProducerTemplate(), parallelParts, attempts, firstWait, null), attempts, firstWait);
     }
 
     private static okhttp3.Response slowDown(okhttp3.Request request) {

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * an overloaded or failing S3 does: half of those faults before the request reaches the server, half after the server
  * carried it out (the answer is lost on the way back). Clients sign requests for the proxy's address; the Host header
  * is passed on unchanged, so S3Proxy checks the same signature. One request per connection ({@code Connection: close}),
- * which keeps the proxy a byte pipe.
+ * which keeps the proxy a byte pipe. Every request's head is recorded ({@link #requestHeads}).
  */
 public final class FaultyHttpProxy implements AutoCloseable {
 
@@ -29,7 +30,9 @@ public final class FaultyHttpProxy implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger faults = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
+    private final java.util.List<String> heads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private volatile boolean open = true;
+    private volatile List<String> dropped = List.of();
 
     /** {@code faultShare} of requests fail (0.3: 15 % before the server, 15 % after it); {@code seed} makes runs repeatable. */
     public FaultyHttpProxy(int upstreamPort, double faultShare, long seed) throws IOException {
@@ -52,6 +55,22 @@ public final class FaultyHttpProxy implements AutoCloseable {
 
     public int faults() {
         return faults.get();
+    }
+
+    /**
+     * Headers (by name prefix, lower case) recorded but not passed on: what the server behind does not implement (S3Proxy
+     * and object lock). The server must then not check signatures, which cover these headers.
+     */
+    public FaultyHttpProxy dropping(String... headerPrefixes) {
+        dropped = List.of(headerPrefixes);
+        return this;
+    }
+
+    /** The request line and headers of every request received, in order (0 % faults: a recording proxy). */
+    public java.util.List<String> requestHeads() {
+        synchronized (heads) {
+            return java.util.List.copyOf(heads);
+        }
     }
 
     /** Request body bytes received from clients (what was sent again counts again). */
@@ -82,6 +101,7 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 return;
             }
             requests.incrementAndGet();
+            heads.add(head);
             long length = contentLength(head);
             double roll;
             synchronized (dice) {
@@ -160,10 +180,11 @@ public final class FaultyHttpProxy implements AutoCloseable {
         return 0;
     }
 
-    private static String withConnectionClose(String head) {
+    private String withConnectionClose(String head) {
         StringBuilder rewritten = new StringBuilder();
         for (String line : head.split("\r\n")) {
-            if (!line.toLowerCase(Locale.ROOT).startsWith("connection:")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("connection:") && dropped.stream().noneMatch(lower::startsWith)) {
                 rewritten.append(line).append("\r\n");
             }
         }
