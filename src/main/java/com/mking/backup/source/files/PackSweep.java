@@ -61,7 +61,8 @@ final class PackSweep {
         List<String> unreferenced = new ArrayList<>();
         long bytes = 0;
         for (String key : packKeys) {
-            if (!referenced.contains(PackRecord.idOf(key))) {
+            // a pack still under an S3 object lock stays until a sweep after the lock ends
+            if (!referenced.contains(PackRecord.idOf(key)) && store.lockedUntil(key).isEmpty()) {
                 unreferenced.add(key);
                 bytes += store.size(key).orElse(0L);
             }

@@ -63,11 +63,19 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
         }
         long segmentSize = Long.parseLong(manifest.get().details().get("walSegmentSize"));
         List<String> prunable = WalChain.prunable(archive.archived(job.name(), store), start.get(), segmentSize);
-        for (String file : prunable) {
+        int deleted = 0;
+        for (String file : prunable) { // oldest first: once one is still locked, so are the younger ones
+            Optional<java.time.Instant> locked = store.lockedUntil(WalArchive.manifestKey(job.name(), file));
+            if (locked.isPresent()) {
+                LOG.info("job {}: WAL from {} on stays in store '{}' while its object lock lasts (until {})", job.name(),
+                        file, store.name(), locked.get());
+                break;
+            }
             archive.delete(job.name(), store, file);
+            deleted++;
         }
-        if (!prunable.isEmpty()) {
-            LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", prunable.size(),
+        if (deleted > 0) {
+            LOG.info("retention pruned {} WAL files of job {} from store '{}' (older than {})", deleted,
                     job.name(), store.name(), start.get().name(segmentSize));
         }
     }

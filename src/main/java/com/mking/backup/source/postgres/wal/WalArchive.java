@@ -108,7 +108,7 @@ public final class WalArchive {
         return job + "/wal/";
     }
 
-    private static String manifestKey(String job, String file) {
+    static String manifestKey(String job, String file) {
         return prefix(job) + file + ".json";
     }
 
