@@ -110,6 +110,8 @@ public final class KnownProperties {
         specs.put("trust-on-first-use", spec("trust-on-first-use", FLAG, "false", "sftp: pin an unknown host's key", "false"));
         specs.put("server-checksum", spec("server-checksum", FLAG, "true", "sftp: sha256sum on the server checks copies",
                 "true"));
+        specs.put("append-only", spec("append-only", FLAG, "false", "sftp: the key can write but not delete (a forced "
+                + "sftp-server -P ...); prune this store from a privileged configuration", "true"));
         specs.put("attempts", spec("attempts", whole(1, 100), "5", "tries of a request on transient errors (backoff 0.5 s "
                 + "doubling)", "5"));
         specs.put("parallel-parts", spec("parallel-parts", whole(1, 64), "4", "S3: parts of one object sent at once "

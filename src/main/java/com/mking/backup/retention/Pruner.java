@@ -105,6 +105,7 @@ public final class Pruner {
     /**
      * Copies the rules let go but the store still locks (an S3 object lock) stay, kept by the lock: deleting one would
      * fail (compliance) or only hide it (governance, a versioned bucket). The first prune after the lock ends deletes it.
+     * An append-only store keeps everything: its privileged configuration prunes it.
      */
     private RetentionPolicy.Decision keepingLocked(RetentionPolicy.Decision decision, String store, List<CatalogEntry> entries)
             throws IOException {
@@ -112,6 +113,11 @@ public final class Pruner {
             return decision;
         }
         Map<String, List<String>> kept = new LinkedHashMap<>(decision.kept());
+        if (stores.get(store).appendOnly()) {
+            decision.removed().forEach(candidate -> kept.put(candidate.backupId(),
+                    List.of("append-only store: prune it from the privileged configuration")));
+            return new RetentionPolicy.Decision(kept, List.of());
+        }
         List<RetentionPolicy.Candidate> removed = new java.util.ArrayList<>();
         for (RetentionPolicy.Candidate candidate : decision.removed()) {
             Optional<java.time.Instant> lockedUntil = Optional.empty();

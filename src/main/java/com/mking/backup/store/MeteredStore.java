@@ -91,6 +91,11 @@ public final class MeteredStore implements Store {
     }
 
     @Override
+    public boolean appendOnly() {
+        return store.appendOnly();
+    }
+
+    @Override
     public boolean isTransient(Throwable failure) {
         return store.isTransient(failure);
     }

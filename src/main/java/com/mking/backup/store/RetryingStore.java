@@ -82,6 +82,11 @@ public final class RetryingStore implements Store {
     }
 
     @Override
+    public boolean appendOnly() {
+        return store.appendOnly();
+    }
+
+    @Override
     public boolean isTransient(Throwable failure) {
         return store.isTransient(failure);
     }

@@ -56,9 +56,19 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     private static final int WRITE_SIZE = 64 << 10;
     private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s");
 
-    /** Where and how to log in. {@code passphraseFile} may be null; {@code trustOnFirstUse} pins an unknown host's key. */
+    /**
+     * Where and how to log in. {@code passphraseFile} may be null; {@code trustOnFirstUse} pins an unknown host's key;
+     * {@code appendOnly}: the server lets this key write but not delete (see {@link #appendOnly()}).
+     */
     public record Settings(String host, int port, String user, Path keyFile, Path passphraseFile, Path knownHosts,
-                           boolean trustOnFirstUse, String path, boolean serverChecksum, int attempts, Duration timeout) {
+                           boolean trustOnFirstUse, String path, boolean serverChecksum, int attempts, Duration timeout,
+                           boolean appendOnly) {
+
+        public Settings(String host, int port, String user, Path keyFile, Path passphraseFile, Path knownHosts,
+                        boolean trustOnFirstUse, String path, boolean serverChecksum, int attempts, Duration timeout) {
+            this(host, port, user, keyFile, passphraseFile, knownHosts, trustOnFirstUse, path, serverChecksum, attempts,
+                    timeout, false);
+        }
     }
 
     private final String name;
@@ -110,6 +120,11 @@ public final class SftpStore implements Store, org.apache.camel.Service {
                         upload.write(segment, length); // returns once the server acknowledged every write of it
                         break;
                     } catch (IOException e) {
+                        if (settings.appendOnly() && upload != null) { // the read-only partial exists
+                            throw new IOException(describe() + ": writing " + key + " broke at byte " + offset + " (" + e.getMessage()
+                                    + "); with append-only credentials the partial file is read-only from its creation, so the "
+                                    + "upload cannot resume: the run fails and its next run stores the backup again", e);
+                        }
                         failures = afterFailure("writing " + key + " at byte " + offset, e, failures);
                         closeQuietly(upload);
                         upload = null;
@@ -156,7 +171,8 @@ public final class SftpStore implements Store, org.apache.camel.Service {
             sftp = sftp();
             try {
                 makeDirectories(sftp, directory);
-                handle = sftp.open(partial, offset == 0 ? EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
+                handle = settings.appendOnly() ? createReadOnly(sftp, partial)
+                        : sftp.open(partial, offset == 0 ? EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
                         SftpClient.OpenMode.Truncate) : EnumSet.of(SftpClient.OpenMode.Write));
             } catch (IOException | RuntimeException e) {
                 closeQuietly(sftp);
@@ -194,6 +210,45 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         public void close() throws IOException {
             sftp.close();
         }
+    }
+
+    /**
+     * Creates a file whose mode is 0444 from the start, open for writing through the returned handle only (SFTP v3's open
+     * carries the mode; SSHD's client sends none, hence the raw request). Append-only credentials deny chmod, so no one
+     * logging in with them can open a stored file for writing again and truncate it.
+     */
+    private static SftpClient.CloseableHandle createReadOnly(SftpClient sftp, String path) throws IOException {
+        if (sftp.getVersion() != SftpConstants.SFTP_V3) {
+            throw new IOException("append-only writes need SFTP version 3 (OpenSSH's); the server speaks " + sftp.getVersion());
+        }
+        org.apache.sshd.common.util.buffer.Buffer request = new org.apache.sshd.common.util.buffer.ByteArrayBuffer();
+        request.putString(path);
+        request.putInt(SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
+        request.putInt(SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS);
+        request.putInt(0444);
+        org.apache.sshd.sftp.client.RawSftpClient raw = (org.apache.sshd.sftp.client.RawSftpClient) sftp;
+        org.apache.sshd.common.util.buffer.Buffer response = raw.receive(raw.send(SftpConstants.SSH_FXP_OPEN, request));
+        response.getInt(); // length
+        int type = response.getUByte();
+        response.getInt(); // request id
+        if (type == SftpConstants.SSH_FXP_STATUS) {
+            int status = response.getInt();
+            throw new SftpException(status, "cannot create " + path + ": " + response.getString());
+        }
+        if (type != SftpConstants.SSH_FXP_HANDLE) {
+            throw new IOException("unexpected answer " + type + " to opening " + path);
+        }
+        return new org.apache.sshd.sftp.client.impl.DefaultCloseableHandle(sftp, path, response.getBytes());
+    }
+
+    /**
+     * Written with credentials that cannot delete (a forced {@code sftp-server -P remove,rmdir,setstat,fsetstat,...}):
+     * files are created read-only, nothing is removed, commands do not run (the forced command replaces them), and prune
+     * runs from a privileged configuration of the same store.
+     */
+    @Override
+    public boolean appendOnly() {
+        return settings.appendOnly();
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -287,6 +342,9 @@ public final class SftpStore implements Store, org.apache.camel.Service {
 
     @Override
     public int removeIncomplete(String prefix, Instant startedBefore) throws IOException {
+        if (settings.appendOnly()) {
+            return 0; // the privileged configuration's sweep removes them
+        }
         return connected(() -> {
             List<String> partials = new ArrayList<>();
             int removed = 0;
@@ -311,7 +369,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     /** {@code sha256sum} on the server: the stored object is checked where it lies, no bytes travel back. */
     @Override
     public Optional<String> storedSha256(String key) throws IOException {
-        if (!settings.serverChecksum() || commandsRefused) {
+        if (!settings.serverChecksum() || commandsRefused || settings.appendOnly()) {
             return Optional.empty();
         }
         ClientSession session = connected(this::session);
@@ -334,7 +392,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     /** {@code df} of the base directory on the server. */
     @Override
     public Optional<long[]> filesystemUsage() throws IOException {
-        if (commandsRefused) {
+        if (commandsRefused || settings.appendOnly()) {
             return Optional.empty();
         }
         ClientSession session = connected(this::session);

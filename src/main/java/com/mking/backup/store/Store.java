@@ -67,6 +67,14 @@ public interface Store {
     }
 
     /**
+     * True when this store's credentials can write but not delete (an SFTP account restricted by a forced command): prune
+     * and sweeps leave it alone, and run from a privileged configuration of the same store instead.
+     */
+    default boolean appendOnly() {
+        return false;
+    }
+
+    /**
      * Whether a failure of this store is worth another try: a reset connection, a 5xx answer, a timeout, never a
      * missing key or a refused credential. {@link RetryingStore} retries idempotent operations on it.
      */

@@ -119,7 +119,8 @@ public final class StoreRegistry {
     /**
      * {@code mking.store.<name>.host}, {@code port} (22), {@code user}, {@code key-file}, {@code key-passphrase-file},
      * {@code known-hosts} (default {@code <data-dir>/ssh_known_hosts}), {@code trust-on-first-use} (false),
-     * {@code path} (the base directory on the server), {@code server-checksum} (true), {@code attempts} (5).
+     * {@code path} (the base directory on the server), {@code server-checksum} (true), {@code attempts} (5),
+     * {@code append-only} (false).
      */
     private static SftpStore sftp(Settings settings, String name, String prefix) {
         String host = settings.required(prefix + "host", "set the backup server's host name, e.g. backup-server");
@@ -144,7 +145,7 @@ public final class StoreRegistry {
         int attempts = attempts(settings, prefix);
         return new SftpStore(name, new SftpStore.Settings(host, port, user, key, passphrase, knownHosts,
                 settings.bool(prefix + "trust-on-first-use", false), path, settings.bool(prefix + "server-checksum", true),
-                attempts, java.time.Duration.ofSeconds(30)));
+                attempts, java.time.Duration.ofSeconds(30), settings.bool(prefix + "append-only", false)));
     }
 
     private static void addStoppedWithCamel(CamelContext context, SftpStore store) {

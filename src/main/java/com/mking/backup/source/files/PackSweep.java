@@ -67,7 +67,7 @@ final class PackSweep {
                 bytes += store.size(key).orElse(0L);
             }
         }
-        if (!dryRun) {
+        if (!dryRun && !store.appendOnly()) { // an append-only store is swept from its privileged configuration
             for (String key : unreferenced) {
                 store.delete(key);
             }

@@ -58,7 +58,7 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
     public void pruneWal(JobSpec job, Store store, CatalogEntry oldestKept) throws IOException {
         Optional<Manifest> manifest = manifestOf(oldestKept, stores);
         Optional<WalNames.Segment> start = manifest.flatMap(PostgresPhysicalSource::startSegment);
-        if (start.isEmpty() || !"pg-physical".equals(job.source())) {
+        if (start.isEmpty() || !"pg-physical".equals(job.source()) || store.appendOnly()) {
             return;
         }
         long segmentSize = Long.parseLong(manifest.get().details().get("walSegmentSize"));
