@@ -2,7 +2,6 @@ package com.mking.backup.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,25 +16,14 @@ import java.util.Optional;
  * what it needs to resend: S3 the parts in flight, SFTP the current segment since the last acknowledged offset. Reads
  * that break after opening are not resumed: every reader checks what it read (SHA-256), and a failed read fails loudly.
  */
-public final class RetryingStore implements Store {
+public final class RetryingStore extends ForwardingStore {
 
-    private final Store store;
     private final Retry retry;
 
     /** {@code attempts} tries in all, waiting {@code firstWait} after the first failure and twice as long after each next one. */
     public RetryingStore(Store store, int attempts, Duration firstWait) {
-        this.store = store;
+        super(store);
         this.retry = new Retry(store.name(), attempts, firstWait, store::isTransient);
-    }
-
-    @Override
-    public String name() {
-        return store.name();
-    }
-
-    @Override
-    public long put(String key, InputStream data) throws IOException {
-        return store.put(key, data);
     }
 
     @Override
@@ -79,26 +67,6 @@ public final class RetryingStore implements Store {
     @Override
     public Optional<Instant> lockedUntil(String key) throws IOException {
         return retried("the lock of " + key, () -> store.lockedUntil(key));
-    }
-
-    @Override
-    public boolean appendOnly() {
-        return store.appendOnly();
-    }
-
-    @Override
-    public boolean isTransient(Throwable failure) {
-        return store.isTransient(failure);
-    }
-
-    @Override
-    public Optional<Path> localDirectory() {
-        return store.localDirectory();
-    }
-
-    @Override
-    public String describe() {
-        return store.describe();
     }
 
     private <T> T retried(String what, Retry.Operation<T> operation) throws IOException {
