@@ -58,8 +58,12 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     private final Map<String, SnapshotBackup> running = new ConcurrentHashMap<>();
     /** The restore being made, per backup and target, between its two artefacts and its end. */
     private final Map<String, SnapshotRestore> restoring = new ConcurrentHashMap<>();
-    /** What the last restore into a directory wrote (files, symlinks, bytes), for the restore test's count. */
+    /**
+     * What the restore into a restore test's directory wrote (files, symlinks, bytes), for the test's count; only those
+     * directories are recorded (an operator's restores would otherwise pile up here in a long-running daemon).
+     */
     private final Map<Path, long[]> restored = new ConcurrentHashMap<>();
+    private final Set<Path> restoreTestDirectories = ConcurrentHashMap.newKeySet();
 
     public FilesSource(SourceFactory.Lookup lookup) {
         this.lookup = lookup;
@@ -271,7 +275,9 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         Map<String, String> reached = new LinkedHashMap<>();
         reached.put("directory", target.toString());
         reached.put(REACHED_COMPARED, restore.fileCount() + " files' SHA-256");
-        restored.put(target, new long[] {restore.fileCount(), restore.symlinkCount(), restore.restoredBytes()});
+        if (restoreTestDirectories.contains(target)) {
+            restored.put(target, new long[] {restore.fileCount(), restore.symlinkCount(), restore.restoredBytes()});
+        }
         if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.move(scratch, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -339,6 +345,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
                 .filter(glob -> !glob.isEmpty()).toList();
         RestoreTarget scratch = new RestoreTarget.FileTree(workDirectory.resolve(job.name()), includes, false);
         cleanUp(job, scratch);
+        restoreTestDirectories.add(((RestoreTarget.FileTree) scratch).path());
         return scratch;
     }
 
@@ -374,6 +381,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     @Override
     public void cleanUp(JobSpec job, RestoreTarget scratch) {
         Path directory = ((RestoreTarget.FileTree) scratch).path();
+        restoreTestDirectories.remove(directory);
+        restored.remove(directory);
         try {
             RestoreDirectory.deleteTree(directory);
             RestoreDirectory.deleteTree(RestoreDirectory.scratchOf(directory));
