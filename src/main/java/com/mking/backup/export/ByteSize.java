@@ -23,7 +23,7 @@ public final class ByteSize {
             throw new IllegalArgumentException(option + " " + text + " is not a size: write it as 4.7G (decimal, as DVDs "
                     + "are sold), 4GiB (binary), 700M or a number of bytes");
         }
-        int power = "KMGT".indexOf(m.group(2).toUpperCase(Locale.ROOT)) + 1;
+        int power = m.group(2).isEmpty() ? 0 : "KMGT".indexOf(m.group(2).toUpperCase(Locale.ROOT)) + 1;
         BigDecimal unit = BigDecimal.valueOf(m.group(3).isEmpty() ? 1000 : 1024).pow(power);
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(unit);
         if (bytes.signum() <= 0 || bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {

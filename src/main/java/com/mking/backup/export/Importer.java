@@ -64,7 +64,7 @@ public final class Importer {
     }
 
     public Result importInto(Path dir, Store store, Consumer<String> progress) throws IOException {
-        ExportVerifier.Report report = ExportVerifier.verify(dir, "import");
+        ExportVerifier.Report report = ExportVerifier.verify(dir, "import DIR:");
         if (!report.passed()) {
             throw new DamagedExportException(report);
         }

@@ -40,7 +40,7 @@ public final class RecoverySheet {
         }
         ExportCatalog.Selection selection = catalog.selection();
         s.append("Selection: ").append(describe(selection)).append(".\n");
-        int walFiles = catalog.wal().stream().mapToInt(set -> set.files().size()).sum();
+        int walFiles = catalog.wal().stream().mapToInt(ExportCatalog.WalSet::count).sum();
         s.append("Contents: ").append(catalog.backups().size()).append(" backup(s), ").append(walFiles)
                 .append(" archived WAL file(s); ").append(catalog.files()).append(" files, ").append(Bytes.human(catalog.bytes()))
                 .append(" in all.\n\n");
