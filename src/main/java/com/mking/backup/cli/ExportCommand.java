@@ -69,7 +69,6 @@ final class ExportCommand implements Callable<Integer> {
         try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
             ExportService service = runtime.bean(ExportService.class);
             String version = MkingBackup.class.getAnnotation(Command.class).version()[0];
-            System.out.println("exporting to " + to.toAbsolutePath().normalize());
             Exporter.Result result = service.export(new Exporter.Request(to, jobs, sinceInstant, since, backupIds, volume,
                     version), System.out::println);
             ExportCatalog catalog = result.catalog();

@@ -191,7 +191,8 @@ public final class Exporter {
             try (Stream<Path> entries = Files.list(to)) {
                 if (entries.findAny().isPresent()) {
                     throw new IllegalArgumentException("--to " + to + " is not empty: give a new or empty directory (an export "
-                            + "never mixes with other files, and never replaces an earlier export)");
+                            + "never mixes with other files, and never replaces an earlier export; one that did not finish has no "
+                            + Sha256Listing.FILE_NAME + ": remove it and export again)");
                 }
             }
         }
@@ -512,6 +513,8 @@ public final class Exporter {
     private void write(Path to, List<List<Planned>> volumes, ExportCatalog exported, boolean inVolumes, Consumer<String> progress,
                        List<String> warnings) throws IOException {
         boolean created = !Files.exists(to);
+        progress.accept("exporting " + exported.files() + " files (" + Bytes.human(exported.bytes()) + ") to " + to
+                + (inVolumes ? " in " + volumes.size() + " volume(s) of at most " + ByteSize.ceil(exported.volumeSize()) : ""));
         try {
             Files.createDirectories(to);
             List<List<Sha256Listing.Line>> listings = new ArrayList<>();
@@ -575,27 +578,33 @@ public final class Exporter {
             String failure = null;
             MessageDigest digest = Sha256.newDigest();
             long size = 0;
+            InputStream in = null;
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
-                try (InputStream in = store.get(p.key())) {
-                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                        if (n == 0) {
-                            continue;
-                        }
-                        digest.update(buffer, 0, n);
-                        size += n;
-                        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                        while (chunk.hasRemaining()) {
-                            out.write(chunk); // a failing write (the medium is full) fails the export, not the copy
-                        }
-                    }
+                try {
+                    in = store.get(p.key());
                 } catch (FileNotFoundException e) {
                     failure = "missing";
-                } catch (IOException e) {
-                    if (e.getMessage() != null && e.getMessage().contains("No space left")) {
-                        throw e;
-                    }
+                } catch (IOException | RuntimeException e) {
                     failure = "cannot be read: " + e.getMessage();
+                }
+                while (in != null) {
+                    int n;
+                    try {
+                        n = in.read(buffer);
+                    } catch (IOException | RuntimeException e) {
+                        failure = "cannot be read: " + e.getMessage();
+                        break;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    digest.update(buffer, 0, n);
+                    size += n;
+                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                    while (chunk.hasRemaining()) {
+                        out.write(chunk); // a failing write (the medium is full) fails the export, not this copy
+                    }
                 }
                 if (failure == null) {
                     String sha = Sha256.hex(digest.digest());
@@ -605,6 +614,14 @@ public final class Exporter {
                         failure = "SHA-256 " + sha + " instead of " + p.sha256();
                     } else {
                         out.force(true);
+                    }
+                }
+            } finally {
+                if (in != null) {
+                    try {
+                        in.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("closing {} of store '{}': {}", p.key(), store.name(), e.getMessage());
                     }
                 }
             }

@@ -36,7 +36,8 @@ public final class RecoverySheet {
         if (volumes) {
             s.append("This is volume ").append(catalog.volume()).append(" of ").append(catalog.volumes()).append(" (")
                     .append(VolumePlan.directory(catalog.volume())).append("); volumes of at most ")
-                    .append(ByteSize.ceil(catalog.volumeSize())).append(" bytes, each a complete store layout of the files it holds.\n");
+                    .append(ByteSize.ceil(catalog.volumeSize())).append(" (").append(catalog.volumeSize())
+                    .append(" bytes), each a complete store layout of the files it holds.\n");
         }
         ExportCatalog.Selection selection = catalog.selection();
         s.append("Selection: ").append(describe(selection)).append(".\n");

@@ -272,8 +272,39 @@ class ExportImportTest {
         assertThat(one.out()).contains("volume 2 of " + dirs.size() + " checked alone");
     }
 
+    /** A bad copy is named and the next store's is exported; with no good copy the export fails and leaves nothing. */
     @Test
     @Order(4)
+    void aBadCopyIsNamedAndTheNextStoreReadAndWithoutAGoodOneNothingIsLeft() throws Exception {
+        ExportCatalog catalog = ExportCatalog.read(export.resolve("catalog.json"));
+        ExportCatalog.FileRef dump = catalog.backups().stream().filter(b -> b.backupId().equals(redisBackup)).findFirst()
+                .orElseThrow().files().get(0);
+        Path local = installation.localStore().resolve(dump.key());
+        byte[] original = Files.readAllBytes(local);
+        byte[] altered = original.clone();
+        altered[altered.length / 2] ^= 0x01;
+        Files.write(local, altered);
+
+        Path fallback = Files.createTempDirectory("mking-export-fallback").resolve("export");
+        CliResult fellBack = installation.cli("export", "--to", fallback.toString(), "--backup-id", redisBackup);
+        assertThat(fellBack.exitCode()).as(fellBack.all()).isEqualTo(0);
+        assertThat(fellBack.err()).contains("WARNING: " + dump.key() + " in store 'local' is bad: SHA-256")
+                .contains("copied from store 'minio' instead");
+        assertThat(Files.readAllBytes(fallback.resolve(dump.key()))).isEqualTo(original);
+
+        s3.client().putObject(io.minio.PutObjectArgs.builder().bucket(BUCKET).object(dump.key())
+                .stream(new java.io.ByteArrayInputStream(altered), altered.length, -1).build());
+        Path none = fallback.resolveSibling("none");
+        CliResult failed = installation.cli("export", "--to", none.toString(), "--backup-id", redisBackup);
+        assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
+        assertThat(failed.err()).contains("no good copy of " + dump.key()).contains("in store 'local' is bad")
+                .contains("in store 'minio' is bad");
+        assertThat(none).as("a failed export leaves nothing that looks like one").doesNotExist();
+        Files.write(local, original);
+    }
+
+    @Test
+    @Order(5)
     void aFreshInstallationImportsTheExportAndRecoversPostgresToATimeAndRestoresRedisFromItAlone() throws Exception {
         String expectedRows = rows(cluster.port(), "id <= 150");
         List<String> expectedKeys = redisContent(redisPort);
