@@ -47,6 +47,7 @@ class ExportImportTest {
 
     private static final String PG_JOB = "pg-main";
     private static final String REDIS_JOB = "redis-main";
+    private static final String FILES_JOB = "uploads";
     private static final String BUCKET = "export-src";
 
     private TestS3 s3;
@@ -60,6 +61,8 @@ class ExportImportTest {
     private final List<Path> recovered = new ArrayList<>();
     private String pgBackup;
     private String redisBackup;
+    private String filesBackup;
+    private Path uploads;
     private String targetTime;
     private Path export;
     private Path volumes;
@@ -83,7 +86,17 @@ class ExportImportTest {
                 redis.call('EXPIRE', 'user:7', 7200)
                 return redis.call('DBSIZE')
                 """, "0");
+        uploads = Files.createTempDirectory("export-uploads");
+        for (int i = 0; i < 30; i++) {
+            Files.writeString(Files.createDirectories(uploads.resolve("user" + (i % 5))).resolve("note-" + i + ".txt"),
+                    "upload " + i + "\n".repeat(i));
+        }
+        byte[] photo = new byte[200_000];
+        new java.util.Random(7).nextBytes(photo);
+        Files.write(uploads.resolve("photo.jpg"), photo);
         installation = new TestInstallation().production(s3, BUCKET).set("camel.management.port", Integer.toString(httpPort));
+        installation.withJob("files", FILES_JOB, new LinkedHashMap<>(Map.of("directory", uploads.toString(),
+                "stores", "local,minio")));
         installation.withPgPhysicalJob(PG_JOB, pgPort, "local,minio", "7");
         installation.withJob("redis", REDIS_JOB, new LinkedHashMap<>(Map.of("port", Integer.toString(redisPort),
                 "stores", "local,minio")));
@@ -100,6 +113,7 @@ class ExportImportTest {
         cluster.execute("INSERT INTO events (id, phase) SELECT g, 't2' FROM generate_series(151, 250) g");
         switchAndAwaitArchived();
         redisBackup = run(REDIS_JOB);
+        filesBackup = run(FILES_JOB);
         export = Files.createTempDirectory("mking-export").resolve("export");
         volumes = Files.createTempDirectory("mking-export-volumes").resolve("dvd");
     }
@@ -136,7 +150,8 @@ class ExportImportTest {
         CliResult result = installation.cli("export", "--to", export.toString());
         assertThat(result.exitCode()).as(result.all()).isEqualTo(0);
         assertThat(result.out()).contains("backup " + pgBackup + " of job " + PG_JOB).contains("backup " + redisBackup)
-                .contains("WAL files of job " + PG_JOB).contains("exported 2 backup(s)").contains("prod-1.key");
+                .contains("WAL files of job " + PG_JOB).contains("shared objects of job " + FILES_JOB)
+                .contains("exported 3 backup(s)").contains("prod-1.key");
         assertThat(export.resolve("catalog.json")).isRegularFile();
         assertThat(export.resolve("RECOVERY.txt")).isRegularFile();
         assertThat(export.resolve("export.sha256")).isRegularFile();
@@ -152,7 +167,12 @@ class ExportImportTest {
 
         // the same layout as a local store: the manifests at their keys
         ExportCatalog catalog = ExportCatalog.read(export.resolve("catalog.json"));
-        assertThat(catalog.backups()).extracting(ExportCatalog.Backup::backupId).containsExactlyInAnyOrder(pgBackup, redisBackup);
+        assertThat(catalog.backups()).extracting(ExportCatalog.Backup::backupId)
+                .containsExactlyInAnyOrder(pgBackup, redisBackup, filesBackup);
+        assertThat(catalog.shared()).singleElement().satisfies(packs -> {
+            assertThat(packs.job()).isEqualTo(FILES_JOB);
+            assertThat(packs.files()).isNotEmpty().allSatisfy(pack -> assertThat(export.resolve(pack.key())).isRegularFile());
+        });
         for (ExportCatalog.Backup backup : catalog.backups()) {
             assertThat(export.resolve(backup.manifestKey())).isRegularFile();
             assertThat(Files.readAllBytes(export.resolve(backup.manifestKey())))
@@ -326,10 +346,10 @@ class ExportImportTest {
 
         CliResult imported = fresh.cli("import", volumes.toString());
         assertThat(imported.exitCode()).as(imported.all()).isEqualTo(0);
-        assertThat(imported.out()).contains("2 backup(s) added to the catalog").contains("into store 'local'");
+        assertThat(imported.out()).contains("3 backup(s) added to the catalog").contains("into store 'local'");
         CliResult twice = fresh.cli("import", volumes.toString());
         assertThat(twice.exitCode()).as(twice.all()).isEqualTo(0);
-        assertThat(twice.out()).contains("0 backup(s) added to the catalog, 2 already known").contains("0 files copied");
+        assertThat(twice.out()).contains("0 backup(s) added to the catalog, 3 already known").contains("0 files copied");
         assertThat(fresh.cli("list").out()).contains(pgBackup).contains(redisBackup);
 
         Path dataDir = newDataDir();
@@ -347,6 +367,11 @@ class ExportImportTest {
         redisServers.add(restoredPort);
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
         assertThat(redisContent(restoredPort)).isEqualTo(expectedKeys);
+
+        Path filesTarget = fresh.home().resolve("uploads-restored");
+        CliResult files = fresh.cli("restore", filesBackup, "--target", filesTarget.toString());
+        assertThat(files.exitCode()).as(files.all()).isEqualTo(0);
+        TestCluster.run("diff", "-r", uploads.toString(), filesTarget.toString());
     }
 
     private String run(String job) throws Exception {
