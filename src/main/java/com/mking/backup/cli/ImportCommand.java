@@ -48,6 +48,10 @@ final class ImportCommand implements Callable<Integer> {
                             : ", " + catalog.copiesAdded().size() + " known backup(s) got a copy in '" + result.store() + "'",
                     result.restorePoints() > 0 ? ", the WAL holds " + result.restorePoints() + " restore point(s)" : "",
                     result.copied(), result.alreadyThere());
+            if (!result.heldBack().isEmpty()) {
+                System.out.println(result.heldBack().size() + " manifest(s) held back until the volume holding their data is "
+                        + "imported (then import this one again)");
+            }
             System.out.println("next: mking-backup list; then restore or recover as RECOVERY.txt says");
             return MkingBackup.OK;
         }

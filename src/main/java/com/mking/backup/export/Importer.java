@@ -60,7 +60,7 @@ public final class Importer {
 
     /** What an import did. */
     public record Result(ExportVerifier.Report checked, String store, int copied, long bytes, int alreadyThere,
-                         CatalogRebuilder.Added catalog, int restorePoints) {
+                         List<String> heldBack, CatalogRebuilder.Added catalog, int restorePoints) {
     }
 
     public Result importInto(Path dir, Store store, Consumer<String> progress) throws IOException {
@@ -101,6 +101,8 @@ public final class Importer {
         }
         // data first, manifests last, across all volumes: a backup is complete in the store only once its data is
         toCopy.sort(java.util.Comparator.comparing((Copy copy) -> copy.key().endsWith(".json")));
+        List<String> heldBack = holdBack(store, toCopy);
+        heldBack.forEach(reason -> progress.accept("held back: " + reason));
         long bytes = 0;
         for (Copy copy : toCopy) {
             bytes += put(store, copy);
@@ -115,10 +117,10 @@ public final class Importer {
         List<String> walManifests = new ArrayList<>();
         for (Map<String, String> listing : report.listings().values()) {
             for (String key : listing.keySet()) {
-                if (key.endsWith("/" + Manifest.FILE_NAME)) {
-                    manifests.add(key);
-                } else if (key.matches("[^/]+/wal/[^/]+\\.json")) {
-                    walManifests.add(key);
+                boolean backupManifest = key.endsWith("/" + Manifest.FILE_NAME);
+                boolean walManifest = key.matches("[^/]+/wal/[^/]+\\.json");
+                if ((backupManifest || walManifest) && store.size(key).isPresent()) { // absent: held back
+                    (backupManifest ? manifests : walManifests).add(key);
                 }
             }
         }
@@ -136,10 +138,40 @@ public final class Importer {
                 points++;
             }
         }
-        return new Result(report, store.name(), toCopy.size(), bytes, alreadyThere, added, points);
+        return new Result(report, store.name(), toCopy.size(), bytes, alreadyThere, heldBack, added, points);
     }
 
     private record Copy(ExportVerifier.Volume volume, String key, String sha256) {
+    }
+
+    /**
+     * Removes from {@code toCopy} every manifest whose data is neither in the store nor imported now (one volume imported
+     * before the one holding its data): a manifest is never stored before its data. Returns why each was held back.
+     */
+    private static List<String> holdBack(Store store, List<Copy> toCopy) throws IOException {
+        java.util.Set<String> coming = new java.util.HashSet<>();
+        toCopy.forEach(copy -> coming.add(copy.key()));
+        List<String> reasons = new ArrayList<>();
+        for (java.util.Iterator<Copy> it = toCopy.iterator(); it.hasNext(); ) {
+            Copy copy = it.next();
+            boolean backupManifest = copy.key().endsWith("/" + Manifest.FILE_NAME);
+            boolean walManifest = copy.key().matches("[^/]+/wal/[^/]+\\.json");
+            if (!backupManifest && !walManifest) {
+                continue;
+            }
+            Manifest manifest = Manifest.read(Files.newInputStream(Exporter.resolve(copy.volume().directory(), copy.key())));
+            for (Manifest.Artefact artefact : manifest.artefacts()) {
+                String dataKey = walManifest ? copy.key().substring(0, copy.key().lastIndexOf('/') + 1) + artefact.storedName()
+                        : Manifest.dataKey(copy.key(), artefact);
+                if (!coming.contains(dataKey) && store.size(dataKey).isEmpty()) {
+                    reasons.add(copy.key() + ": its data " + dataKey + " is in another volume; import that volume, then this "
+                            + "one again");
+                    it.remove();
+                    break;
+                }
+            }
+        }
+        return reasons;
     }
 
     /** Copies one file, checked again as it streams (the medium may read differently twice); a mismatch removes it. */

@@ -262,6 +262,9 @@ class ExportImportTest {
         CliResult unknown = installation.cli("export", "--to", tooSmall.toString(), "--backup-id", "20200101T000000Z-nope");
         assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(2);
         assertThat(unknown.err()).contains("--backup-id 20200101T000000Z-nope is not in the catalog");
+        CliResult nothing = installation.cli("export", "--to", tooSmall.toString(), "--job", REDIS_JOB, "--since", "2999-01-01");
+        assertThat(nothing.exitCode()).as(nothing.all()).isEqualTo(2);
+        assertThat(nothing.err()).contains("nothing to export").contains("since 2999-01-01");
         CliResult badSize = installation.cli("export", "--to", tooSmall.toString(), "--volume-size", "lots");
         assertThat(badSize.exitCode()).isEqualTo(2);
         assertThat(badSize.err()).contains("--volume-size lots is not a size");
@@ -344,9 +347,19 @@ class ExportImportTest {
         Files.copy(installation.home().resolve("keys/prod-1.key"), fresh.home().resolve("keys/prod-1.key"));
         fresh.set("mking.encryption.key-dir", fresh.home().resolve("keys").toString());
 
+        // the last volume alone first (what it holds whole is added), then the whole set
+        ExportCatalog split = ExportCatalog.read(volumes.resolve("vol-001/catalog.json"));
+        Path last = volumes.resolve(String.format("vol-%03d", split.volumes()));
+        long whole = split.backups().stream().filter(b -> b.files().stream().allMatch(f -> f.volume() == split.volumes()))
+                .count();
+        CliResult alone = fresh.cli("import", last.toString());
+        assertThat(alone.exitCode()).as(alone.all()).isEqualTo(0);
+        assertThat(alone.out()).contains(whole + " backup(s) added to the catalog")
+                .contains("volume " + split.volumes() + " of " + split.volumes() + " checked alone");
         CliResult imported = fresh.cli("import", volumes.toString());
         assertThat(imported.exitCode()).as(imported.all()).isEqualTo(0);
-        assertThat(imported.out()).contains("3 backup(s) added to the catalog").contains("into store 'local'");
+        assertThat(imported.out()).contains((3 - whole) + " backup(s) added to the catalog, " + whole + " already known")
+                .contains("into store 'local'");
         CliResult twice = fresh.cli("import", volumes.toString());
         assertThat(twice.exitCode()).as(twice.all()).isEqualTo(0);
         assertThat(twice.out()).contains("0 backup(s) added to the catalog, 3 already known").contains("0 files copied");
