@@ -141,14 +141,14 @@ public final class Importer {
         return new Result(report, store.name(), toCopy.size(), bytes, alreadyThere, heldBack, added, points);
     }
 
-    private record Copy(ExportVerifier.Volume volume, String key, String sha256) {
+    record Copy(ExportVerifier.Volume volume, String key, String sha256) {
     }
 
     /**
      * Removes from {@code toCopy} every manifest whose data is neither in the store nor imported now (one volume imported
      * before the one holding its data): a manifest is never stored before its data. Returns why each was held back.
      */
-    private static List<String> holdBack(Store store, List<Copy> toCopy) throws IOException {
+    static List<String> holdBack(Store store, List<Copy> toCopy) throws IOException {
         java.util.Set<String> coming = new java.util.HashSet<>();
         toCopy.forEach(copy -> coming.add(copy.key()));
         List<String> reasons = new ArrayList<>();
