@@ -546,11 +546,16 @@ public final class Exporter {
                 lines.add(new Sha256Listing.Line(Sha256.hex(Sha256.newDigest().digest(sheet)), RecoverySheet.FILE_NAME));
                 listings.add(lines);
             }
+            // every file is fsynced as written; their directory entries too before the listings say the export is whole
+            try (Stream<Path> dirs = Files.walk(to)) {
+                dirs.filter(Files::isDirectory).forEach(Exporter::fsync);
+            }
             // last of all: a directory without its listing is an export that did not finish
             for (int v = 0; v < volumes.size(); v++) {
                 Path dir = inVolumes ? to.resolve(VolumePlan.directory(v + 1)) : to;
                 writeAtomically(dir, Sha256Listing.FILE_NAME, Sha256Listing.text(listings.get(v))
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                fsync(dir);
             }
             fsync(to);
         } catch (IOException | RuntimeException | Error e) {
