@@ -59,6 +59,7 @@ class ExportImportTest {
     private Path redisDir;
     private final List<Integer> redisServers = new ArrayList<>();
     private final List<Path> recovered = new ArrayList<>();
+    private final List<Path> temporary = new ArrayList<>();
     private String pgBackup;
     private String redisBackup;
     private String filesBackup;
@@ -73,7 +74,7 @@ class ExportImportTest {
         int httpPort = TestCluster.freePort();
         int pgPort = TestCluster.freePort();
         redisPort = TestCluster.freePort();
-        redisDir = Files.createTempDirectory("export-redis");
+        redisDir = temporary(Files.createTempDirectory("export-redis"));
         startRedis(redisPort, redisDir);
         redis(redisPort, "EVAL", """
                 for i = 1, 500 do
@@ -86,7 +87,7 @@ class ExportImportTest {
                 redis.call('EXPIRE', 'user:7', 7200)
                 return redis.call('DBSIZE')
                 """, "0");
-        uploads = Files.createTempDirectory("export-uploads");
+        uploads = temporary(Files.createTempDirectory("export-uploads"));
         for (int i = 0; i < 30; i++) {
             Files.writeString(Files.createDirectories(uploads.resolve("user" + (i % 5))).resolve("note-" + i + ".txt"),
                     "upload " + i + "\n".repeat(i));
@@ -114,8 +115,8 @@ class ExportImportTest {
         switchAndAwaitArchived();
         redisBackup = run(REDIS_JOB);
         filesBackup = run(FILES_JOB);
-        export = Files.createTempDirectory("mking-export").resolve("export");
-        volumes = Files.createTempDirectory("mking-export-volumes").resolve("dvd");
+        export = temporary(Files.createTempDirectory("mking-export")).resolve("export");
+        volumes = temporary(Files.createTempDirectory("mking-export-volumes")).resolve("dvd");
     }
 
     @AfterAll
@@ -136,6 +137,9 @@ class ExportImportTest {
         }
         for (Path path : recovered) {
             TestCluster.run("rm", "-rf", path.getParent().toString());
+        }
+        for (Path path : temporary) {
+            TestCluster.run("rm", "-rf", path.toString());
         }
         installation.close();
         if (fresh != null) {
@@ -211,7 +215,7 @@ class ExportImportTest {
     @Test
     @Order(2)
     void verifyNamesAFileAlteredByOneByteAndAMissingFile() throws Exception {
-        Path damaged = Files.createTempDirectory("mking-export-damaged").resolve("export");
+        Path damaged = temporary(Files.createTempDirectory("mking-export-damaged")).resolve("export");
         TestCluster.run("cp", "-a", export.toString(), damaged.toString());
         ExportCatalog catalog = ExportCatalog.read(damaged.resolve("catalog.json"));
         ExportCatalog.FileRef data = catalog.backups().stream().filter(b -> b.backupId().equals(redisBackup)).findFirst()
@@ -308,7 +312,7 @@ class ExportImportTest {
         altered[altered.length / 2] ^= 0x01;
         Files.write(local, altered);
 
-        Path fallback = Files.createTempDirectory("mking-export-fallback").resolve("export");
+        Path fallback = temporary(Files.createTempDirectory("mking-export-fallback")).resolve("export");
         CliResult fellBack = installation.cli("export", "--to", fallback.toString(), "--backup-id", redisBackup);
         assertThat(fellBack.exitCode()).as(fellBack.all()).isEqualTo(0);
         assertThat(fellBack.err()).contains("WARNING: " + dump.key() + " in store 'local' is bad: SHA-256")
@@ -385,6 +389,11 @@ class ExportImportTest {
         CliResult files = fresh.cli("restore", filesBackup, "--target", filesTarget.toString());
         assertThat(files.exitCode()).as(files.all()).isEqualTo(0);
         TestCluster.run("diff", "-r", uploads.toString(), filesTarget.toString());
+    }
+
+    private Path temporary(Path path) {
+        temporary.add(path);
+        return path;
     }
 
     private String run(String job) throws Exception {

@@ -44,5 +44,10 @@ class ImporterHoldBackTest {
                 new Importer.Copy(vol, prefix + "manifest.json", "s2")));
         assertThat(Importer.holdBack(store, copies)).isEmpty();
         assertThat(copies).hasSize(2);
+        for (Path dir : List.of(volume, storeDir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
     }
 }
