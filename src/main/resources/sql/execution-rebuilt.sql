@@ -5,5 +5,5 @@ INSERT INTO backup_executions (configuration_id, execution_type, status, start_t
 VALUES ((SELECT id FROM backup_configurations WHERE name = :#job), :#method, 'success', :#startTime, :#endTime,
         :#durationSeconds, :#storedSize, :#storedSize, :#rawSize, :#sha256, :#rawSha256, :#fileCount, :#backupPath, :#manifestKey,
         :#compression, :#keyId, :#toolVersion, :#serverVersion, 'pending', :#backupId, :#job, :#source, :#method,
-        'catalog-rebuild')
+        :#triggeredBy)
 RETURNING id

@@ -51,27 +51,17 @@ public final class CatalogRebuilder {
         int added = 0;
         int copies = 0;
         for (Map.Entry<String, Map<Store, String>> backup : manifests.entrySet()) {
-            if (catalog.find(backup.getKey()).filter(entry -> !entry.copies().isEmpty()).isPresent()) {
-                continue;
+            if (catalog.find(backup.getKey()).isPresent()) {
+                continue; // known, with or without copies: left as it is
             }
             Map.Entry<Store, String> first = backup.getValue().entrySet().iterator().next();
             Manifest manifest = Manifest.read(first.getKey().get(first.getValue()));
-            Integer executionId = catalog.find(backup.getKey()).isPresent() ? null : insertExecution(manifest, first);
-            if (executionId == null) {
+            if (!insertExecution(manifest, first.getKey(), first.getValue(), "catalog-rebuild")) {
                 continue;
             }
             added++;
             for (Map.Entry<Store, String> copy : backup.getValue().entrySet()) {
-                String prefix = copy.getValue().substring(0, copy.getValue().length() - Manifest.FILE_NAME.length());
-                Map<String, Object> row = new HashMap<>();
-                row.put("executionId", executionId);
-                row.put("store", copy.getKey().name());
-                row.put("location", copy.getKey().describe());
-                row.put("dataKey", prefix + manifest.artefact().storedName()); // the first artefact's, as a run records it
-                row.put("manifestKey", copy.getValue());
-                row.put("size", manifest.storedSize());
-                row.put("sha256", manifest.storedSha256());
-                producer.sendBody(COPY_ROUTE, row);
+                insertCopy(manifest, copy.getKey(), copy.getValue());
                 copies++;
             }
             LOG.info("catalog: added backup {} of job {} from its manifests", manifest.backupId(), manifest.job());
@@ -79,7 +69,67 @@ public final class CatalogRebuilder {
         return new Result(manifests.size(), added, copies);
     }
 
-    private Integer insertExecution(Manifest manifest, Map.Entry<Store, String> first) {
+    /** What {@link #add} did with each manifest: backup ids added, ids that got a copy in the store, ids known, and why others were left out. */
+    public record Added(List<String> added, List<String> copiesAdded, List<String> known, List<String> leftOut) {
+    }
+
+    /**
+     * Adds the backups whose manifests are at {@code manifestKeys} in {@code store} (an import): a backup the catalog does
+     * not know becomes a successful run with its copy there; a known one gets its copy in that store recorded if it had
+     * none; one whose data is not all in the store yet (a later volume of an export) is left out, with the reason.
+     * Adding the same manifests again changes nothing.
+     */
+    public Added add(Store store, List<String> manifestKeys, String triggeredBy) throws IOException {
+        List<String> added = new java.util.ArrayList<>();
+        List<String> copiesAdded = new java.util.ArrayList<>();
+        List<String> known = new java.util.ArrayList<>();
+        List<String> leftOut = new java.util.ArrayList<>();
+        for (String manifestKey : manifestKeys) {
+            Manifest manifest = Manifest.read(store.get(manifestKey));
+            java.util.Optional<String> absent = java.util.Optional.empty();
+            for (String dataKey : manifest.dataKeys(manifestKey)) {
+                if (store.size(dataKey).isEmpty()) {
+                    absent = java.util.Optional.of(dataKey);
+                    break;
+                }
+            }
+            if (absent.isPresent()) {
+                leftOut.add("backup " + manifest.backupId() + " of job " + manifest.job() + ": " + absent.get()
+                        + " is not in store '" + store.name() + "' (in another volume?)");
+                continue;
+            }
+            java.util.Optional<CatalogEntry> entry = catalog.find(manifest.backupId());
+            if (entry.isEmpty()) {
+                if (insertExecution(manifest, store, manifestKey, triggeredBy)) {
+                    insertCopy(manifest, store, manifestKey);
+                    added.add(manifest.backupId());
+                    LOG.info("catalog: added backup {} of job {} from store '{}' ({})", manifest.backupId(), manifest.job(),
+                            store.name(), triggeredBy);
+                }
+            } else if (!"success".equals(entry.get().status()) || entry.get().storeNames().contains(store.name())) {
+                known.add(manifest.backupId());
+            } else {
+                insertCopy(manifest, store, manifestKey);
+                copiesAdded.add(manifest.backupId());
+            }
+        }
+        return new Added(added, copiesAdded, known, leftOut);
+    }
+
+    private void insertCopy(Manifest manifest, Store store, String manifestKey) {
+        String prefix = manifestKey.substring(0, manifestKey.length() - Manifest.FILE_NAME.length());
+        Map<String, Object> row = new HashMap<>();
+        row.put("backupId", manifest.backupId());
+        row.put("store", store.name());
+        row.put("location", store.describe());
+        row.put("dataKey", prefix + manifest.artefact().storedName()); // the first artefact's, as a run records it
+        row.put("manifestKey", manifestKey);
+        row.put("size", manifest.storedSize());
+        row.put("sha256", manifest.storedSha256());
+        producer.sendBody(COPY_ROUTE, row);
+    }
+
+    private boolean insertExecution(Manifest manifest, Store store, String manifestKey, String triggeredBy) {
         Map<String, Object> row = new HashMap<>();
         row.put("backupId", manifest.backupId());
         row.put("job", manifest.job());
@@ -94,13 +144,14 @@ public final class CatalogRebuilder {
         row.put("rawSha256", manifest.rawSha256());
         row.put("fileCount", manifest.artefacts().size());
         // as a run records it: the first artefact's location
-        row.put("backupPath", first.getKey().describe() + "/" + Manifest.dataKey(first.getValue(), manifest.artefact()));
-        row.put("manifestKey", first.getValue());
+        row.put("backupPath", store.describe() + "/" + Manifest.dataKey(manifestKey, manifest.artefact()));
+        row.put("manifestKey", manifestKey);
         row.put("compression", manifest.compression());
         row.put("keyId", manifest.encryption() == null ? null : manifest.encryption().keyId());
         row.put("toolVersion", manifest.toolVersion());
         row.put("serverVersion", manifest.serverVersion());
+        row.put("triggeredBy", triggeredBy);
         List<?> ids = producer.requestBody(EXECUTION_ROUTE, row, List.class);
-        return ids == null || ids.isEmpty() ? null : ((Number) ((Map<?, ?>) ids.get(0)).get("id")).intValue();
+        return ids != null && !ids.isEmpty();
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
 @Command(name = "mking-backup", mixinStandardHelpOptions = true, version = "mking-backup 0.1.0",
         description = "Backup and disaster-recovery orchestrator (Apache Camel routes).",
         subcommands = {StartCommand.class, RunCommand.class, ListCommand.class, RestoreCommand.class, RecoverCommand.class,
-                WalVerifyCommand.class, WalFetchCommand.class, StopCommand.class, VerifyCommand.class, PruneCommand.class, CheckCommand.class, ReportCommand.class, RestoreTestCommand.class, CatalogRebuildCommand.class, StatusCommand.class, SourcesCommand.class, KeygenCommand.class})
+                WalVerifyCommand.class, WalFetchCommand.class, StopCommand.class, VerifyCommand.class, PruneCommand.class, CheckCommand.class, ReportCommand.class, RestoreTestCommand.class, CatalogRebuildCommand.class, ExportCommand.class, ImportCommand.class, StatusCommand.class, SourcesCommand.class, KeygenCommand.class})
 public final class MkingBackup {
 
     public static final int OK = 0;

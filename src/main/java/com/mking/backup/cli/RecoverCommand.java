@@ -106,7 +106,11 @@ final class RecoverCommand implements Callable<Integer> {
             }
         }
         try (BackupRuntime runtime = parent.boot(false)) {
-            runtime.jobs().jobWith(job, com.mking.backup.source.ContinuousArchive.class);
+            if (runtime.jobs().find(job).isEmpty() && knownFromCatalogOnly(runtime)) {
+                System.out.println("job " + job + " is not in the route files: recovering from what its backups' manifests record");
+            } else {
+                runtime.jobs().jobWith(job, com.mking.backup.source.ContinuousArchive.class);
+            }
             if (fromStore != null) {
                 runtime.bean(com.mking.backup.store.StoreRegistry.class).get(fromStore); // an unknown store is named (exit 2)
             }
@@ -143,5 +147,13 @@ final class RecoverCommand implements Callable<Integer> {
             System.err.println("recovery of job " + job + " failed: " + task.error() + missing);
             return MkingBackup.FAILED;
         }
+    }
+
+    /** A job the route files do not declare, whose base backups the catalog holds (imported, or a DR host's rebuilt catalog). */
+    private boolean knownFromCatalogOnly(BackupRuntime runtime) {
+        com.mking.backup.source.SourceRegistry sources = runtime.bean(com.mking.backup.source.SourceRegistry.class);
+        return runtime.bean(com.mking.backup.audit.Catalog.class).list(job, null, "success", 1).stream()
+                .anyMatch(entry -> sources.all().stream().anyMatch(source -> source.kind().equals(entry.source())
+                        && source.capability(com.mking.backup.source.ContinuousArchive.class).isPresent()));
     }
 }

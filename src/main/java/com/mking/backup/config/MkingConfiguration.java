@@ -163,6 +163,12 @@ public final class MkingConfiguration implements CamelConfiguration {
         bindServices(context, jobs, catalog, stores, locks, clock);
         context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
                 context.createProducerTemplate(), clock, decodedCopies));
+        context.getRegistry().bind("exportService", new com.mking.backup.app.ExportService(
+                new com.mking.backup.export.Exporter(catalog, stores, sources, walArchive,
+                        settings.optional("mking.encryption.key-dir").map(dir -> Settings.home().resolve(dir).toString()).orElse(null),
+                        clock),
+                new com.mking.backup.export.Importer(context.getRegistry().findSingleByType(CatalogRebuilder.class), catalog),
+                stores));
     }
 
     /** Versions before the per-tool secrets kept PostgreSQL passwords in a pgpass file: none is kept any more. */

@@ -31,4 +31,15 @@ public interface SharedData {
      * decoded. Returns what was checked, in words; a bad copy throws a CorruptArtefactException.
      */
     String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll) throws IOException;
+
+    /**
+     * The shared objects one backup's copy in {@code store} references, each with its stored size and SHA-256 (an offline
+     * export copies them beside the backup and checks each against these). May decode the backup's own index (its key is
+     * needed then).
+     */
+    List<StoredObject> sharedObjects(String job, Store store, String manifestKey, Manifest manifest) throws IOException;
+
+    /** A stored object outside a backup's own directory: its key, stored size and stored SHA-256. */
+    record StoredObject(String key, long size, String sha256) {
+    }
 }

@@ -15,7 +15,8 @@ class HelpTest {
     @Test
     void everyCommandHasHelp() {
         CommandLine root = new CommandLine(new MkingBackup());
-        assertThat(help("--help")).contains("recover").contains("stop").doesNotContain("WARN");
+        assertThat(help("--help")).contains("recover").contains("stop").contains("export").contains("import")
+                .doesNotContain("WARN");
         for (String name : root.getSubcommands().keySet()) {
             for (String flag : new String[]{"--help", "-h"}) {
                 String out = help(name, flag);

@@ -405,6 +405,19 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
                 Integer.parseInt(job.parameter("verifySampleFiles", "20")), readAll);
     }
 
+    /** The packs the snapshot's {@code packs.idx} lists (decoded: the snapshot's key is needed). */
+    @Override
+    public List<StoredObject> sharedObjects(String job, Store store, String manifestKey, Manifest manifest) throws IOException {
+        Manifest.Artefact table = manifest.artefact(SnapshotIndex.PACKS);
+        List<StoredObject> objects = new ArrayList<>();
+        try (InputStream raw = lookup.find(ArtefactReader.class).openRaw(store, Manifest.dataKey(manifestKey, table), manifest, table)) {
+            for (PackRecord pack : SnapshotRestore.packTable(raw).values()) {
+                objects.add(new StoredObject(pack.key(), pack.storedSize(), pack.storedSha256()));
+            }
+        }
+        return objects;
+    }
+
     private List<Store> stores(JobSpec job) {
         StoreRegistry registry = lookup.find(StoreRegistry.class);
         return job.stores().stream().map(registry::get).toList();

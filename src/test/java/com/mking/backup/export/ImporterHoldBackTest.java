@@ -1,0 +1,53 @@
+package com.mking.backup.export;
+
+import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.store.LocalStore;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A volume imported before the one holding its data: its manifest never reaches the store before the data. */
+class ImporterHoldBackTest {
+
+    @Test
+    void aManifestWhoseDataIsNeitherInTheStoreNorImportedNowIsHeldBack() throws Exception {
+        Path volume = Files.createTempDirectory("vol-002");
+        Path storeDir = Files.createTempDirectory("store");
+        String prefix = "redis-main/2026/11/28/B1/";
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "B1", "redis-main", "redis", "bgsave", Instant.EPOCH,
+                Instant.EPOCH, null, null, "zstd", null, List.of(new Manifest.Artefact("dump.rdb", "dump.rdb.zst", 10, "a", 5, "b"),
+                new Manifest.Artefact("key-sample.txt", "key-sample.txt.zst", 10, "c", 5, "d")), Map.of());
+        Files.createDirectories(volume.resolve(prefix));
+        Files.write(volume.resolve(prefix + "manifest.json"), manifest.toJson());
+        Files.writeString(volume.resolve(prefix + "key-sample.txt.zst"), "x");
+        ExportVerifier.Volume vol = new ExportVerifier.Volume(volume, 2);
+        LocalStore store = new LocalStore("local", storeDir, null);
+
+        // dump.rdb is in volume 1, not imported yet
+        List<Importer.Copy> copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "key-sample.txt.zst", "s1"),
+                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        List<String> reasons = Importer.holdBack(store, copies);
+        assertThat(copies).extracting(Importer.Copy::key).containsExactly(prefix + "key-sample.txt.zst");
+        assertThat(reasons).singleElement().asString().contains(prefix + "dump.rdb.zst is in another volume");
+
+        // once volume 1 is imported, the manifest goes in
+        Files.createDirectories(storeDir.resolve(prefix));
+        Files.writeString(storeDir.resolve(prefix + "dump.rdb.zst"), "y");
+        copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "key-sample.txt.zst", "s1"),
+                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        assertThat(Importer.holdBack(store, copies)).isEmpty();
+        assertThat(copies).hasSize(2);
+        for (Path dir : List.of(volume, storeDir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+}
