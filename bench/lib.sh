@@ -45,3 +45,36 @@ timed() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column_median() { awk -v c="$2" '{ print $c }' "$work/out/$1" | median; }
+
+# start_sshd: Debian's OpenSSH server as a plain process (not the machine's service) on a free loopback port, with a
+# host key, a client key, authorized_keys and known_hosts of its own under $work/ssh (as OpenSshSftpStoreTest runs it);
+# sets sshport, sshd_pid, ssh_user and ssh_opts (the client options for ssh, scp and sftp; the port is separate)
+start_sshd() {
+  local dir="$work/ssh"
+  mkdir -p "$dir" /run/sshd # /run/sshd: its privilege separation directory
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/id"
+  cp "$dir/id.pub" "$dir/authorized_keys"
+  sshport=$(( 30000 + RANDOM % 10000 ))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$sshport") 2>/dev/null; do sshport=$(( 30000 + RANDOM % 10000 )); done
+  cat > "$dir/sshd_config" <<CONF
+Port $sshport
+ListenAddress 127.0.0.1
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+Subsystem sftp internal-sftp
+CONF
+  /usr/sbin/sshd -D -e -f "$dir/sshd_config" > "$dir/sshd.log" 2>&1 &
+  sshd_pid=$!
+  for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$sshport") 2>/dev/null && break; sleep 0.2; done
+  echo "[127.0.0.1]:$sshport $(cat "$dir/host_ed25519.pub")" > "$dir/known_hosts"
+  ssh_user=$(id -un)
+  ssh_opts=(-i "$dir/id" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts"
+    -o StrictHostKeyChecking=yes)
+}
