@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *
  * <p>A put writes {@code .partial-<uuid>-<name>} beside the key, fsyncs it where the server offers
  * {@code fsync@openssh.com}, checks its size, then renames it (a rename never replaces an existing key). Writes are
- * pipelined within a segment (4 MiB), and the segment is acknowledged (every write answered, the file's size
+ * pipelined within a segment (16 MiB, as an S3 part), and the segment is acknowledged (every write answered, the file's size
  * checked) before the next is read, so a broken connection
  * loses at most that segment: the put reconnects and continues from the acknowledged offset (up to {@code attempts}
  * times, with backoff), holding one segment, never the stream. The SHA-256 of a stored object is computed on the server ({@code sha256sum} over an
@@ -50,8 +50,11 @@ public final class SftpStore implements Store, org.apache.camel.Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(SftpStore.class);
     static final String PARTIAL_PREFIX = ".partial-";
-    /** What a put holds at most: a broken connection resends at most this much. */
-    static final int SEGMENT = 4 << 20;
+    /**
+     * What a put holds at most: a broken connection resends at most this much. Each segment's end waits for the server
+     * (acknowledgments, a stat): 4 MiB segments cost a 1.1 GB upload 1.2 s more than 16 MiB ones.
+     */
+    static final int SEGMENT = 16 << 20;
     /** What one SFTP write request carries (pipelined, well below OpenSSH's 256 KiB message limit). */
     private static final int WRITE_SIZE = 64 << 10;
     private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s");
@@ -422,6 +425,11 @@ public final class SftpStore implements Store, org.apache.camel.Service {
             // its directory exists, so the ssh-keyscan line an unknown host's refusal suggests works as given
             Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
             client = SshClient.setUpDefaultClient();
+            // AES first: SSHD prefers ChaCha20-Poly1305, which this JDK computes in plain Java (an upload took 1.8x as long)
+            client.setCipherFactories(new ArrayList<>(List.<org.apache.sshd.common.NamedFactory<org.apache.sshd.common.cipher.Cipher>>of(
+                    org.apache.sshd.common.cipher.BuiltinCiphers.aes128gcm, org.apache.sshd.common.cipher.BuiltinCiphers.aes256gcm,
+                    org.apache.sshd.common.cipher.BuiltinCiphers.aes128ctr, org.apache.sshd.common.cipher.BuiltinCiphers.aes256ctr,
+                    org.apache.sshd.common.cipher.BuiltinCiphers.cc20p1305_openssh)));
             // a server that runs no commands (internal-sftp only) says so at once instead of leaving the channel open
             org.apache.sshd.core.CoreModuleProperties.REQUEST_EXEC_REPLY.set(client, true);
             client.setServerKeyVerifier(hostKeyVerifier());
