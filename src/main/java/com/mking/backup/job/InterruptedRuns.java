@@ -121,6 +121,9 @@ public final class InterruptedRuns {
                 continue;
             }
             Store store = stores.get(name);
+            if (store.appendOnly()) { // cannot delete: its privileged configuration sweeps it
+                continue;
+            }
             try {
                 List<String> keys = new ArrayList<>(store.list(prefix));
                 keys.sort(Comparator.comparing(key -> !key.endsWith(Manifest.FILE_NAME)));
@@ -208,6 +211,9 @@ public final class InterruptedRuns {
             for (String name : job.stores()) {
                 try {
                     Store store = stores.get(name);
+                    if (store.appendOnly()) {
+                        continue;
+                    }
                     int removed = wal.sweepOrphans(job.name(), store, WAL_PUSH_GRACE)
                             + store.removeIncomplete(WalArchive.prefix(job.name()), cutoff);
                     if (removed > 0) {

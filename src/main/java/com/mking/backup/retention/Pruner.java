@@ -104,7 +104,7 @@ public final class Pruner {
 
     /**
      * Copies the rules let go but the store still locks (an S3 object lock) stay, kept by the lock: deleting one would
-     * fail (compliance) or only hide it (governance, a versioned bucket). The first prune after the lock ends deletes it.
+     * only hide it behind a delete marker (a versioned bucket) while it stays stored and billed. The first prune after the lock ends deletes it.
      * An append-only store keeps everything: its privileged configuration prunes it.
      */
     private RetentionPolicy.Decision keepingLocked(RetentionPolicy.Decision decision, String store, List<CatalogEntry> entries)
@@ -113,30 +113,39 @@ public final class Pruner {
             return decision;
         }
         Map<String, List<String>> kept = new LinkedHashMap<>(decision.kept());
-        if (stores.get(store).appendOnly()) {
-            decision.removed().forEach(candidate -> kept.put(candidate.backupId(),
-                    List.of("append-only store: prune it from the privileged configuration")));
-            return new RetentionPolicy.Decision(kept, List.of());
-        }
         List<RetentionPolicy.Candidate> removed = new java.util.ArrayList<>();
         for (RetentionPolicy.Candidate candidate : decision.removed()) {
-            Optional<java.time.Instant> lockedUntil = Optional.empty();
-            for (CatalogEntry entry : entries) {
-                if (entry.backupId().equals(candidate.backupId())) {
-                    for (CatalogEntry.Copy copy : entry.copies()) {
-                        if (copy.store().equals(store)) {
-                            lockedUntil = stores.get(store).lockedUntil(copy.manifestKey()); // written last, locked longest
-                        }
-                    }
-                }
-            }
-            if (lockedUntil.isPresent()) {
-                kept.put(candidate.backupId(), List.of("object lock until " + lockedUntil.get()));
+            Optional<CatalogEntry> entry = entries.stream().filter(e -> e.backupId().equals(candidate.backupId())).findFirst();
+            Optional<String> keptBy = entry.isEmpty() ? Optional.empty() : keptByStore(entry.get(), store);
+            if (keptBy.isPresent()) {
+                kept.put(candidate.backupId(), List.of(keptBy.get()));
             } else {
                 removed.add(candidate);
             }
         }
         return new RetentionPolicy.Decision(kept, removed);
+    }
+
+    /**
+     * Why {@code store} cannot delete its copy of a backup now, if it cannot: the store is append-only (its privileged
+     * configuration prunes it), or the copy is under an S3 object lock.
+     */
+    public Optional<String> keptByStore(CatalogEntry entry, String store) throws IOException {
+        if (!stores.contains(store)) {
+            return Optional.empty();
+        }
+        if (stores.get(store).appendOnly()) {
+            return Optional.of("append-only store: prune it from the privileged configuration");
+        }
+        for (CatalogEntry.Copy copy : entry.copies()) {
+            if (copy.store().equals(store)) {
+                Optional<java.time.Instant> lockedUntil = stores.get(store).lockedUntil(copy.manifestKey()); // written last
+                if (lockedUntil.isPresent()) {
+                    return Optional.of("object lock until " + lockedUntil.get());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Deletes one store's copy of a backup and records why. */

@@ -86,7 +86,9 @@ public final class MinioStore implements Store {
     /** A reset connection, a timeout, or a 5xx answer (S3's SlowDown and ServiceUnavailable included). */
     @Override
     public boolean isTransient(Throwable failure) {
-        // the cause chain: camel-minio wraps the client's errors in its own exceptions
+        // the whole cause chain first: this store and camel-minio wrap the client's answers in IOExceptions of their own,
+        // and an answer (AccessDenied, NoSuchKey) decides, not the wrapper
+        boolean io = false;
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
             if (e instanceof ErrorResponseException response) {
                 String code = response.errorResponse().code();
@@ -99,11 +101,9 @@ public final class MinioStore implements Store {
             if (e instanceof FileNotFoundException) {
                 return false;
             }
-            if (e instanceof IOException) {
-                return true;
-            }
+            io |= e instanceof IOException;
         }
-        return false;
+        return io; // a reset connection, a timeout: no answer came
     }
 
     /**

@@ -57,6 +57,8 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     static final int SEGMENT = 16 << 20;
     /** What one SFTP write request carries (pipelined, well below OpenSSH's 256 KiB message limit). */
     private static final int WRITE_SIZE = 64 << 10;
+    /** Read before a whole segment is allocated. */
+    private static final int FIRST_READ = 64 << 10;
     private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s");
 
     /**
@@ -107,17 +109,25 @@ public final class SftpStore implements Store, org.apache.camel.Service {
     public long put(String key, InputStream data) throws IOException {
         String target = resolve(key);
         String directory = parentOf(target);
-        String partial = directory + "/" + PARTIAL_PREFIX + UUID.randomUUID() + "-" + target.substring(directory.length() + 1);
-        byte[] segment = new byte[SEGMENT];
+        String partial = partialOf(target, directory);
+        // a manifest or a WAL file takes its own few bytes: a whole segment is allocated only for more
+        byte[] segment = data.readNBytes(FIRST_READ); // the source's failure fails the put, never retried
+        int length = segment.length;
+        if (length == FIRST_READ) {
+            segment = java.util.Arrays.copyOf(segment, SEGMENT);
+            length += data.readNBytes(segment, length, SEGMENT - length);
+        }
         long offset = 0; // acknowledged: everything before it is on the server
         int failures = 0;
         Upload upload = null;
         try {
             while (true) {
-                int length = data.readNBytes(segment, 0, SEGMENT); // the source's failure fails the put, never retried
                 while (true) {
                     try {
                         if (upload == null) {
+                            if (settings.appendOnly()) { // a lost reply may have created the last name: it cannot be reused
+                                partial = partialOf(target, directory);
+                            }
                             upload = new Upload(partial, directory, offset);
                         }
                         upload.write(segment, length); // returns once the server acknowledged every write of it
@@ -135,9 +145,10 @@ public final class SftpStore implements Store, org.apache.camel.Service {
                 }
                 offset += length;
                 failures = 0; // attempts count per segment: a long upload may outlive several separate drops
-                if (length < SEGMENT) {
+                if (length < SEGMENT) { // the stream ended (a first read shorter than FIRST_READ too)
                     break;
                 }
+                length = data.readNBytes(segment, 0, SEGMENT);
             }
             upload.finish();
             long stored = upload.sftp.stat(partial).getSize();
@@ -213,6 +224,10 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         public void close() throws IOException {
             sftp.close();
         }
+    }
+
+    private static String partialOf(String target, String directory) {
+        return directory + "/" + PARTIAL_PREFIX + UUID.randomUUID() + "-" + target.substring(directory.length() + 1);
     }
 
     /**
@@ -380,6 +395,9 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         try {
             answer = session.executeRemoteCommand("sha256sum -- " + quote(resolve(key)), settings.timeout().multipliedBy(60));
         } catch (IOException e) {
+            if (!session.isOpen()) {
+                throw dropSessionIfBroken(e); // the connection broke: tried again, not taken for a refusal
+            }
             commandsRefused = true;
             LOG.info("store '{}': the server does not run sha256sum ({}); copies are checked by reading them back", name,
                     e.getMessage());
@@ -424,7 +442,7 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         if (client == null) {
             // its directory exists, so the ssh-keyscan line an unknown host's refusal suggests works as given
             Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
-            client = SshClient.setUpDefaultClient();
+            SshClient client = SshClient.setUpDefaultClient();
             // AES first: SSHD prefers ChaCha20-Poly1305, which this JDK computes in plain Java (an upload took 1.8x as long)
             client.setCipherFactories(new ArrayList<>(List.<org.apache.sshd.common.NamedFactory<org.apache.sshd.common.cipher.Cipher>>of(
                     org.apache.sshd.common.cipher.BuiltinCiphers.aes128gcm, org.apache.sshd.common.cipher.BuiltinCiphers.aes256gcm,
@@ -440,19 +458,28 @@ public final class SftpStore implements Store, org.apache.camel.Service {
             }
             client.setKeyIdentityProvider(keys);
             client.start();
+            this.client = client; // kept once it started: a missing passphrase file is named again at the next try
         }
         hostKeyProblem.set(null);
         ClientSession opened = null;
         try {
             opened = client.connect(settings.user(), settings.host(), settings.port()).verify(settings.timeout()).getSession();
+        } catch (IOException e) {
+            String hostKey = hostKeyProblem.get();
+            throw hostKey != null ? new HostKeyException(hostKey, e) : new IOException(describe() + ": cannot connect ("
+                    + e.getMessage() + ")", e);
+        }
+        try {
             opened.auth().verify(settings.timeout());
         } catch (IOException e) {
-            if (opened != null) {
-                opened.close(true);
-            }
+            opened.close(true);
             String hostKey = hostKeyProblem.get();
-            throw hostKey != null ? new HostKeyException(hostKey, e) : new IOException(describe() + ": cannot log in ("
-                    + e.getMessage() + ")", e);
+            if (hostKey != null) {
+                throw new HostKeyException(hostKey, e);
+            }
+            // a refused key is not tried again: failed logins get a client banned (fail2ban), and the key will not change
+            throw new LoginRefusedException(describe() + ": the server refused the login (" + e.getMessage() + "); check that "
+                    + settings.keyFile() + ".pub is in the authorized_keys of " + settings.user() + " on " + settings.host(), e);
         }
         session = opened;
         return session;
@@ -486,6 +513,13 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         return verifier;
     }
 
+    /** A refused login (the key is not authorized): never retried. */
+    static final class LoginRefusedException extends IOException {
+        LoginRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A refused host key: never retried, never a transient error. */
     public static final class HostKeyException extends IOException {
         HostKeyException(String message, Throwable cause) {
@@ -506,8 +540,9 @@ public final class SftpStore implements Store, org.apache.camel.Service {
      */
     @Override
     public boolean isTransient(Throwable failure) {
-        return failure instanceof IOException && !(failure instanceof HostKeyException
-                || failure instanceof FileNotFoundException || failure instanceof SftpException);
+        return failure instanceof IOException && !(failure instanceof HostKeyException || failure instanceof LoginRefusedException
+                || failure instanceof FileNotFoundException || failure instanceof java.nio.file.NoSuchFileException
+                || failure instanceof SftpException);
     }
 
     /** Runs an operation; a transient failure drops the session first, so that the next try connects again. */
@@ -519,11 +554,11 @@ public final class SftpStore implements Store, org.apache.camel.Service {
         }
     }
 
+    /** Forgets a session that closed, so that the next try connects again; an open one stays for the other transfers on it. */
     private IOException dropSessionIfBroken(IOException e) {
         if (isTransient(e)) {
             synchronized (this) {
-                if (session != null) {
-                    session.close(true);
+                if (session != null && !session.isOpen()) {
                     session = null;
                 }
             }

@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.UUID;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MinioStoreTest extends StoreContractTest {
@@ -222,6 +223,25 @@ class MinioStoreTest extends StoreContractTest {
         return new okhttp3.Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1).code(503)
                 .message("Service Unavailable").header("Content-Type", "application/xml")
                 .body(okhttp3.ResponseBody.create(xml, okhttp3.MediaType.get("application/xml"))).build();
+    }
+
+    /** What S3 answered decides, not the IOException the store wraps it in: AccessDenied is never tried again. */
+    @Test
+    void onlyServerErrorsAndBrokenConnectionsAreTransient() {
+        MinioStore store = (MinioStore) createStore();
+        assertThat(store.isTransient(new IOException("reading k in store 'minio' failed", answer(403, "AccessDenied")))).isFalse();
+        assertThat(store.isTransient(new IOException("reading k", answer(404, "NoSuchKey")))).isFalse();
+        assertThat(store.isTransient(new IOException("writing k", answer(503, "SlowDown")))).isTrue();
+        assertThat(store.isTransient(new IOException("writing k", new java.net.SocketException("Connection reset")))).isTrue();
+        assertThat(store.isTransient(new java.io.FileNotFoundException("k"))).isFalse();
+    }
+
+    private static io.minio.errors.ErrorResponseException answer(int status, String code) {
+        okhttp3.Request request = new okhttp3.Request.Builder().url("http://127.0.0.1/bucket/k").build();
+        okhttp3.Response response = new okhttp3.Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1)
+                .code(status).message(code).build();
+        return new io.minio.errors.ErrorResponseException(new io.minio.messages.ErrorResponse(code, code, "bucket", "k",
+                "/bucket/k", "id", "host"), response, "");
     }
 
     @Test

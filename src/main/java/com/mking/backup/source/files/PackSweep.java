@@ -31,6 +31,9 @@ final class PackSweep {
     }
 
     SharedData.Sweep sweep(String job, Store store, Set<String> going, boolean dryRun) throws IOException {
+        if (store.appendOnly()) { // its privileged configuration sweeps it
+            return new SharedData.Sweep(0, List.of(), 0);
+        }
         List<String> keys = store.list(job + "/");
         Set<String> referenced = new HashSet<>();
         List<String> packKeys = new ArrayList<>();
@@ -67,7 +70,7 @@ final class PackSweep {
                 bytes += store.size(key).orElse(0L);
             }
         }
-        if (!dryRun && !store.appendOnly()) { // an append-only store is swept from its privileged configuration
+        if (!dryRun) {
             for (String key : unreferenced) {
                 store.delete(key);
             }

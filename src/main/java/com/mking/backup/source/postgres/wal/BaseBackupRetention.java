@@ -45,7 +45,17 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
         Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null, ignored -> keep);
         for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
             for (String store : old.storeNames()) {
-                pruner.deleteCopy(old, store, "retention: keepLast " + keep);
+                Optional<String> keptBy = pruner.keptByStore(old, store);
+                if (keptBy.isPresent()) {
+                    LOG.info("job {}: backup {} stays in store '{}' ({})", job.name(), old.backupId(), store, keptBy.get());
+                    continue;
+                }
+                try {
+                    pruner.deleteCopy(old, store, "retention: keepLast " + keep);
+                } catch (IOException e) { // one store's failure must not keep the others (or their WAL) from being pruned
+                    LOG.warn("job {}: the copy of backup {} in store '{}' could not be deleted ({}); retention tries again "
+                            + "after the next backup", job.name(), old.backupId(), store, e.getMessage());
+                }
             }
         }
         CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
