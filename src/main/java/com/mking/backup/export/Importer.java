@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -101,7 +102,12 @@ public final class Importer {
         }
         // data first, manifests last, across all volumes: a backup is complete in the store only once its data is
         toCopy.sort(java.util.Comparator.comparing((Copy copy) -> copy.key().endsWith(".json")));
-        List<String> heldBack = holdBack(store, toCopy);
+        Map<String, List<String>> shared = new java.util.HashMap<>();
+        if (report.catalog() != null) {
+            report.catalog().shared().forEach(set -> shared.computeIfAbsent(set.job(), job -> new ArrayList<>())
+                    .addAll(set.files().stream().map(ExportCatalog.FileRef::key).toList()));
+        }
+        List<String> heldBack = holdBack(store, toCopy, shared);
         heldBack.forEach(reason -> progress.accept("held back: " + reason));
         long bytes = 0;
         for (Copy copy : toCopy) {
@@ -149,8 +155,28 @@ public final class Importer {
      * before the one holding its data): a manifest is never stored before its data. Returns why each was held back.
      */
     static List<String> holdBack(Store store, List<Copy> toCopy) throws IOException {
+        return holdBack(store, toCopy, Map.of());
+    }
+
+    /**
+     * As {@link #holdBack(Store, List)}, and a backup of a job whose backups share objects ({@code shared}: a files job's
+     * packs, by job, from the catalog) is held back until every one of them is in the store or imported now: a snapshot
+     * whose packs are in a volume not imported yet would be catalogued and then fail to restore.
+     */
+    static List<String> holdBack(Store store, List<Copy> toCopy, Map<String, List<String>> shared) throws IOException {
         java.util.Set<String> coming = new java.util.HashSet<>();
         toCopy.forEach(copy -> coming.add(copy.key()));
+        Map<String, Optional<String>> missingShared = new java.util.HashMap<>();
+        for (Map.Entry<String, List<String>> job : shared.entrySet()) {
+            Optional<String> missing = Optional.empty();
+            for (String key : job.getValue()) {
+                if (!coming.contains(key) && store.size(key).isEmpty()) {
+                    missing = Optional.of(key);
+                    break;
+                }
+            }
+            missingShared.put(job.getKey(), missing);
+        }
         List<String> reasons = new ArrayList<>();
         for (java.util.Iterator<Copy> it = toCopy.iterator(); it.hasNext(); ) {
             Copy copy = it.next();
@@ -160,6 +186,14 @@ public final class Importer {
                 continue;
             }
             Manifest manifest = Manifest.read(Files.newInputStream(Exporter.resolve(copy.volume().directory(), copy.key())));
+            Optional<String> missing = backupManifest ? missingShared.getOrDefault(manifest.job(), Optional.empty())
+                    : Optional.empty();
+            if (missing.isPresent()) {
+                reasons.add(copy.key() + ": its job's shared data (" + missing.get() + ", ...) is in another volume; import "
+                        + "that volume, then this one again");
+                it.remove();
+                continue;
+            }
             for (Manifest.Artefact artefact : manifest.artefacts()) {
                 String dataKey = walManifest ? copy.key().substring(0, copy.key().lastIndexOf('/') + 1) + artefact.storedName()
                         : Manifest.dataKey(copy.key(), artefact);

@@ -50,4 +50,39 @@ class ImporterHoldBackTest {
             }
         }
     }
+
+    /** A files snapshot whose packs are in a volume not imported yet is held back, though its own artefacts are here. */
+    @Test
+    void aSnapshotWhoseJobsPacksAreElsewhereIsHeldBack() throws Exception {
+        Path volume = Files.createTempDirectory("vol-003");
+        Path storeDir = Files.createTempDirectory("store");
+        String prefix = "uploads/2026/11/28/S1/";
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "S1", "uploads", "files", "snapshot", Instant.EPOCH,
+                Instant.EPOCH, null, null, "zstd", null, List.of(new Manifest.Artefact("files.idx", "files.idx.zst", 10, "a", 5, "b")),
+                Map.of());
+        Files.createDirectories(volume.resolve(prefix));
+        Files.write(volume.resolve(prefix + "manifest.json"), manifest.toJson());
+        Files.writeString(volume.resolve(prefix + "files.idx.zst"), "x");
+        ExportVerifier.Volume vol = new ExportVerifier.Volume(volume, 3);
+        LocalStore store = new LocalStore("local", storeDir, null);
+        Map<String, List<String>> packs = Map.of("uploads", List.of("uploads/packs/ab/ab12.zst"));
+
+        List<Importer.Copy> copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "files.idx.zst", "s1"),
+                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        assertThat(Importer.holdBack(store, copies, packs)).singleElement().asString()
+                .contains("uploads/packs/ab/ab12.zst").contains("another volume");
+        assertThat(copies).extracting(Importer.Copy::key).containsExactly(prefix + "files.idx.zst");
+
+        Files.createDirectories(storeDir.resolve("uploads/packs/ab"));
+        Files.writeString(storeDir.resolve("uploads/packs/ab/ab12.zst"), "p");
+        copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "files.idx.zst", "s1"),
+                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        assertThat(Importer.holdBack(store, copies, packs)).isEmpty();
+        assertThat(copies).hasSize(2);
+        for (Path dir : List.of(volume, storeDir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
 }
