@@ -153,9 +153,10 @@ public final class MinioStore implements Store {
         int length = first.length;
         if (length < PART_SIZE) {
             try {
-                retry.call("writing " + key, () -> client.get().putObject(locked(PutObjectArgs.builder().bucket(bucket).object(key)
-                        .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1), first, length)
-                        .contentType(CONTENT_TYPE).build()));
+                PutObjectArgs.Builder put = locked(PutObjectArgs.builder().bucket(bucket).object(key).contentType(CONTENT_TYPE),
+                        first, length);
+                retry.call("writing " + key, () -> client.get().putObject(put
+                        .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1).build()));
             } catch (Exception e) {
                 throw failure("writing", key, e);
             }
@@ -270,10 +271,11 @@ public final class MinioStore implements Store {
         private long send(int number, byte[] buffer, int length) {
             parts.add(senders.submit(() -> {
                 try {
+                    // a locked object's parts carry their MD5, computed once however often the part is sent
+                    com.google.common.collect.Multimap<String, String> headers = lock == null ? null
+                            : com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length));
                     String etag = retry.call("writing part " + number + " of " + key, () -> asyncClient.get()
-                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, lock == null ? null
-                                    : com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length)), null)
-                            .get().etag());
+                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, headers, null).get().etag());
                     return new io.minio.messages.Part(number, etag);
                 } finally {
                     buffers.add(buffer);

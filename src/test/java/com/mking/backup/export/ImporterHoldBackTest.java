@@ -31,8 +31,7 @@ class ImporterHoldBackTest {
         LocalStore store = new LocalStore("local", storeDir, null);
 
         // dump.rdb is in volume 1, not imported yet
-        List<Importer.Copy> copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "key-sample.txt.zst", "s1"),
-                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        List<Importer.Copy> copies = copies(vol, prefix + "key-sample.txt.zst", prefix + "manifest.json");
         List<String> reasons = Importer.holdBack(store, copies);
         assertThat(copies).extracting(Importer.Copy::key).containsExactly(prefix + "key-sample.txt.zst");
         assertThat(reasons).singleElement().asString().contains(prefix + "dump.rdb.zst is in another volume");
@@ -40,15 +39,10 @@ class ImporterHoldBackTest {
         // once volume 1 is imported, the manifest goes in
         Files.createDirectories(storeDir.resolve(prefix));
         Files.writeString(storeDir.resolve(prefix + "dump.rdb.zst"), "y");
-        copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "key-sample.txt.zst", "s1"),
-                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        copies = copies(vol, prefix + "key-sample.txt.zst", prefix + "manifest.json");
         assertThat(Importer.holdBack(store, copies)).isEmpty();
         assertThat(copies).hasSize(2);
-        for (Path dir : List.of(volume, storeDir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        deleteTrees(volume, storeDir);
     }
 
     /** A files snapshot whose packs are in a volume not imported yet is held back, though its own artefacts are here. */
@@ -67,19 +61,30 @@ class ImporterHoldBackTest {
         LocalStore store = new LocalStore("local", storeDir, null);
         Map<String, List<String>> packs = Map.of("uploads", List.of("uploads/packs/ab/ab12.zst"));
 
-        List<Importer.Copy> copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "files.idx.zst", "s1"),
-                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        List<Importer.Copy> copies = copies(vol, prefix + "files.idx.zst", prefix + "manifest.json");
         assertThat(Importer.holdBack(store, copies, packs)).singleElement().asString()
                 .contains("uploads/packs/ab/ab12.zst").contains("another volume");
         assertThat(copies).extracting(Importer.Copy::key).containsExactly(prefix + "files.idx.zst");
 
         Files.createDirectories(storeDir.resolve("uploads/packs/ab"));
         Files.writeString(storeDir.resolve("uploads/packs/ab/ab12.zst"), "p");
-        copies = new ArrayList<>(List.of(new Importer.Copy(vol, prefix + "files.idx.zst", "s1"),
-                new Importer.Copy(vol, prefix + "manifest.json", "s2")));
+        copies = copies(vol, prefix + "files.idx.zst", prefix + "manifest.json");
         assertThat(Importer.holdBack(store, copies, packs)).isEmpty();
         assertThat(copies).hasSize(2);
-        for (Path dir : List.of(volume, storeDir)) {
+        deleteTrees(volume, storeDir);
+    }
+
+    /** What an import of this volume would copy, in order (the hashes do not matter to holding back). */
+    private static List<Importer.Copy> copies(ExportVerifier.Volume volume, String... keys) {
+        List<Importer.Copy> copies = new ArrayList<>();
+        for (String key : keys) {
+            copies.add(new Importer.Copy(volume, key, "sha-of-" + key));
+        }
+        return copies;
+    }
+
+    private static void deleteTrees(Path... directories) throws java.io.IOException {
+        for (Path dir : directories) {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }

@@ -23,32 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisSourceTest extends SourceContractTest {
 
-    /** Every key as "key|type|value|pttl", sorted; values in a canonical order (hash fields, set members sorted). */
-    private static final String DUMP_SCRIPT = """
-            local keys = redis.call('KEYS', '*')
-            table.sort(keys)
-            local out = {}
-            for _, k in ipairs(keys) do
-              local t = redis.call('TYPE', k)['ok']
-              local v = ''
-              if t == 'string' then v = redis.call('GET', k)
-              elseif t == 'hash' then
-                local h = redis.call('HGETALL', k); local p = {}
-                for i = 1, #h, 2 do table.insert(p, h[i] .. '=' .. h[i + 1]) end
-                table.sort(p); v = table.concat(p, ',')
-              elseif t == 'list' then v = table.concat(redis.call('LRANGE', k, 0, -1), ',')
-              elseif t == 'set' then local s = redis.call('SMEMBERS', k); table.sort(s); v = table.concat(s, ',')
-              elseif t == 'zset' then v = table.concat(redis.call('ZRANGE', k, 0, -1, 'WITHSCORES'), ',')
-              elseif t == 'stream' then
-                local p = {}
-                for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do table.insert(p, e[1] .. ':' .. table.concat(e[2], '=')) end
-                v = table.concat(p, ';')
-              end
-              v = v:gsub('.', function(c) return string.format('%02x', c:byte()) end)
-              table.insert(out, k .. '|' .. t .. '|' .. v .. '|' .. redis.call('PTTL', k))
-            end
-            return out
-            """;
 
     private static final String FILL_SCRIPT = """
             for i = 1, tonumber(ARGV[1]) do
@@ -308,8 +282,8 @@ class RedisSourceTest extends SourceContractTest {
     }
 
     private void assertSameData(int originalPort, boolean originalAuth, int restoredPort, boolean restoredAuth) throws Exception {
-        List<String> original = cli(originalPort, originalAuth, "EVAL", DUMP_SCRIPT, "0").lines().toList();
-        List<String> restored = cli(restoredPort, restoredAuth, "EVAL", DUMP_SCRIPT, "0").lines().toList();
+        List<String> original = cli(originalPort, originalAuth, "EVAL", com.mking.backup.support.RedisContent.DUMP_SCRIPT, "0").lines().toList();
+        List<String> restored = cli(restoredPort, restoredAuth, "EVAL", com.mking.backup.support.RedisContent.DUMP_SCRIPT, "0").lines().toList();
         assertThat(restored).hasSameSizeAs(original).hasSize(6001);
         for (int i = 0; i < original.size(); i++) {
             String[] a = original.get(i).split("\\|", -1);
