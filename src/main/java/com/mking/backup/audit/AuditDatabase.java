@@ -107,7 +107,10 @@ public final class AuditDatabase implements Closeable {
             config.setPassword(password);
             config.setPoolName("audit");
             config.addDataSourceProperty("ApplicationName", applicationName());
-            config.setMaximumPoolSize(settings.integer("mking.audit.pool-size", 8));
+            int poolSize = settings.integer("mking.audit.pool-size", 8);
+            config.setMaximumPoolSize(poolSize);
+            // a command uses one or two connections: opening the daemon's eight costs it start-up time and the server forks
+            config.setMinimumIdle(settings.bool("mking.scheduler.enabled", true) ? poolSize : 1);
             config.setConnectionTimeout(settings.integer("mking.audit.connection-timeout-ms", 5000));
             config.setInitializationFailTimeout(-1);
             HikariDataSource dataSource = new HikariDataSource(config);

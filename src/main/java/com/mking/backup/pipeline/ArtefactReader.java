@@ -27,7 +27,10 @@ import java.util.concurrent.Future;
 public final class ArtefactReader {
 
     private static final int READ_BUFFER = 256 << 10;
-    /** Artefacts from this size are read and decrypted on a thread of their own, decompressed and hashed on the caller's. */
+    /**
+     * Artefacts from this size are read and decrypted on a thread of their own and decompressed on another, the caller
+     * hashing and consuming the raw bytes: three stages that a large restore or read-back spreads over the cores.
+     */
     private static final long READ_AHEAD_FROM = 64L << 20;
 
     private final Keyring keyring;
@@ -153,6 +156,9 @@ public final class ArtefactReader {
             }
             InputStream raw = new DecodingStream(Compression.parse(manifest.compression()).decompress(decrypted),
                     "decompressing " + what + " failed");
+            if (artefact.rawSize() >= READ_AHEAD_FROM) { // the last stage of its own: the caller only hashes and consumes
+                raw = ReadAheadInputStream.of(raw, "decompress-ahead " + artefact.name());
+            }
             return new CheckedInputStream(raw, artefact.rawSha256(), artefact.rawSize(), "decoded " + artefact.name()
                     + " of " + what);
         } catch (IOException | RuntimeException e) {

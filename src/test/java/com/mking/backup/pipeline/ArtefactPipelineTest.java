@@ -175,7 +175,7 @@ class ArtefactPipelineTest {
                 .isInstanceOf(IOException.class);
     }
 
-    /** From 64 MiB stored, reading and decryption run a thread ahead of decompression: the same bytes, the same verdicts. */
+    /** From 64 MiB, reading and decryption run on one thread, decompression on another, ahead of the caller: the same bytes, the same verdicts. */
     @Test
     void aLargeArtefactDecodesTheSameAndItsDamageIsStillCorruption() throws IOException {
         byte[] large = new byte[72 << 20]; // random: stored as large as it is raw
