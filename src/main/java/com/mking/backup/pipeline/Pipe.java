@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,18 +12,28 @@ import java.util.concurrent.TimeUnit;
  * A bounded in-memory pipe between one writer thread and one reader thread. Unlike
  * {@link java.io.PipedInputStream}, the writer can {@link #abort} it: the reader then fails instead of
  * seeing a clean end of stream, so a store never publishes a truncated artefact as complete.
+ *
+ * <p>The arrays the reader has emptied go back to the writer: a backup's bytes cross several pipes, and a new array per
+ * chunk made the collector copy and promote hundreds of megabytes of them per run.
  */
 public final class Pipe {
 
-    private static final byte[] END = new byte[0];
+    /** Bytes {@code 0..length} of {@code bytes} are the chunk's. */
+    private record Chunk(byte[] bytes, int length) {
+    }
 
-    private final BlockingQueue<byte[]> chunks;
+    private static final Chunk END = new Chunk(new byte[0], 0);
+
+    private final BlockingQueue<Chunk> chunks;
+    /** Emptied arrays, for the writer to fill again (a few more than the queue holds: one being read, one being filled). */
+    private final BlockingQueue<byte[]> emptied;
     private volatile Throwable abortCause;
     private volatile boolean readerGone;
 
     /** @param capacityChunks how many written chunks may wait for the reader (memory bound). */
     public Pipe(int capacityChunks) {
         this.chunks = new ArrayBlockingQueue<>(capacityChunks);
+        this.emptied = new ArrayBlockingQueue<>(capacityChunks + 2);
     }
 
     public OutputStream sink() {
@@ -37,7 +46,12 @@ public final class Pipe {
             @Override
             public void write(byte[] buffer, int offset, int length) throws IOException {
                 if (length > 0) {
-                    offer(Arrays.copyOfRange(buffer, offset, offset + length));
+                    byte[] copy = emptied.poll();
+                    if (copy == null || copy.length < length) {
+                        copy = new byte[length];
+                    }
+                    System.arraycopy(buffer, offset, copy, 0, length);
+                    offer(new Chunk(copy, length));
                 }
             }
 
@@ -57,7 +71,7 @@ public final class Pipe {
 
     public InputStream source() {
         return new InputStream() {
-            private byte[] current = new byte[0];
+            private Chunk current = END;
             private int position;
             private boolean ended;
 
@@ -72,14 +86,19 @@ public final class Pipe {
                 if (length == 0) {
                     return 0;
                 }
-                while (position == current.length) {
+                while (position == current.length()) {
                     if (ended) {
                         return -1;
+                    }
+                    if (current != END) {
+                        emptied.offer(current.bytes()); // dropped when enough wait already
+                        current = END;
+                        position = 0;
                     }
                     if (abortCause != null) { // every read after an abort fails too: the end marker is taken once
                         throw new Aborted(abortCause);
                     }
-                    byte[] next = take();
+                    Chunk next = take();
                     if (abortCause != null) {
                         throw new Aborted(abortCause);
                     }
@@ -90,8 +109,8 @@ public final class Pipe {
                     current = next;
                     position = 0;
                 }
-                int n = Math.min(length, current.length - position);
-                System.arraycopy(current, position, buffer, offset, n);
+                int n = Math.min(length, current.length() - position);
+                System.arraycopy(current.bytes(), position, buffer, offset, n);
                 position += n;
                 return n;
             }
@@ -104,7 +123,7 @@ public final class Pipe {
         };
     }
 
-    private void offer(byte[] chunk) throws IOException {
+    private void offer(Chunk chunk) throws IOException {
         try {
             while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
                 if (readerGone) {
@@ -117,7 +136,7 @@ public final class Pipe {
         }
     }
 
-    private byte[] take() throws IOException {
+    private Chunk take() throws IOException {
         try {
             return chunks.take();
         } catch (InterruptedException e) {

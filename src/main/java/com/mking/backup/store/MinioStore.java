@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /**
  * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads are multipart with parts sent in parallel, each held in memory
- * until acknowledged ({@code parallelParts} × {@value #PART_SIZE} bytes), so memory stays flat whatever the artefact size
+ * until acknowledged (at most {@code parallelParts} × {@value #PART_SIZE} bytes per store, shared by its uploads), so memory
+ * stays flat whatever the artefact size and however many jobs upload at once,
  * and a transient failure resends one part, not the object; the object only appears when the upload completes. Upload
  * requests are retried here on transient errors (reset connections, 5xx, SlowDown); the other operations by the
  * {@link RetryingStore} around every store. Reads and deletes go through the camel-minio endpoint.
@@ -42,6 +43,7 @@ public final class MinioStore implements Store {
     private volatile boolean bucketChecked;
 
     private final int parallelParts;
+    private final PartBuffers buffers;
     private final Retry retry;
     private final ObjectLock lock;
 
@@ -80,7 +82,13 @@ public final class MinioStore implements Store {
         this.endpointDescription = endpointDescription;
         this.producer = producer;
         this.parallelParts = parallelParts;
+        this.buffers = new PartBuffers((int) PART_SIZE, parallelParts);
         this.retry = new Retry(name, attempts, firstWait, this::isTransient);
+    }
+
+    /** Part buffers made so far: never more than {@code parallelParts}, whatever uploads ran at once. */
+    int buffersMade() {
+        return buffers.made();
     }
 
     /** A reset connection, a timeout, or a 5xx answer (S3's SlowDown and ServiceUnavailable included). */
@@ -148,9 +156,20 @@ public final class MinioStore implements Store {
             }
             bucketChecked = true;
         }
-        // a manifest takes its own few bytes, not a part's 16 MiB; the source's failure fails the put, never retried
-        byte[] first = data.readNBytes((int) PART_SIZE);
-        int length = first.length;
+        byte[] first;
+        try {
+            first = buffers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for an upload buffer of store '" + name + "'");
+        }
+        int length;
+        try {
+            length = data.readNBytes(first, 0, first.length); // the source's failure fails the put, never retried
+        } catch (IOException | RuntimeException e) {
+            buffers.release(first);
+            throw e;
+        }
         if (length < PART_SIZE) {
             try {
                 PutObjectArgs.Builder put = locked(PutObjectArgs.builder().bucket(bucket).object(key).contentType(CONTENT_TYPE),
@@ -159,6 +178,8 @@ public final class MinioStore implements Store {
                         .stream(new java.io.ByteArrayInputStream(first, 0, length), length, -1).build()));
             } catch (Exception e) {
                 throw failure("writing", key, e);
+            } finally {
+                buffers.release(first);
             }
             return length;
         }
@@ -200,11 +221,9 @@ public final class MinioStore implements Store {
     /** One object's multipart upload: parts read in order, sent in parallel, each retried from its own buffer. */
     private final class MultipartUpload {
         private final String key;
-        private final java.util.concurrent.BlockingQueue<byte[]> buffers = new java.util.concurrent.LinkedBlockingQueue<>();
         private final java.util.concurrent.ExecutorService senders;
         private final List<java.util.concurrent.Future<io.minio.messages.Part>> parts = new ArrayList<>();
         private String uploadId;
-        private int allocated = 1;
 
         MultipartUpload(String key) {
             this.key = key;
@@ -215,16 +234,29 @@ public final class MinioStore implements Store {
             });
         }
 
+        /** @param first the first part, read already into a buffer of the store's; every buffer goes back once sent */
         long upload(byte[] first, InputStream data) throws IOException {
             try {
-                uploadId = retry.call("starting the upload of " + key, () -> asyncClient.get().createMultipartUploadAsync(
-                        bucket, null, key, uploadHeaders(), null)
-                        .get().result().uploadId());
+                try {
+                    uploadId = retry.call("starting the upload of " + key, () -> asyncClient.get().createMultipartUploadAsync(
+                            bucket, null, key, uploadHeaders(), null)
+                            .get().result().uploadId());
+                } catch (Exception e) {
+                    buffers.release(first);
+                    throw e;
+                }
                 long total = send(1, first, first.length);
                 for (int number = 2; ; number++) {
                     byte[] buffer = nextBuffer();
-                    int length = data.readNBytes(buffer, 0, buffer.length);
+                    int length;
+                    try {
+                        length = data.readNBytes(buffer, 0, buffer.length);
+                    } catch (IOException | RuntimeException e) {
+                        buffers.release(buffer);
+                        throw e;
+                    }
                     if (length == 0) {
+                        buffers.release(buffer);
                         break;
                     }
                     total += send(number, buffer, length);
@@ -246,20 +278,23 @@ public final class MinioStore implements Store {
             }
         }
 
-        /** A free buffer, once a part in flight was acknowledged; a part that failed for good stops the upload here. */
+        /**
+         * A free buffer of the store's, once a part in flight (of this upload or another) was acknowledged; a part that
+         * failed for good stops the upload here.
+         */
         private byte[] nextBuffer() throws Exception {
             while (true) {
-                byte[] buffer = buffers.poll();
-                if (buffer == null && allocated < parallelParts) { // made when needed: a two-part object holds two
-                    allocated++;
-                    return new byte[(int) PART_SIZE];
-                }
-                if (buffer == null) {
-                    buffer = buffers.poll(1, java.util.concurrent.TimeUnit.SECONDS);
-                }
+                byte[] buffer = buffers.take(1, java.util.concurrent.TimeUnit.SECONDS);
                 for (java.util.concurrent.Future<io.minio.messages.Part> part : parts) {
                     if (part.isDone()) {
-                        part.get(); // throws the part's failure
+                        try {
+                            part.get(); // throws the part's failure
+                        } catch (Exception e) {
+                            if (buffer != null) {
+                                buffers.release(buffer);
+                            }
+                            throw e;
+                        }
                     }
                 }
                 if (buffer != null) {
@@ -278,7 +313,7 @@ public final class MinioStore implements Store {
                             .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, headers, null).get().etag());
                     return new io.minio.messages.Part(number, etag);
                 } finally {
-                    buffers.add(buffer);
+                    buffers.release(buffer);
                 }
             }));
             return length;

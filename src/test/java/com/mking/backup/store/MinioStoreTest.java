@@ -63,6 +63,41 @@ class MinioStoreTest extends StoreContractTest {
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(bucket, "job/")).isEmpty();
     }
 
+    /**
+     * Jobs uploading to one store at once share its part buffers: four 40 MiB objects and eight small ones at the same time
+     * hold no more than the store's parallel parts in memory, and every object arrives whole.
+     */
+    @Test
+    void concurrentUploadsShareTheStoresBufferBound() throws Exception {
+        MinioClient client = s3.client();
+        io.minio.MinioAsyncClient async = s3.asyncClient();
+        MinioStore store = new MinioStore("minio", () -> client, () -> async, "shared-" + UUID.randomUUID().toString()
+                .substring(0, 8), s3.endpoint(), camel.createProducerTemplate(), 2, 3, java.time.Duration.ofMillis(100), null);
+        java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            java.util.Map<String, byte[]> objects = new java.util.LinkedHashMap<>();
+            java.util.Random random = new java.util.Random(11);
+            for (int i = 0; i < 12; i++) {
+                byte[] data = new byte[i < 4 ? (40 << 20) + i : 1000 + i];
+                random.nextBytes(data);
+                objects.put("job/2026/01/01/id" + i + "/data", data);
+            }
+            java.util.List<java.util.concurrent.Future<Long>> puts = new java.util.ArrayList<>();
+            objects.forEach((key, data) -> puts.add(jobs.submit(() -> store.put(key, new ByteArrayInputStream(data)))));
+            for (java.util.concurrent.Future<Long> put : puts) {
+                put.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            for (var object : objects.entrySet()) {
+                try (java.io.InputStream stored = store.get(object.getKey())) {
+                    assertThat(stored.readAllBytes()).as(object.getKey()).isEqualTo(object.getValue());
+                }
+            }
+            assertThat(store.buffersMade()).isLessThanOrEqualTo(2);
+        } finally {
+            jobs.shutdownNow();
+        }
+    }
+
     /** A run and the daemon's first WAL push may both find a new bucket missing: both must go on, neither fails. */
     @Test
     void processesCreatingTheSameBucketAtOnceAllSucceed() throws Exception {
