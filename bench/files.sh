@@ -101,8 +101,11 @@ YAML
 for r in $(seq 1 "$pairs"); do repetition "$r"; done
 
 # The same backups as scheduled runs in the daemon (a warm JVM, as production runs it): Quartz fires the production
-# job at :00 and :30 and the local-only one at :15 and :45 on the unchanged tree; each run's wall time is end_time -
-# start_time of its audit row. The first run of each reads everything (a first snapshot), the later ones nothing.
+# job at :00, the local-only one at :15 and a second production job ("warm": other stores' folder, the same tree) at :30
+# of every minute; each run's wall time is end_time - start_time of its audit row. The first run of each reads
+# everything (a first snapshot), the later ones nothing. The production job's first snapshot is the daemon's first work
+# (its JIT compiles as it goes); the warm job's first snapshot comes after two files runs, as a new job's in a daemon
+# that has been running.
 daemon_runs() {
   local audit=mking_bench_files_daemon
   dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
@@ -110,19 +113,23 @@ daemon_runs() {
   sed "s|mking_bench_files_1|$audit|; s|$work/1/|$work/daemon/|g; s|bucket=bench1|bucket=benchdaemon|" \
     "$work/1/bench.properties" > "$work/daemon/bench.properties"
   echo "camel.management.port=$(( 20000 + RANDOM % 10000 ))" >> "$work/daemon/bench.properties"
-  sed 's|"0 0 1 \* \* ?"|"0/30 * * * * ?"|' "$work/1/routes/files.yaml" > "$work/daemon/routes/files.yaml"
-  sed 's|"0 0 1 \* \* ?"|"15/30 * * * * ?"|' "$work/1/routes-local/files.yaml" > "$work/daemon/routes/files-local.yaml"
+  sed 's|"0 0 1 \* \* ?"|"0 * * * * ?"|' "$work/1/routes/files.yaml" > "$work/daemon/routes/files.yaml"
+  sed 's|"0 0 1 \* \* ?"|"15 * * * * ?"|' "$work/1/routes-local/files.yaml" > "$work/daemon/routes/files-local.yaml"
+  sed 's|"0 0 1 \* \* ?"|"30 * * * * ?"|; s|bench-files-routes|bench-files-warm|' "$work/1/routes/files.yaml" \
+    > "$work/daemon/routes/files-warm.yaml"
   local daemon=("$home/bin/mking-backup" --config "$work/daemon/bench.properties" --routes "$work/daemon/routes")
+  # started a few seconds before a minute begins: the production job's :00 is the daemon's first run, the warm job's :30 its third
+  while [ "$(date +%-S)" -lt 48 ] || [ "$(date +%-S)" -gt 52 ]; do sleep 0.5; done
   "${daemon[@]}" start > "$work/daemon.log" 2>&1 &
   local daemon_pid=$!
   echo "daemon: scheduled runs ..." >&2
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 180); do
     sleep 2
-    [ "$(psql "${main[@]}" -d "$audit" -Atqc "SELECT count(*) FROM backup_executions WHERE status = 'success'" 2>/dev/null || echo 0)" -ge 10 ] && break
+    [ "$(psql "${main[@]}" -d "$audit" -Atqc "SELECT count(*) FROM backup_executions WHERE status = 'success'" 2>/dev/null || echo 0)" -ge 15 ] && break
   done
   "${daemon[@]}" stop >/dev/null 2>&1 || true
   wait "$daemon_pid" || true
-  for job in routes routes-local; do
+  for job in routes routes-local warm; do
     psql "${main[@]}" -d "$audit" -Atqc "SELECT extract(epoch FROM end_time - start_time) FROM backup_executions
       WHERE status = 'success' AND job_name = 'bench-files-$job' ORDER BY id" > "$work/out/daemon.$job"
   done
@@ -141,8 +148,9 @@ md="$home/bench/results/$stamp-files.md"
   echo "mking-backup production: zstd, AES-256-GCM, SHA-256, verify-after-write, stores local + S3Proxy (S3Proxy's own"
   echo "CPU not counted); local: the same with the local store only. restic: local repository, its defaults;"
   echo "restic → S3: its s3 backend on the same S3Proxy (one store; ours writes two and reads both back)."
-  echo "\"touched\": 1 % of the files touched (mtime only). The daemon rows: both jobs fired by Quartz every 30 s in a"
-  echo "running daemon (no JVM start; as scheduled backups run), wall time from each run's audit row (start to end)."
+  echo "\"touched\": 1 % of the files touched (mtime only). The daemon rows: the jobs fired by Quartz once a minute each in a"
+  echo "running daemon (no JVM start; as scheduled backups run), wall time from each run's audit row (start to end); the"
+  echo "\"new job\" row is a second production job whose first snapshot comes after the others' runs (a daemon already warm)."
   echo
   echo "| run | mking-backup production | local store only | restic backup | restic → S3 | rsync -a | production / restic | production / restic → S3 |"
   echo "|---|---|---|---|---|---|---|---|"
@@ -163,6 +171,9 @@ md="$home/bench/results/$stamp-files.md"
   printf '| first, scheduled in the daemon (no JVM start; audit times) | %.1f s | %.1f s | | | | %s× (local only: %s×) | %s× |\n' \
     "$first_d" "$first_dl" "$(ratio "$first_d" "$(column_median first.restic 1)")" "$(ratio "$first_dl" "$(column_median first.restic 1)")" \
     "$(ratio "$first_d" "$(column_median first.restic-s3 1)")"
+  first_w=$(head -1 "$work/out/daemon.warm")
+  printf '| first of a new job, scheduled in a daemon that ran files jobs before | %.1f s | | | | | %s× | %s× |\n' \
+    "$first_w" "$(ratio "$first_w" "$(column_median first.restic 1)")" "$(ratio "$first_w" "$(column_median first.restic-s3 1)")"
   printf '| unchanged, scheduled in the daemon (warm) | %.2f s (a fresh daemon'"'"'s first: %.2f s) | %.2f s | | | | %s× | %s× |\n' \
     "$warm" "$(sed -n 2p "$work/out/daemon.routes")" "$warm_l" "$(ratio "$warm" "$(column_median unchanged.restic 1)")" \
     "$(ratio "$warm" "$(column_median unchanged.restic-s3 1)")"
@@ -178,6 +189,7 @@ md="$home/bench/results/$stamp-files.md"
   done
   echo "- scheduled in the daemon, production (s; the first is the first snapshot): $(tr '\n' ' ' < "$work/out/daemon.routes")"
   echo "- scheduled in the daemon, local store only (s): $(tr '\n' ' ' < "$work/out/daemon.routes-local")"
+  echo "- scheduled in the daemon, a second production job (s): $(tr '\n' ' ' < "$work/out/daemon.warm")"
 } > "$md"
 cat "$md"
 echo "written: $md" >&2
