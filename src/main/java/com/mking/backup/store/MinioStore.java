@@ -91,6 +91,11 @@ public final class MinioStore implements Store {
         return buffers.made();
     }
 
+    /** Part buffers taken and not yet given back. */
+    int buffersInUse() {
+        return buffers.inUse();
+    }
+
     /** A reset connection, a timeout, or a 5xx answer (S3's SlowDown and ServiceUnavailable included). */
     @Override
     public boolean isTransient(Throwable failure) {
@@ -218,6 +223,16 @@ public final class MinioStore implements Store {
         return headers.build();
     }
 
+    /** A part's upload, holding the buffer it is sent from. */
+    private static final class PartSend extends java.util.concurrent.FutureTask<io.minio.messages.Part> {
+        private final byte[] buffer;
+
+        PartSend(byte[] buffer, java.util.concurrent.Callable<io.minio.messages.Part> send) {
+            super(send);
+            this.buffer = buffer;
+        }
+    }
+
     /** One object's multipart upload: parts read in order, sent in parallel, each retried from its own buffer. */
     private final class MultipartUpload {
         private final String key;
@@ -274,7 +289,7 @@ public final class MinioStore implements Store {
                 abort();
                 throw failure("writing", key, Retry.unwrap(e) instanceof Exception cause ? cause : e);
             } finally {
-                senders.shutdownNow();
+                stopSenders();
             }
         }
 
@@ -304,7 +319,7 @@ public final class MinioStore implements Store {
         }
 
         private long send(int number, byte[] buffer, int length) {
-            parts.add(senders.submit(() -> {
+            PartSend part = new PartSend(buffer, () -> {
                 try {
                     // a locked object's parts carry their MD5, computed once however often the part is sent
                     com.google.common.collect.Multimap<String, String> headers = lock == null ? null
@@ -315,8 +330,19 @@ public final class MinioStore implements Store {
                 } finally {
                     buffers.release(buffer);
                 }
-            }));
+            });
+            parts.add(part);
+            senders.execute(part);
             return length;
+        }
+
+        /** Stops the senders; a part that never started gives its buffer back here (its own finally never runs). */
+        private void stopSenders() {
+            for (Runnable neverStarted : senders.shutdownNow()) {
+                if (neverStarted instanceof PartSend part) {
+                    buffers.release(part.buffer);
+                }
+            }
         }
 
         /** A retried completion may find the upload already completed by the attempt whose answer was lost. */
@@ -342,7 +368,7 @@ public final class MinioStore implements Store {
             if (uploadId == null) {
                 return;
             }
-            senders.shutdownNow();
+            stopSenders();
             try {
                 retry.call("aborting the upload of " + key, () -> asyncClient.get()
                         .abortMultipartUploadAsync(bucket, null, key, uploadId, null, null).get());

@@ -53,4 +53,9 @@ final class PartBuffers {
     synchronized int made() {
         return made;
     }
+
+    /** Buffers taken and not given back (for tests: a failed upload gives every one back). */
+    synchronized int inUse() {
+        return made - free.size();
+    }
 }

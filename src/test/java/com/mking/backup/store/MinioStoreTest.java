@@ -61,6 +61,12 @@ class MinioStoreTest extends StoreContractTest {
         };
         assertThatThrownBy(() -> store.put("job/2026/01/01/id/data", failing)).isInstanceOf(IOException.class);
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(bucket, "job/")).isEmpty();
+        // every part buffer goes back to the store (parts still being sent give theirs back as they stop)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (((MinioStore) store).buffersInUse() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(((MinioStore) store).buffersInUse()).isZero();
     }
 
     /**
@@ -93,6 +99,7 @@ class MinioStoreTest extends StoreContractTest {
                 }
             }
             assertThat(store.buffersMade()).isLessThanOrEqualTo(2);
+            assertThat(store.buffersInUse()).isZero();
         } finally {
             jobs.shutdownNow();
         }
