@@ -24,10 +24,7 @@ class ImporterHoldBackTest {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "B1", "redis-main", "redis", "bgsave", Instant.EPOCH,
                 Instant.EPOCH, null, null, "zstd", null, List.of(new Manifest.Artefact("dump.rdb", "dump.rdb.zst", 10, "a", 5, "b"),
                 new Manifest.Artefact("key-sample.txt", "key-sample.txt.zst", 10, "c", 5, "d")), Map.of());
-        Files.createDirectories(volume.resolve(prefix));
-        Files.write(volume.resolve(prefix + "manifest.json"), manifest.toJson());
-        Files.writeString(volume.resolve(prefix + "key-sample.txt.zst"), "x");
-        ExportVerifier.Volume vol = new ExportVerifier.Volume(volume, 2);
+        ExportVerifier.Volume vol = volumeWith(volume, 2, prefix, manifest, "key-sample.txt.zst");
         LocalStore store = new LocalStore("local", storeDir, null);
 
         // dump.rdb is in volume 1, not imported yet
@@ -54,10 +51,7 @@ class ImporterHoldBackTest {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "S1", "uploads", "files", "snapshot", Instant.EPOCH,
                 Instant.EPOCH, null, null, "zstd", null, List.of(new Manifest.Artefact("files.idx", "files.idx.zst", 10, "a", 5, "b")),
                 Map.of());
-        Files.createDirectories(volume.resolve(prefix));
-        Files.write(volume.resolve(prefix + "manifest.json"), manifest.toJson());
-        Files.writeString(volume.resolve(prefix + "files.idx.zst"), "x");
-        ExportVerifier.Volume vol = new ExportVerifier.Volume(volume, 3);
+        ExportVerifier.Volume vol = volumeWith(volume, 3, prefix, manifest, "files.idx.zst");
         LocalStore store = new LocalStore("local", storeDir, null);
         Map<String, List<String>> packs = Map.of("uploads", List.of("uploads/packs/ab/ab12.zst"));
 
@@ -72,6 +66,15 @@ class ImporterHoldBackTest {
         assertThat(Importer.holdBack(store, copies, packs)).isEmpty();
         assertThat(copies).hasSize(2);
         deleteTrees(volume, storeDir);
+    }
+
+    /** Volume {@code number} in {@code directory}, holding {@code manifest} and the data file of one of its artefacts. */
+    private static ExportVerifier.Volume volumeWith(Path directory, int number, String prefix, Manifest manifest,
+                                                    String dataFile) throws java.io.IOException {
+        Files.createDirectories(directory.resolve(prefix));
+        Files.write(directory.resolve(prefix + "manifest.json"), manifest.toJson());
+        Files.writeString(directory.resolve(prefix + dataFile), "x");
+        return new ExportVerifier.Volume(directory, number);
     }
 
     /** What an import of this volume would copy, in order (the hashes do not matter to holding back). */
