@@ -67,7 +67,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", paramLabel = "N", description = "parallel pg_restore workers for custom-format dumps: the "
             + "copy is first decoded into a private file under the data directory; 1 streams it without a file "
-            + "(default: the number of cores, at most 4)")
+            + "(default: 1 on two cores or fewer, else the number of cores, at most 4)")
     Integer jobs;
 
     @Option(names = "--include", paramLabel = "GLOB", description = "files: restore only the paths matching this glob "

@@ -70,7 +70,7 @@ class PostgresLogicalRoundTripTest {
         s3.close();
     }
 
-    /** The default: decoded into a private file, checked whole, then pg_restore --jobs; the file is gone afterwards. */
+    /** Parallel: decoded into a private file, checked whole, then pg_restore --jobs; the file is gone afterwards. */
     @Test
     void restoresFromTheLocalStoreWithIdenticalContent() throws Exception {
         String target = source + "_from_local";
