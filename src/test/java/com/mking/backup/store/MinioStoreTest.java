@@ -93,10 +93,10 @@ class MinioStoreTest extends StoreContractTest {
             for (java.util.concurrent.Future<Long> put : puts) {
                 put.get(2, java.util.concurrent.TimeUnit.MINUTES);
             }
+            // compared by SHA-256 as they stream back: a fork of the suite must not hold every object twice
             for (var object : objects.entrySet()) {
-                try (java.io.InputStream stored = store.get(object.getKey())) {
-                    assertThat(stored.readAllBytes()).as(object.getKey()).isEqualTo(object.getValue());
-                }
+                assertThat(com.mking.backup.pipeline.Sha256.of(store.get(object.getKey()))).as(object.getKey())
+                        .isEqualTo(com.mking.backup.pipeline.Sha256.of(new ByteArrayInputStream(object.getValue())));
             }
             assertThat(store.buffersMade()).isLessThanOrEqualTo(2);
             assertThat(store.buffersInUse()).isZero();
