@@ -22,8 +22,10 @@ if [ -n "$MKING_ENCRYPTION_KEY_ID" ] && [ ! -f "$MKING_ENCRYPTION_KEY_DIR/$MKING
 fi
 
 # the launcher's defaults (bin/mking-backup): bounded heap, serial collector unless MKING_JAVA_OPTS names one (the
-# JVM refuses two), JVM warnings on stderr
+# JVM refuses two) with a small young generation and large survivors (why: there), JVM warnings on stderr
 gc="-XX:+UseSerialGC"
 case "${MKING_JAVA_OPTS:-}" in *-XX:+Use*GC*) gc="" ;; esac
+young="-Xmn64m -XX:SurvivorRatio=3"
+case "${MKING_JAVA_OPTS:-}" in *-Xmx*|*-Xmn*|*NewSize*|*SurvivorRatio*|*-XX:+Use*GC*) young="" ;; esac
 # shellcheck disable=SC2086
-exec java -Xmx256m $gc "-Xlog:disable" "-Xlog:all=warning:stderr" ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"
+exec java -Xmx256m $gc $young "-Xlog:disable" "-Xlog:all=warning:stderr" ${MKING_JAVA_OPTS:-} -jar "$jar" "$@"

@@ -19,6 +19,12 @@ import java.util.Map;
  */
 public final class StoreRegistry {
 
+    /**
+     * S3 parts in flight per store: two keep a nearby S3 busy (two were faster than four against S3Proxy on two cores)
+     * and hold 32 MiB; four held 64 MiB, which pushed a backup's peak RSS over 300 MiB (bench/run, 2026-11-28).
+     */
+    static final int DEFAULT_PARALLEL_PARTS = 2;
+
     private final Map<String, Store> stores = new LinkedHashMap<>();
 
     /** Each store is counted ({@link MeteredStore}) for the {@code mking_store_*} metrics. */
@@ -87,10 +93,10 @@ public final class StoreRegistry {
         Supplier<io.minio.MinioAsyncClient> async = memoized(() ->
                 io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
-        int parallelParts = settings.integer(prefix + "parallel-parts", 4);
+        int parallelParts = settings.integer(prefix + "parallel-parts", DEFAULT_PARALLEL_PARTS);
         if (parallelParts < 1 || parallelParts > 64) {
             throw new ConfigException(prefix + "parallel-parts", parallelParts + " parts at once is out of range",
-                    "use 1-64 (4; each holds a 16 MiB buffer while it is sent)");
+                    "use 1-64 (" + DEFAULT_PARALLEL_PARTS + "; each holds a 16 MiB buffer while it is sent)");
         }
         return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts(settings, prefix),
                 java.time.Duration.ofMillis(500), objectLock(settings, prefix));
