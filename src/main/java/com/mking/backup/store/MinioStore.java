@@ -62,7 +62,8 @@ public final class MinioStore implements Store {
     /** The clients are made on first use: a command that never touches the bucket does not pay for them. */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
-        this(name, client, asyncClient, bucket, endpointDescription, producer, StoreRegistry.DEFAULT_PARALLEL_PARTS, 5, java.time.Duration.ofMillis(500), null);
+        this(name, client, asyncClient, bucket, endpointDescription, producer, StoreRegistry.DEFAULT_PARALLEL_PARTS, 5,
+                java.time.Duration.ofMillis(500), null);
     }
 
     /**
