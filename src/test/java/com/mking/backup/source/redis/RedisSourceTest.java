@@ -199,8 +199,10 @@ class RedisSourceTest extends SourceContractTest {
                 .containsPattern("sampled key 2 of 4 \\(db5, a \\w+\\) is missing")
                 .contains("db5 has " + (20 - hashesGone.size()) + " hash keys where 20 were counted")
                 .as("key names may be session ids: never in messages").doesNotContain(changed.key(), missing.key());
-        assertThat(content.differences(Map.of(5, counted), Map.of(), 3, List.of()))
+        assertThat(content.differences(Map.of(5, counted), Map.of(), hashesGone.size(), List.of()))
                 .as("writes while counting may have deleted as many").isEmpty();
+        assertThat(content.differences(Map.of(5, counted), Map.of(), hashesGone.size() - 1, List.of()))
+                .as("one fewer write while counting does not explain them").anyMatch(line -> line.contains(" hash keys where 20"));
         cli(port, true, "-n", "5", "FLUSHDB");
     }
 
