@@ -162,6 +162,10 @@ public final class MinioStore implements Store {
             }
             bucketChecked = true;
         }
+        // a buffer is taken once the first byte is there: a writer still preparing its data (a snapshot's index waits
+        // for the snapshot's packs) must not hold one that others need to finish first
+        byte[] head = new byte[1];
+        boolean empty = data.readNBytes(head, 0, 1) == 0; // the source's failure fails the put, never retried
         byte[] first;
         try {
             first = buffers.take();
@@ -171,7 +175,8 @@ public final class MinioStore implements Store {
         }
         int length;
         try {
-            length = data.readNBytes(first, 0, first.length); // the source's failure fails the put, never retried
+            first[0] = head[0];
+            length = empty ? 0 : 1 + data.readNBytes(first, 1, first.length - 1);
         } catch (IOException | RuntimeException e) {
             buffers.release(first);
             throw e;

@@ -108,10 +108,15 @@ abstract class StoreContractTest {
         return new ByteArrayInputStream(text.getBytes());
     }
 
-    /** Deterministic pseudo-random bytes of a given size, generated on the fly (never held in memory). */
+    /**
+     * Deterministic pseudo-random bytes of a given size, generated on the fly (never held in memory), the same however
+     * they are read (one byte, then many: a store may look at the first byte before the rest).
+     */
     static class RandomStream extends InputStream {
         private final long size;
         private final Random random;
+        private final byte[] block = new byte[8192];
+        private int used = block.length;
         private long position;
 
         RandomStream(long size, long seed) {
@@ -134,10 +139,13 @@ abstract class StoreContractTest {
             if (position >= size) {
                 return -1;
             }
-            int n = (int) Math.min(length, size - position);
-            byte[] chunk = new byte[n];
-            random.nextBytes(chunk);
-            System.arraycopy(chunk, 0, buffer, offset, n);
+            if (used == block.length) {
+                random.nextBytes(block);
+                used = 0;
+            }
+            int n = (int) Math.min(Math.min(length, block.length - used), size - position);
+            System.arraycopy(block, used, buffer, offset, n);
+            used += n;
             position += n;
             return n;
         }

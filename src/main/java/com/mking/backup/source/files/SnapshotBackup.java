@@ -1,10 +1,13 @@
 package com.mking.backup.source.files;
 
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.mking.backup.pipeline.Compression;
 import com.mking.backup.pipeline.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,9 +68,26 @@ final class SnapshotBackup {
         this.packs = packs;
     }
 
-    /** Writes {@code files.idx}: the walk merged with the previous index; new and changed content goes into packs. */
+    /**
+     * Writes {@code files.idx}: the walk merged with the previous index; new and changed content goes into packs. The
+     * index is spooled (zstd, a temporary file only this user reads) and written out once every pack is stored: an
+     * upload of the index running beside the packs' would hold a store's part buffer that the packs wait for.
+     */
     void writeIndex(OutputStream out) throws IOException {
-        try (SequenceWriter index = SnapshotIndex.entryWriter(out); PeekingEntries old = new PeekingEntries()) {
+        Path spool = Files.createTempFile("mking-files-idx-", ".zst");
+        try {
+            spoolIndex(spool);
+            try (InputStream spooled = Compression.ZSTD.decompress(new BufferedInputStream(Files.newInputStream(spool)))) {
+                spooled.transferTo(out);
+            }
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    private void spoolIndex(Path spool) throws IOException {
+        try (OutputStream spooled = Compression.ZSTD.compress(new BufferedOutputStream(Files.newOutputStream(spool)), 1, 0);
+             SequenceWriter index = SnapshotIndex.entryWriter(spooled); PeekingEntries old = new PeekingEntries()) {
             scanner.scan((scanned, file) -> {
                 FileEntry was = old.advanceTo(scanned.path(), () -> deleted++);
                 FileEntry entry = entry(scanned, file, was);

@@ -276,6 +276,37 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(run.all()).contains("changed while they were read").contains("app.data");
     }
 
+    /**
+     * The index is written while the packs are: its upload must not hold an S3 part buffer the packs wait for. With one
+     * buffer (parallel-parts 1) the first pack waited for the index, and the index for the packs: the run hung.
+     */
+    @Test
+    @Order(76)
+    void aSnapshotOfManyPacksCompletesWithOneS3PartBuffer() throws Exception {
+        Path photos = Files.createDirectories(installation.home().resolve("photos"));
+        Random random = new Random(7);
+        for (int i = 0; i < 6; i++) {
+            byte[] content = new byte[3 << 19];
+            random.nextBytes(content);
+            Files.write(photos.resolve("p" + i + ".jpg"), content);
+        }
+        installation.set("mking.store.minio.parallel-parts", "1");
+        try {
+            installation.withJob(kind(), "photos", Map.of("directory", photos.toString(), "packSizeMiB", "1",
+                    "stores", "local,minio"));
+            CliResult run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(2),
+                    () -> installation.cli("run", "photos"), "the snapshot hung: its index and its packs waited for each other");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+            assertThat(manifestOf(run.backupId("photos")).details()).containsEntry("packsWritten", "6");
+            Path target = freshTarget("photos-restored");
+            CliResult restore = installation.cli("restore", run.backupId("photos"), "--from", "minio", "--target", target.toString());
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+            assertSameTree(photos, target);
+        } finally {
+            installation.set("mking.store.minio.parallel-parts", "2");
+        }
+    }
+
     @Test
     @Order(75)
     void anAppendedLogIsStoredAsItsNewTailAndARotatedOneAsANewFile() throws Exception {
