@@ -105,6 +105,43 @@ class MinioStoreTest extends StoreContractTest {
         }
     }
 
+    /**
+     * An upload whose writer has not sent its first byte yet holds no buffer: with one buffer, another object is stored
+     * meanwhile (a files snapshot's index waits for its packs; it used to hold the buffer they needed and the run hung).
+     */
+    @Test
+    void anUploadWaitingForItsFirstByteHoldsNoBuffer() throws Exception {
+        MinioClient client = s3.client();
+        io.minio.MinioAsyncClient async = s3.asyncClient();
+        MinioStore store = new MinioStore("minio", () -> client, () -> async, "first-byte-" + UUID.randomUUID().toString()
+                .substring(0, 8), s3.endpoint(), camel.createProducerTemplate(), 1, 3, java.time.Duration.ofMillis(100), null);
+        java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
+        java.io.PipedInputStream waiting = new java.io.PipedInputStream(writer, 1 << 16);
+        java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Long> index = uploads.submit(() -> store.put("job/2026/01/01/id/files.idx", waiting));
+            Thread.sleep(300); // the index's upload is waiting for data
+            byte[] pack = new byte[3 << 20];
+            new java.util.Random(5).nextBytes(pack);
+            java.util.concurrent.Future<Long> packPut = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.put("job/packs/p1", new ByteArrayInputStream(pack));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(packPut.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("stored while the index waits").isEqualTo(pack.length);
+            writer.write("the index, at last".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            writer.close();
+            assertThat(index.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(18L);
+            assertThat(new String(store.get("job/2026/01/01/id/files.idx").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("the index, at last");
+            assertThat(store.buffersInUse()).isZero();
+        } finally {
+            uploads.shutdownNow();
+        }
+    }
+
     /** A run and the daemon's first WAL push may both find a new bucket missing: both must go on, neither fails. */
     @Test
     void processesCreatingTheSameBucketAtOnceAllSucceed() throws Exception {
