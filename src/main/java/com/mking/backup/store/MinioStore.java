@@ -210,7 +210,7 @@ public final class MinioStore implements Store {
         }
     }
 
-    /** The headers that start a multipart upload: its content type, and the object lock when there is one. */
+    /** The headers of a PUT or of a multipart upload's start: the content type, and the object lock when there is one. */
     private com.google.common.collect.Multimap<String, String> uploadHeaders() {
         com.google.common.collect.ImmutableMultimap.Builder<String, String> headers = com.google.common.collect.ImmutableMultimap
                 .<String, String>builder().put("Content-Type", CONTENT_TYPE);
@@ -223,7 +223,7 @@ public final class MinioStore implements Store {
 
     /**
      * A single PUT sent from the store's own buffer. minio's public {@code putObject} first copies the stream into
-     * buffers of its own (growing ones: for a 16 MiB pack about twice that in garbage); parts are already sent this way.
+     * buffers of its own (garbage of at least each object's size); parts are already sent this way.
      */
     private static final class ArrayPut extends io.minio.MinioAsyncClient {
         ArrayPut(io.minio.MinioAsyncClient client) {
