@@ -2,7 +2,6 @@ package com.mking.backup.support;
 
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.AcceptAllPublickeyAuthenticator;
-import org.apache.sshd.server.shell.ProcessShellCommandFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class TestSshServer implements AutoCloseable {
         sshd.setPublickeyAuthenticator(AcceptAllPublickeyAuthenticator.INSTANCE);
         sshd.setCommandFactory((channel, command) -> {
             commands.add(new Command(channel.getSession().getClientVersion(), command));
-            return ProcessShellCommandFactory.INSTANCE.createCommand(channel, command);
+            return new ShellCommand(command);
         });
         sshd.start();
     }
@@ -70,5 +69,93 @@ public final class TestSshServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         sshd.stop(true);
+    }
+
+    /**
+     * A command line run as sshd runs it (a shell's {@code -c}), its exit reported only once all its output was sent.
+     * With Apache SSHD's own process shell a short command now and then read as empty with exit 0 (LASTSAVE, in CI).
+     */
+    private static final class ShellCommand implements org.apache.sshd.server.command.Command {
+        private final String line;
+        private java.io.InputStream in;
+        private java.io.OutputStream out;
+        private java.io.OutputStream err;
+        private org.apache.sshd.server.ExitCallback exit;
+        private Process process;
+
+        ShellCommand(String line) {
+            this.line = line;
+        }
+
+        @Override
+        public void setInputStream(java.io.InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(java.io.OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(java.io.OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(org.apache.sshd.server.ExitCallback exit) {
+            this.exit = exit;
+        }
+
+        @Override
+        public void start(org.apache.sshd.server.channel.ChannelSession channel, org.apache.sshd.server.Environment environment)
+                throws java.io.IOException {
+            process = new ProcessBuilder("/bin/sh", "-c", line).start();
+            daemon(() -> {
+                try (java.io.OutputStream stdin = process.getOutputStream()) {
+                    in.transferTo(stdin);
+                }
+            });
+            Thread errors = daemon(() -> copy(process.getErrorStream(), err));
+            daemon(() -> {
+                int code = 255;
+                try {
+                    copy(process.getInputStream(), out);
+                    errors.join();
+                    code = process.waitFor();
+                } finally {
+                    exit.onExit(code);
+                }
+            });
+        }
+
+        @Override
+        public void destroy(org.apache.sshd.server.channel.ChannelSession channel) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+
+        private static void copy(java.io.InputStream from, java.io.OutputStream to) throws java.io.IOException {
+            from.transferTo(to);
+            to.flush();
+        }
+
+        private interface Work {
+            void run() throws Exception;
+        }
+
+        private static Thread daemon(Work work) {
+            Thread thread = new Thread(() -> {
+                try {
+                    work.run();
+                } catch (Exception ignored) {
+                    // the client went away, or the command was destroyed: its exit (or none) says the rest
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
     }
 }
