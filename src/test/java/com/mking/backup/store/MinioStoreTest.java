@@ -75,10 +75,7 @@ class MinioStoreTest extends StoreContractTest {
      */
     @Test
     void concurrentUploadsShareTheStoresBufferBound() throws Exception {
-        MinioClient client = s3.client();
-        io.minio.MinioAsyncClient async = s3.asyncClient();
-        MinioStore store = new MinioStore("minio", () -> client, () -> async, "shared-" + UUID.randomUUID().toString()
-                .substring(0, 8), s3.endpoint(), camel.createProducerTemplate(), 2, 3, java.time.Duration.ofMillis(100), null);
+        MinioStore store = storeWithParts("shared-", 2);
         java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newFixedThreadPool(12);
         try {
             java.util.Map<String, byte[]> objects = new java.util.LinkedHashMap<>();
@@ -111,10 +108,7 @@ class MinioStoreTest extends StoreContractTest {
      */
     @Test
     void anUploadWaitingForItsFirstByteHoldsNoBuffer() throws Exception {
-        MinioClient client = s3.client();
-        io.minio.MinioAsyncClient async = s3.asyncClient();
-        MinioStore store = new MinioStore("minio", () -> client, () -> async, "first-byte-" + UUID.randomUUID().toString()
-                .substring(0, 8), s3.endpoint(), camel.createProducerTemplate(), 1, 3, java.time.Duration.ofMillis(100), null);
+        MinioStore store = storeWithParts("first-byte-", 1);
         java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
         java.io.PipedInputStream waiting = new java.io.PipedInputStream(writer, 1 << 16);
         java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -140,6 +134,14 @@ class MinioStoreTest extends StoreContractTest {
         } finally {
             uploads.shutdownNow();
         }
+    }
+
+    /** A store on a new bucket named {@code prefix} and a random suffix, sending {@code parallelParts} parts at once. */
+    private MinioStore storeWithParts(String prefix, int parallelParts) {
+        MinioClient client = s3.client();
+        io.minio.MinioAsyncClient async = s3.asyncClient();
+        return new MinioStore("minio", () -> client, () -> async, prefix + UUID.randomUUID().toString().substring(0, 8),
+                s3.endpoint(), camel.createProducerTemplate(), parallelParts, 3, java.time.Duration.ofMillis(100), null);
     }
 
     /** A run and the daemon's first WAL push may both find a new bucket missing: both must go on, neither fails. */
