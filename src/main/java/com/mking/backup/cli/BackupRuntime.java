@@ -154,7 +154,11 @@ public final class BackupRuntime implements AutoCloseable {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
-                configured.getCamelContext().getRegistry().findSingleByType(JobCatalog.class).validateAll();
+                JobCatalog jobs = configured.getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
+                jobs.validateAll();
+                if (profile != Profile.CATALOG) {
+                    jobs.unusedStores().forEach(store -> LOG.warn(unusedStoreWarning(store)));
+                }
             }
         });
         try {
@@ -181,6 +185,13 @@ public final class BackupRuntime implements AutoCloseable {
             throw asConfigError(e);
         }
         return runtime;
+    }
+
+    /** Why a store of {@code mking.stores} gets no backups, and how to give it some. */
+    static String unusedStoreWarning(String store) {
+        return "store '" + store + "' is in mking.stores but no job stores to it (a job without a stores parameter uses "
+                + "local): name it in the jobs' stores, e.g. \"local," + store + "\", or in the mking.<kind>.stores "
+                + "settings the shipped route files read (mking.pg.stores, mking.files.stores, ...)";
     }
 
     /**

@@ -1,6 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.job.InterruptedRuns;
+import com.mking.backup.job.JobCatalog;
 import com.mking.backup.monitor.MonitorRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -23,6 +24,10 @@ final class CheckCommand implements Callable<Integer> {
                 clear = false;
                 System.out.printf("%-8s %s %s of job %s was interrupted: marked aborted, %d leftovers removed%n", "DANGER",
                         aborted.kind(), aborted.id(), aborted.job(), aborted.leftoversRemoved());
+            }
+            // not a fault (a store may be there for restores alone): said, without failing the check
+            for (String store : runtime.bean(JobCatalog.class).unusedStores()) {
+                System.out.printf("%-8s %s%n", "NOTICE", BackupRuntime.unusedStoreWarning(store));
             }
             List<MonitorRunner.Finding> findings = runtime.bean(MonitorRunner.class).runOnce();
             for (MonitorRunner.Finding finding : findings) {

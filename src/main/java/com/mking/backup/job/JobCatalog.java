@@ -124,6 +124,20 @@ public final class JobCatalog {
         }
     }
 
+    /**
+     * Stores named in {@code mking.stores} that no job writes to, when there are jobs: a job whose {@code stores} parameter
+     * is left out uses its template's default ({@code local}), so a store added only to {@code mking.stores} silently
+     * receives nothing. The operator is warned (nothing fails: such a store may be there for restores alone).
+     */
+    public List<String> unusedStores() {
+        if (load().isEmpty()) {
+            return List.of();
+        }
+        List<String> unused = new ArrayList<>(stores.names());
+        load().values().forEach(job -> unused.removeAll(job.stores()));
+        return unused;
+    }
+
     /** Next time the job's cron fires after {@code after}, or empty when it never fires again. */
     public static Optional<Date> nextFire(JobSpec job, Date after) {
         try {

@@ -34,6 +34,20 @@ class ConfigurationErrorTest {
     }
 
     @Test
+    void aStoreNoJobWritesToIsNamedWithoutFailing() throws Exception {
+        installation.set("mking.stores", "local,spare")
+                .set("mking.store.spare.type", "local")
+                .set("mking.store.spare.path", installation.home().resolve("spare").toString());
+        CliResult check = installation.cli("check");
+        assertThat(check.out()).contains("NOTICE   store 'spare' is in mking.stores but no job stores to it")
+                .contains("\"local,spare\"").doesNotContain("store 'local' is in");
+        assertThat(check.exitCode()).isNotEqualTo(2);
+
+        installation.withPgLogicalJob("app", "postgres", "local,spare", "0 0 3 ? * SUN");
+        assertThat(installation.cli("check").out()).doesNotContain("NOTICE");
+    }
+
+    @Test
     void malformedCron() throws Exception {
         installation.withPgLogicalJob("app", "postgres", "local", "0 0 25 * * ?");
         assertConfigError(installation.cli("list"), "routes/*.yaml job 'app' parameter 'cron'", "not a valid Quartz cron");
