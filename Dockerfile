@@ -14,6 +14,7 @@ WORKDIR /opt/mking-backup
 COPY --from=build /src/target/mking-backup.jar target/mking-backup.jar
 COPY application.properties .
 COPY routes routes
+COPY bin/mking-backup bin/mking-backup
 COPY docker/app-entrypoint.sh /usr/local/bin/mking-backup-entrypoint
 # MKING_HOME: where application.properties and routes/ are read (the jar falls back to it when
 # -Dmking.home is not given). MKING_DATA_DIR: pgpass, ssh known hosts and keys; mount a volume there.
@@ -21,6 +22,6 @@ ENV MKING_HOME=/opt/mking-backup \
     LANG=C.UTF-8 \
     MKING_DATA_DIR=/var/lib/mking-backup/data
 EXPOSE 8080
-# creates the encryption key on first start (MKING_ENCRYPTION_KEY_ID), then runs the jar
+# creates the encryption key on first start (MKING_ENCRYPTION_KEY_ID), then runs bin/mking-backup
 ENTRYPOINT ["/usr/local/bin/mking-backup-entrypoint"]
 CMD ["start"]
