@@ -115,7 +115,10 @@ public final class KnownProperties {
         specs.put("attempts", spec("attempts", whole(1, 100), "5", "tries of a request on transient errors (backoff 0.5 s "
                 + "doubling)", "5"));
         specs.put("parallel-parts", spec("parallel-parts", whole(1, 64), "2", "S3: parts sent at once "
-                + "(16 MiB buffer each, shared by the store's uploads; more for a distant S3 with memory to spare)", "4"));
+                + "(a part-size-mib buffer each, shared by the store's uploads; more for a distant S3 with memory to spare)", "4"));
+        specs.put("part-size-mib", spec("part-size-mib", whole(5, 512), "16", "S3: size of an upload's parts, which sets the "
+                + "largest object (S3 takes 10,000 parts: 16 MiB, 156 GiB; 64 MiB, 625 GiB) and the store's upload memory "
+                + "(parallel-parts x part-size-mib)", "64"));
         specs.put("object-lock", spec("object-lock", oneOf("none", "governance", "compliance"), "none",
                 "S3: write every object with this object lock (the bucket must have object lock enabled)", "governance"));
         specs.put("object-lock-days", spec("object-lock-days", whole(1, 36_500), "", "S3: days each object stays locked",

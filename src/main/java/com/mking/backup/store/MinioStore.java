@@ -1,5 +1,6 @@
 package com.mking.backup.store;
 
+import com.mking.backup.report.Bytes;
 import java.util.function.Supplier;
 import io.minio.BucketExistsArgs;
 import io.minio.ListObjectsArgs;
@@ -22,7 +23,7 @@ import java.util.Optional;
 
 /**
  * An S3-compatible bucket (MinIO, AWS S3, ...). Uploads are multipart with parts sent in parallel, each held in memory
- * until acknowledged (at most {@code parallelParts} × {@value #PART_SIZE} bytes per store, shared by its uploads), so memory
+ * until acknowledged (at most {@link Parts#memory()} per store, shared by its uploads), so memory
  * stays flat whatever the artefact size and however many jobs upload at once,
  * and a transient failure resends one part, not the object; the object only appears when the upload completes. Upload
  * requests are retried here on transient errors (reset connections, 5xx, SlowDown); the other operations by the
@@ -30,8 +31,31 @@ import java.util.Optional;
  */
 public final class MinioStore implements Store {
 
-    /** 16 MiB parts: one part buffered in memory, up to 160 GiB per object within S3's 10,000 parts. */
-    static final long PART_SIZE = 16L * 1024 * 1024;
+    /** S3 takes at most this many parts per object. */
+    static final int MAX_PARTS = 10_000;
+
+    /**
+     * How objects are uploaded: in parts of {@code size} bytes (the last one shorter), {@code parallel} at a time, each
+     * held in a buffer until acknowledged; an object has at most {@code maxCount} parts, so {@code size} sets the largest
+     * object the store takes (16 MiB: 156 GiB) and, with {@code parallel}, the memory it uses.
+     */
+    public record Parts(int size, int parallel, int maxCount) {
+        public static final int DEFAULT_SIZE_MIB = 16;
+        public static final int DEFAULT_PARALLEL = 2;
+        public static final Parts DEFAULT = ofMiB(DEFAULT_SIZE_MIB, DEFAULT_PARALLEL);
+
+        public static Parts ofMiB(int sizeMiB, int parallel) {
+            return new Parts(sizeMiB << 20, parallel, MAX_PARTS);
+        }
+
+        public long largestObject() {
+            return (long) size * maxCount;
+        }
+
+        public long memory() {
+            return (long) size * parallel;
+        }
+    }
 
     private final String name;
     private final Supplier<MinioClient> client;
@@ -42,7 +66,7 @@ public final class MinioStore implements Store {
     private final ProducerTemplate producer;
     private volatile boolean bucketChecked;
 
-    private final int parallelParts;
+    private final Parts parts;
     private final PartBuffers buffers;
     private final Retry retry;
     private final ObjectLock lock;
@@ -62,18 +86,18 @@ public final class MinioStore implements Store {
     /** The clients are made on first use: a command that never touches the bucket does not pay for them. */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
-        this(name, client, asyncClient, bucket, endpointDescription, producer, StoreRegistry.DEFAULT_PARALLEL_PARTS, 5,
+        this(name, client, asyncClient, bucket, endpointDescription, producer, Parts.DEFAULT, 5,
                 java.time.Duration.ofMillis(500), null);
     }
 
     /**
-     * @param parallelParts parts of one object uploaded at once (each holds a {@value #PART_SIZE}-byte buffer until the
-     *                      server acknowledged it)
+     * @param parts         the part size, parts sent at once (each holds a buffer until the server acknowledged it) and
+     *                      parts per object
      * @param attempts      tries of each request on transient errors (a reset connection, 5xx, a timeout)
      * @param lock          the object lock every object is written with, or null for none
      */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
-                      String bucket, String endpointDescription, ProducerTemplate producer, int parallelParts, int attempts,
+                      String bucket, String endpointDescription, ProducerTemplate producer, Parts parts, int attempts,
                       java.time.Duration firstWait, ObjectLock lock) {
         this.lock = lock;
         this.name = name;
@@ -83,12 +107,12 @@ public final class MinioStore implements Store {
         this.bucket = bucket;
         this.endpointDescription = endpointDescription;
         this.producer = producer;
-        this.parallelParts = parallelParts;
-        this.buffers = new PartBuffers((int) PART_SIZE, parallelParts);
+        this.parts = parts;
+        this.buffers = new PartBuffers(parts.size(), parts.parallel());
         this.retry = new Retry(name, attempts, firstWait, this::isTransient);
     }
 
-    /** Part buffers made so far: never more than {@code parallelParts}, whatever uploads ran at once. */
+    /** Part buffers made so far: never more than {@link Parts#parallel()}, whatever uploads ran at once. */
     int buffersMade() {
         return buffers.made();
     }
@@ -146,7 +170,7 @@ public final class MinioStore implements Store {
     }
 
     /**
-     * Uploads in parts of {@value #PART_SIZE} bytes, {@code parallelParts} at a time; each part is sent again from its
+     * Uploads in parts of {@link Parts#size()} bytes, {@link Parts#parallel()} at a time; each part is sent again from its
      * buffer when a request fails transiently, so a failure costs that part, not the upload. An object smaller than one
      * part is one PUT. What fails for good aborts the multipart upload: nothing of it stays stored or billed.
      */
@@ -182,7 +206,7 @@ public final class MinioStore implements Store {
             buffers.release(first);
             throw e;
         }
-        if (length < PART_SIZE) {
+        if (length < parts.size()) {
             try {
                 com.google.common.collect.Multimap<String, String> headers = lock == null ? uploadHeaders()
                         : com.google.common.collect.ImmutableMultimap.<String, String>builder().putAll(uploadHeaders())
@@ -250,12 +274,12 @@ public final class MinioStore implements Store {
     private final class MultipartUpload {
         private final String key;
         private final java.util.concurrent.ExecutorService senders;
-        private final List<java.util.concurrent.Future<io.minio.messages.Part>> parts = new ArrayList<>();
+        private final List<java.util.concurrent.Future<io.minio.messages.Part>> partsSent = new ArrayList<>();
         private String uploadId;
 
         MultipartUpload(String key) {
             this.key = key;
-            this.senders = java.util.concurrent.Executors.newFixedThreadPool(parallelParts, runnable -> {
+            this.senders = java.util.concurrent.Executors.newFixedThreadPool(MinioStore.this.parts.parallel(), runnable -> {
                 Thread thread = new Thread(runnable, "s3-part-" + name);
                 thread.setDaemon(true);
                 return thread;
@@ -287,14 +311,18 @@ public final class MinioStore implements Store {
                         buffers.release(buffer);
                         break;
                     }
+                    if (number > MinioStore.this.parts.maxCount()) {
+                        buffers.release(buffer);
+                        throw tooLarge();
+                    }
                     total += send(number, buffer, length);
                     if (length < buffer.length) {
                         break;
                     }
                 }
-                io.minio.messages.Part[] sent = new io.minio.messages.Part[parts.size()];
+                io.minio.messages.Part[] sent = new io.minio.messages.Part[partsSent.size()];
                 for (int i = 0; i < sent.length; i++) {
-                    sent[i] = parts.get(i).get();
+                    sent[i] = partsSent.get(i).get();
                 }
                 complete(sent, total);
                 return total;
@@ -306,6 +334,17 @@ public final class MinioStore implements Store {
             }
         }
 
+        /** The object outgrew what S3 takes in parts of this size; says how to make room (nothing is retried). */
+        private IOException tooLarge() {
+            Parts parts = MinioStore.this.parts;
+            int mib = 1 << 20;
+            int advised = Integer.highestOneBit(Math.min(512, Math.max(2 * parts.size() / mib, 32)));
+            return new IOException("the object outgrew S3's " + parts.maxCount() + " parts of " + parts.size() / mib
+                    + " MiB (" + Bytes.human(parts.largestObject()) + "); raise mking.store." + name + ".part-size-mib (e.g. "
+                    + advised + ": " + Bytes.human((long) advised * mib * parts.maxCount()) + "; the store's upload memory "
+                    + "is parallel-parts x part-size-mib)");
+        }
+
         /**
          * A free buffer of the store's, once a part in flight (of this upload or another) was acknowledged; a part that
          * failed for good stops the upload here.
@@ -313,7 +352,7 @@ public final class MinioStore implements Store {
         private byte[] nextBuffer() throws Exception {
             while (true) {
                 byte[] buffer = buffers.take(1, java.util.concurrent.TimeUnit.SECONDS);
-                for (java.util.concurrent.Future<io.minio.messages.Part> part : parts) {
+                for (java.util.concurrent.Future<io.minio.messages.Part> part : partsSent) {
                     if (part.isDone()) {
                         try {
                             part.get(); // throws the part's failure
@@ -344,7 +383,7 @@ public final class MinioStore implements Store {
                     buffers.release(buffer);
                 }
             });
-            parts.add(part);
+            partsSent.add(part);
             senders.execute(part);
             return length;
         }

@@ -23,7 +23,6 @@ public final class StoreRegistry {
      * S3 parts in flight per store: two keep a nearby S3 busy (two were faster than four against S3Proxy on two cores)
      * and hold 32 MiB; four held 64 MiB, which pushed a backup's peak RSS over 300 MiB (bench/run, 2026-11-28).
      */
-    static final int DEFAULT_PARALLEL_PARTS = 2;
 
     private final Map<String, Store> stores = new LinkedHashMap<>();
 
@@ -93,13 +92,35 @@ public final class StoreRegistry {
         Supplier<io.minio.MinioAsyncClient> async = memoized(() ->
                 io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
-        int parallelParts = settings.integer(prefix + "parallel-parts", DEFAULT_PARALLEL_PARTS);
-        if (parallelParts < 1 || parallelParts > 64) {
-            throw new ConfigException(prefix + "parallel-parts", parallelParts + " parts at once is out of range",
-                    "use 1-64 (" + DEFAULT_PARALLEL_PARTS + "; each holds a 16 MiB buffer while it is sent)");
-        }
-        return new MinioStore(name, client, async, bucket, endpoint, producer, parallelParts, attempts(settings, prefix),
+        MinioStore.Parts parts = parts(settings, prefix, Runtime.getRuntime().maxMemory());
+        return new MinioStore(name, client, async, bucket, endpoint, producer, parts, attempts(settings, prefix),
                 java.time.Duration.ofMillis(500), objectLock(settings, prefix));
+    }
+
+    /**
+     * {@code part-size-mib} (16: objects up to 156 GiB) and {@code parallel-parts} (2); their buffers must leave most of
+     * the heap ({@code maxHeap}) to the rest of a backup, or a large upload would fail for memory mid-way.
+     */
+    static MinioStore.Parts parts(Settings settings, String prefix, long maxHeap) {
+        int parallel = settings.integer(prefix + "parallel-parts", MinioStore.Parts.DEFAULT_PARALLEL);
+        if (parallel < 1 || parallel > 64) {
+            throw new ConfigException(prefix + "parallel-parts", parallel + " parts at once is out of range",
+                    "use 1-64 (" + MinioStore.Parts.DEFAULT_PARALLEL + "; each holds a part-size-mib buffer while it is sent)");
+        }
+        int sizeMiB = settings.integer(prefix + "part-size-mib", MinioStore.Parts.DEFAULT_SIZE_MIB);
+        if (sizeMiB < 5 || sizeMiB > 512) {
+            throw new ConfigException(prefix + "part-size-mib", sizeMiB + " MiB parts are out of range",
+                    "use 5-512 (S3 takes parts of 5 MiB and more; " + MinioStore.Parts.DEFAULT_SIZE_MIB
+                            + ": objects up to 156 GiB, 10,000 parts)");
+        }
+        MinioStore.Parts parts = MinioStore.Parts.ofMiB(sizeMiB, parallel);
+        if (parts.memory() > maxHeap / 2) {
+            throw new ConfigException(prefix + "part-size-mib", parallel + " parts of " + sizeMiB + " MiB need "
+                    + (parts.memory() >> 20) + " MiB, more than half of the " + (maxHeap >> 20) + " MiB heap",
+                    "lower part-size-mib or parallel-parts, or give the JVM more heap (MKING_JAVA_OPTS=-Xmx"
+                            + Math.max(512, 4 * (parts.memory() >> 20)) + "m)");
+        }
+        return parts;
     }
 
     /** {@code object-lock} (none | governance | compliance) and {@code object-lock-days}, required with a lock. */

@@ -180,6 +180,11 @@ class ConfigurationErrorTest {
                         "mking.store.local.type", "'tape' is not one of local, minio, s3"),
                 new Bad("S3 store without endpoint", java.util.Map.of("mking.stores", "local,minio", "mking.store.minio.type",
                         "minio"), list, null, "mking.store.minio.endpoint"),
+                new Bad("S3 parts below S3's minimum", s3Store("mking.store.minio.part-size-mib", "4"), list, null,
+                        "mking.store.minio.part-size-mib", "out of range"),
+                new Bad("S3 part buffers beyond the heap", s3Store("mking.store.minio.part-size-mib", "512",
+                        "mking.store.minio.parallel-parts", "64"), list, null, "mking.store.minio.part-size-mib",
+                        "64 parts of 512 MiB need 32768 MiB", "MKING_JAVA_OPTS=-Xmx"),
                 new Bad("typo in a job parameter", java.util.Map.of(), list, "      - name: keeplast\n        value: \"3\"\n",
                         "parameter 'keeplast'", "did you mean 'keepLast'"),
                 new Bad("swapped letters in a job parameter", java.util.Map.of(), list, "      - name: prot\n        value: \"5432\"\n",
@@ -188,6 +193,17 @@ class ConfigurationErrorTest {
                         "camel.management.port", freePort()), new String[]{"start"}, null, "mking.wal.token"),
                 new Bad("retention count not a number", java.util.Map.of(), list, "      - name: keepDaily\n        value: many\n",
                         "parameter 'keepDaily'", "not a count"));
+    }
+
+    /** An S3 store, complete but for what {@code more} adds (key, value, ...). */
+    private static java.util.Map<String, String> s3Store(String... more) {
+        java.util.Map<String, String> properties = new java.util.HashMap<>(java.util.Map.of("mking.stores", "local,minio",
+                "mking.store.minio.type", "minio", "mking.store.minio.endpoint", "http://127.0.0.1:9",
+                "mking.store.minio.access-key", "access", "mking.store.minio.secret-key", "secret-0123456789"));
+        for (int i = 0; i < more.length; i += 2) {
+            properties.put(more[i], more[i + 1]);
+        }
+        return properties;
     }
 
     private static String freePort() {

@@ -138,10 +138,34 @@ class MinioStoreTest extends StoreContractTest {
 
     /** A store on a new bucket named {@code prefix} and a random suffix, sending {@code parallelParts} parts at once. */
     private MinioStore storeWithParts(String prefix, int parallelParts) {
+        return storeWithParts(prefix + UUID.randomUUID().toString().substring(0, 8), MinioStore.Parts.ofMiB(16, parallelParts));
+    }
+
+    private MinioStore storeWithParts(String bucket, MinioStore.Parts parts) {
         MinioClient client = s3.client();
         io.minio.MinioAsyncClient async = s3.asyncClient();
-        return new MinioStore("minio", () -> client, () -> async, prefix + UUID.randomUUID().toString().substring(0, 8),
-                s3.endpoint(), camel.createProducerTemplate(), parallelParts, 3, java.time.Duration.ofMillis(100), null);
+        return new MinioStore("minio", () -> client, () -> async, bucket, s3.endpoint(), camel.createProducerTemplate(), parts,
+                3, java.time.Duration.ofMillis(100), null);
+    }
+
+    /**
+     * An object that outgrows S3's parts fails with the setting that makes room, and leaves nothing: no object, no
+     * unfinished upload, no buffer held (here 3 parts of 5 MiB stand for S3's 10,000 of 16 MiB).
+     */
+    @Test
+    void anObjectBeyondTheLastPartFailsNamingThePartSize() throws Exception {
+        String bucket = "parts-" + UUID.randomUUID().toString().substring(0, 8);
+        MinioStore store = storeWithParts(bucket, new MinioStore.Parts(5 << 20, 2, 3));
+        assertThat(store.put("job/2026/01/01/fits/data", new RandomStream(15L << 20, 3))).isEqualTo(15L << 20);
+
+        assertThatThrownBy(() -> store.put("job/2026/01/01/big/data", new RandomStream((15L << 20) + 1, 4)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("job/2026/01/01/big/data")
+                .hasMessageContaining("outgrew S3's 3 parts of 5 MiB (15.0 MiB)")
+                .hasMessageContaining("raise mking.store.minio.part-size-mib (e.g. 32");
+        assertThat(s3.keys(bucket)).containsExactly("job/2026/01/01/fits/data");
+        assertThat(s3.unfinishedUploads(bucket, "")).isEmpty();
+        assertThat(store.buffersInUse()).isZero();
     }
 
     /** A run and the daemon's first WAL push may both find a new bucket missing: both must go on, neither fails. */
@@ -278,7 +302,7 @@ class MinioStoreTest extends StoreContractTest {
                 io.minio.GetObjectArgs.builder().bucket(outageBucket).object("job/2026/11/28/id/data").build())))
                 .isEqualTo(com.mking.backup.pipeline.Sha256.of(new RandomStream(size, 9)));
         org.assertj.core.api.Assertions.assertThat(partBytesSent.get()).as("fewer bytes sent than twice the object")
-                .isLessThan(size + 2 * MinioStore.PART_SIZE + 1);
+                .isLessThan(size + 2L * MinioStore.Parts.DEFAULT.size() + 1);
         org.assertj.core.api.Assertions.assertThat(s3.unfinishedUploads(outageBucket, "")).isEmpty();
     }
 
@@ -294,7 +318,8 @@ class MinioStoreTest extends StoreContractTest {
                 .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(http).build();
         camel.getRegistry().bind(MinioStores.clientBeanName(name), client);
         return new RetryingStore(new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(),
-                camel.createProducerTemplate(), parallelParts, attempts, firstWait, null), attempts, firstWait);
+                camel.createProducerTemplate(), MinioStore.Parts.ofMiB(16, parallelParts), attempts, firstWait, null), attempts,
+                firstWait);
     }
 
     private static okhttp3.Response slowDown(okhttp3.Request request) {
