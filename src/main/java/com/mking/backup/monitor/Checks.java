@@ -46,6 +46,21 @@ public final class Checks {
                         criticalPercent)));
     }
 
+    /**
+     * A job's newest backup stored more than half of the largest object a store takes (its largest artefact can be no
+     * larger): said while there is time to raise the limit, not when a backup outgrows it at night.
+     */
+    public static Optional<Alert> objectLimit(String job, String store, long newestStoredBytes, long largestObject) {
+        if (newestStoredBytes * 2 <= largestObject) {
+            return Optional.empty();
+        }
+        return Optional.of(new Alert("object-limit:" + job + ":" + store, Alert.Level.WARNING, "job " + job
+                + "'s backups near the largest object store " + store + " takes", String.format("the newest stored %s; "
+                + "the store takes objects up to %s: raise mking.store.%s.part-size-mib before a backup outgrows it "
+                + "(it would then fail)", com.mking.backup.report.Bytes.human(newestStoredBytes),
+                com.mking.backup.report.Bytes.human(largestObject), store)));
+    }
+
     /** Fewer restorable copies of a job in a store than the policy wants (the plan: 7 full backups in MinIO). */
     public static Optional<Alert> copyCount(String job, String store, int count, int minimum) {
         if (minimum <= 0 || count >= minimum) {

@@ -136,6 +136,7 @@ public final class MonitorRunner {
             if (!sizes.isEmpty()) {
                 findings.add(new Finding("shrink:" + job.name(), Checks.shrinkage(job.name(), sizes)));
             }
+            findings.addAll(objectLimitFindings(job));
             int minimum = Integer.parseInt(job.parameter("minCopies", "0"));
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());
@@ -180,6 +181,25 @@ public final class MonitorRunner {
      * The plan's service checks: every PostgreSQL source answers, and every URL in
      * {@code mking.monitor.http-checks} ({@code name=url,...}, e.g. the web app's health page) answers 2xx.
      */
+    /**
+     * Each store of the job with an object size limit, against the job's newest backup (its whole stored size: no
+     * artefact of it is larger). Sources that split their data into small objects (a snapshot's packs) are never near it.
+     */
+    private List<Finding> objectLimitFindings(JobSpec job) {
+        List<Store> limited = job.stores().stream().filter(stores::contains).map(stores::get)
+                .filter(store -> store.largestObject().isPresent()).toList();
+        if (limited.isEmpty() || jobs.capability(job, com.mking.backup.source.SharedData.class).isPresent()) {
+            return List.of();
+        }
+        Long stored = catalog.list(job.name(), null, "success", 1).stream().findFirst().map(CatalogEntry::storedSize)
+                .orElse(null);
+        if (stored == null) {
+            return List.of();
+        }
+        return limited.stream().map(store -> new Finding("object-limit:" + job.name() + ":" + store.name(),
+                Checks.objectLimit(job.name(), store.name(), stored, store.largestObject().get()))).toList();
+    }
+
     private List<Finding> connectivityFindings() {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {

@@ -82,6 +82,11 @@ abstract class ForwardingStore implements Store {
     }
 
     @Override
+    public Optional<Long> largestObject() {
+        return store.largestObject();
+    }
+
+    @Override
     public String describe() {
         return store.describe();
     }

@@ -112,6 +112,11 @@ public final class MinioStore implements Store {
         this.retry = new Retry(name, attempts, firstWait, this::isTransient);
     }
 
+    @Override
+    public Optional<Long> largestObject() {
+        return Optional.of(parts.largestObject());
+    }
+
     /** Part buffers made so far: never more than {@link Parts#parallel()}, whatever uploads ran at once. */
     int buffersMade() {
         return buffers.made();

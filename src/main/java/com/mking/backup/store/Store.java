@@ -87,6 +87,11 @@ public interface Store {
         return Optional.empty();
     }
 
+    /** The largest object the store takes, when it has a limit (S3: 10,000 parts of the configured size). */
+    default Optional<Long> largestObject() {
+        return Optional.empty();
+    }
+
     /** A short human description for logs and errors: never contains credentials. */
     String describe();
 }

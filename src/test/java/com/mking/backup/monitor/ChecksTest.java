@@ -44,6 +44,17 @@ class ChecksTest {
     }
 
     @Test
+    void backupsNearAStoresLargestObjectWarnAhead() {
+        long largest = 10_000L * (16 << 20);
+        assertThat(Checks.objectLimit("db", "minio", largest / 2, largest)).isEmpty();
+        Alert near = Checks.objectLimit("db", "minio", largest / 2 + 1, largest).get();
+        assertThat(near.level()).isEqualTo(Alert.Level.WARNING);
+        assertThat(near.subject()).isEqualTo("job db's backups near the largest object store minio takes");
+        assertThat(near.detail()).contains("the newest stored 78.1 GiB").contains("objects up to 156.3 GiB")
+                .contains("raise mking.store.minio.part-size-mib");
+    }
+
+    @Test
     void hostResourcesAboveTheirLimits() {
         assertThat(Checks.resource("cpu", 79.5, 80)).isEmpty();
         assertThat(Checks.resource("memory", 90, 85).get().subject()).isEqualTo("memory use is 90 %");
