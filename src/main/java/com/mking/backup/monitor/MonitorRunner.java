@@ -178,10 +178,6 @@ public final class MonitorRunner {
     }
 
     /**
-     * The plan's service checks: every PostgreSQL source answers, and every URL in
-     * {@code mking.monitor.http-checks} ({@code name=url,...}, e.g. the web app's health page) answers 2xx.
-     */
-    /**
      * Each store of the job with an object size limit, against the job's newest backup (its whole stored size: no
      * artefact of it is larger). Sources that split their data into small objects (a snapshot's packs) are never near it.
      */
@@ -200,6 +196,10 @@ public final class MonitorRunner {
                 Checks.objectLimit(job.name(), store.name(), stored, store.largestObject().get()))).toList();
     }
 
+    /**
+     * The plan's service checks: every PostgreSQL source answers, and every URL in
+     * {@code mking.monitor.http-checks} ({@code name=url,...}, e.g. the web app's health page) answers 2xx.
+     */
     private List<Finding> connectivityFindings() {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {

@@ -41,6 +41,10 @@ public final class MinioStore implements Store {
      */
     public record Parts(int size, int parallel, int maxCount) {
         public static final int DEFAULT_SIZE_MIB = 16;
+        /**
+         * Two keep a nearby S3 busy (two were faster than four against S3Proxy on two cores) and hold 32 MiB; four held
+         * 64 MiB, which pushed a backup's peak RSS over 300 MiB (bench/run, 2026-11-28).
+         */
         public static final int DEFAULT_PARALLEL = 2;
         public static final Parts DEFAULT = ofMiB(DEFAULT_SIZE_MIB, DEFAULT_PARALLEL);
 

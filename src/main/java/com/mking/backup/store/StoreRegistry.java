@@ -19,11 +19,6 @@ import java.util.Map;
  */
 public final class StoreRegistry {
 
-    /**
-     * S3 parts in flight per store: two keep a nearby S3 busy (two were faster than four against S3Proxy on two cores)
-     * and hold 32 MiB; four held 64 MiB, which pushed a backup's peak RSS over 300 MiB (bench/run, 2026-11-28).
-     */
-
     private final Map<String, Store> stores = new LinkedHashMap<>();
 
     /** Each store is counted ({@link MeteredStore}) for the {@code mking_store_*} metrics. */
