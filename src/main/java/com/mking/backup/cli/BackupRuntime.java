@@ -156,7 +156,7 @@ public final class BackupRuntime implements AutoCloseable {
             public void afterConfigure(BaseMainSupport configured) {
                 JobCatalog jobs = configured.getCamelContext().getRegistry().findSingleByType(JobCatalog.class);
                 jobs.validateAll();
-                if (profile != Profile.CATALOG) {
+                if (daemon) { // once, where operators look; commands such as wal-fetch run too often to repeat it
                     jobs.unusedStores().forEach(store -> LOG.warn(unusedStoreWarning(store)));
                 }
             }
