@@ -35,6 +35,7 @@ public final class ConfigCheck {
             throw new ConfigException("--routes " + routesDir, "the directory does not exist",
                     "give the directory holding the route files (the installation's routes/ by default)");
         }
+        RouteFileJobs.read(routesDir); // two jobs of one name, or a name no store can hold
         Set<String> placeholders = placeholders(routesDir);
         List<String> storeNames = List.of(sources.get("mking.stores", "local").split("\\s*,\\s*"));
         List<String> known = new ArrayList<>(KnownProperties.names(storeNames));

@@ -169,12 +169,14 @@ public final class JobCatalog {
                 .map(PropertyDefinition::getValue).findFirst();
     }
 
-    /** The route file a job comes from; a templated route does not know its file, so its directory is named. */
+    /** The route file a job comes from (a templated route does not know its file: it is found by the job's name). */
     private static String routeFileOf(RouteDefinition route, CamelContext context) {
         if (route.getResource() != null) {
             return route.getResource().getLocation().replaceFirst("^file:", "");
         }
-        return context.getPropertiesComponent().resolveProperty("mking.routes-dir").orElse("routes") + "/*.yaml";
+        String routesDir = context.getPropertiesComponent().resolveProperty("mking.routes-dir").orElse("routes");
+        return com.mking.backup.config.RouteFileJobs.fileOf(java.nio.file.Path.of(routesDir), route.getRouteId())
+                .map(java.nio.file.Path::toString).orElse(routesDir + "/*.yaml");
     }
 
     /** A parameter the template does not have is a typo (keeplast, store): it would be silently ignored. */

@@ -47,10 +47,25 @@ class ConfigurationErrorTest {
         assertThat(installation.cli("check").out()).doesNotContain("NOTICE");
     }
 
+    /** Camel keeps one route per id: a second job of a name would silently replace the first, never to run. */
+    @Test
+    void theSameJobNameInTwoRouteFiles() throws Exception {
+        Files.writeString(installation.routes().resolve("uploads.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: files
+                    parameters:
+                      - {name: job, value: app}
+                      - {name: cron, value: "0 0 1 * * ?"}
+                      - {name: directory, value: /srv/uploads}
+                """);
+        assertConfigError(installation.cli("list"), installation.routes().resolve("uploads.yaml") + " job 'app'",
+                "a job of this name is already declared in " + installation.routes().resolve("app.yaml"));
+    }
+
     @Test
     void malformedCron() throws Exception {
         installation.withPgLogicalJob("app", "postgres", "local", "0 0 25 * * ?");
-        assertConfigError(installation.cli("list"), "routes/*.yaml job 'app' parameter 'cron'", "not a valid Quartz cron");
+        assertConfigError(installation.cli("list"), "/routes/app.yaml job 'app' parameter 'cron'", "not a valid Quartz cron");
     }
 
     @Test
@@ -188,7 +203,21 @@ class ConfigurationErrorTest {
                 new Bad("typo in a job parameter", java.util.Map.of(), list, "      - name: keeplast\n        value: \"3\"\n",
                         "parameter 'keeplast'", "did you mean 'keepLast'"),
                 new Bad("swapped letters in a job parameter", java.util.Map.of(), list, "      - name: prot\n        value: \"5432\"\n",
-                        "/routes/*.yaml job 'app' parameter 'prot'", "did you mean 'port'"),
+                        "/routes/app.yaml job 'app' parameter 'prot'", "did you mean 'port'"),
+                new Bad("the same job twice in one file", java.util.Map.of(), list, """
+                        - templatedRoute:
+                            routeTemplateRef: pg-logical
+                            parameters:
+                              - {name: job, value: app}
+                              - {name: database, value: other}
+                        """, "/routes/app.yaml job 'app'", "already declared earlier in this file", "its own name"),
+                new Bad("a job name that climbs out of the store", java.util.Map.of(), list, """
+                        - templatedRoute:
+                            routeTemplateRef: pg-logical
+                            parameters:
+                              - {name: job, value: ../escape}
+                              - {name: database, value: other}
+                        """, "job '../escape'", "is not a usable job name"),
                 new Bad("management beyond loopback without a WAL token", java.util.Map.of("camel.management.host", "0.0.0.0",
                         "camel.management.port", freePort()), new String[]{"start"}, null, "mking.wal.token"),
                 new Bad("retention count not a number", java.util.Map.of(), list, "      - name: keepDaily\n        value: many\n",
