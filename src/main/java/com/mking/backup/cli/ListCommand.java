@@ -20,7 +20,8 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--job", paramLabel = "JOB", description = "only this job")
     String job;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "only runs with this status: success, failed, running")
+    @Option(names = "--status", paramLabel = "STATUS", description = "only runs with this status: success, failed, running, "
+            + "aborted, skipped, or damaged (a copy failed verification) or deleted (no copy left)")
     String status;
 
     @Option(names = "--limit", defaultValue = "100", description = "at most this many rows (default ${DEFAULT-VALUE})")
@@ -29,14 +30,36 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON (one array) instead of a table")
     boolean json;
 
+    private static final List<String> SUCCESSES = List.of("success", "damaged", "deleted");
+    private static final List<String> STATUSES = List.of("success", "damaged", "deleted", "failed", "running", "aborted",
+            "skipped");
+
+    /**
+     * A run's status, except for a successful one that can no longer be restored as it was: {@code damaged} when a copy
+     * failed verification (restore and retention leave it out; {@code verify ID} names the copy), {@code deleted} when
+     * no copy is left (retention or prune). Neither is shown as a success.
+     */
+    static String shownStatus(CatalogEntry entry) {
+        if (!"success".equals(entry.status())) {
+            return entry.status();
+        }
+        if ("failed".equals(entry.verification())) {
+            return "damaged";
+        }
+        return entry.copies().isEmpty() ? "deleted" : "success";
+    }
+
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
-            if (status != null && !java.util.List.of("success", "failed", "running", "aborted", "skipped").contains(status)) {
-                throw new IllegalArgumentException("--status " + status + " is not one of success, failed, running, aborted, skipped");
+            if (status != null && !STATUSES.contains(status)) {
+                throw new IllegalArgumentException("--status " + status + " is not one of " + String.join(", ", STATUSES));
             }
             Catalog catalog = runtime.bean(Catalog.class);
-            List<CatalogEntry> entries = catalog.list(job, null, status, limit);
+            // damaged and deleted backups are successful runs whose copies went bad or away: all successes are read then
+            List<CatalogEntry> entries = status == null || !SUCCESSES.contains(status) ? catalog.list(job, null, status, limit)
+                    : catalog.list(job, null, "success", Integer.MAX_VALUE).stream()
+                    .filter(entry -> shownStatus(entry).equals(status)).limit(limit).toList();
             if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {
                 throw new IllegalArgumentException("no job named '" + job + "' in the route files or the catalog; jobs: "
                         + String.join(", ", runtime.jobs().jobs().stream().map(JobSpec::name).toList()));
@@ -52,7 +75,7 @@ final class ListCommand implements Callable<Integer> {
                         + "run: mking-backup catalog-rebuild");
             }
             for (CatalogEntry e : entries) {
-                System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), e.status(),
+                System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), shownStatus(e),
                         e.startTime() == null ? "" : e.startTime().withNano(0).toString().replace('T', ' '),
                         e.rawSize() == null ? "" : Progress.human(e.rawSize()),
                         e.storedSize() == null ? "" : Progress.human(e.storedSize()),

@@ -241,7 +241,8 @@ public final class Restorer {
             try {
                 found = findManifestInStores(backupId, request.fromStore());
             } catch (FileNotFoundException e) {
-                String hint = catalog.list(null, null, null, 1).isEmpty() ? "; the catalog is empty: on a new host run "
+                String hint = entry.isPresent() ? "; it was deleted from every store (" + entry.get().error() + ")"
+                        : catalog.list(null, null, null, 1).isEmpty() ? "; the catalog is empty: on a new host run "
                         + "'mking-backup catalog-rebuild' first" : "; 'mking-backup list' shows the backups";
                 throw new IllegalArgumentException("no backup " + backupId + " in the catalog or the stores" + hint);
             }

@@ -75,6 +75,14 @@ class PruneTest {
         }
         CliResult list = installation.cli("list", "--json");
         assertThat(list.out()).contains(ids.get(3));
+        // a pruned backup is no success in the table, and a restore of it says why it cannot be
+        String table = installation.cli("list").out();
+        assertThat(table.lines().filter(line -> line.startsWith(ids.get(0)))).singleElement().asString().contains(" deleted ");
+        assertThat(table.lines().filter(line -> line.startsWith(ids.get(3)))).singleElement().asString().contains(" success ");
+        assertThat(installation.cli("list", "--status", "success").out()).doesNotContain(ids.get(0)).contains(ids.get(3));
+        CliResult restore = installation.cli("restore", ids.get(0), "--database", "never_made");
+        assertThat(restore.exitCode()).isEqualTo(2);
+        assertThat(restore.err()).contains("it was deleted from every store (deleted by retention");
     }
 
     /** A job that is backing up is not pruned (its lock is held): it says so, exit 1; the other jobs are pruned anyway. */

@@ -81,6 +81,11 @@ class VerificationTest {
         try (BackupRuntime runtime = installation.runtime(false)) {
             assertThat(runtime.bean(Catalog.class).restorable("items")).as("a failed copy no longer counts").isEmpty();
         }
+        // what an operator reads: not a success any more
+        assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))
+                .singleElement().asString().contains(" damaged ").doesNotContain("success");
+        assertThat(installation.cli("list", "--status", "success").out()).doesNotContain(backupId);
+        assertThat(installation.cli("list", "--status", "damaged").out()).contains(backupId);
     }
 
     /**
