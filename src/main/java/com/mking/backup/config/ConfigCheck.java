@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 public final class ConfigCheck {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*(mking\\.[A-Za-z0-9._-]+)");
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("MKING_JAVA_OPTS", "MKING_HOME");
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("MKING_JAVA_OPTS", "MKING_HOME", "MKING_NO_CDS");
 
     private ConfigCheck() {
     }
@@ -56,13 +56,22 @@ public final class ConfigCheck {
                             "set e.g. " + spec.get().example());
                 });
             } else if (!knownVariables.contains(name) && !LAUNCHER_VARIABLES.contains(name)
-                    && !name.matches("MKING_STORE_[A-Z0-9_]+")) {
+                    && !isOfAnotherStore(name, storeNames)) {
                 warnings.add("environment variable " + name + " is not a setting of mking-backup"
                         + closest(name, knownVariables).map(c -> " (did you mean " + c + "?)").orElse("")
                         + "; it is ignored unless a job names it (passwordEnv)");
             }
         }
         return warnings;
+    }
+
+    /**
+     * A store's settings may come from the environment before its name is in {@code mking.stores} (another configuration
+     * names it): only a variable of a configured store can be told a typo.
+     */
+    private static boolean isOfAnotherStore(String variable, List<String> storeNames) {
+        return variable.startsWith("MKING_STORE_") && storeNames.stream()
+                .noneMatch(store -> variable.startsWith(PropertySources.environmentName("mking.store." + store + ".")));
     }
 
     private static void check(String key, String value, String origin, List<String> known, Set<String> placeholders) {
