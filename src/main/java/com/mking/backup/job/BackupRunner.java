@@ -280,7 +280,8 @@ public final class BackupRunner {
         StringBuilder text = new StringBuilder();
         for (Throwable t = cause; t != null && text.length() < 2000; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            if (text.indexOf(message) < 0) {
+            // a cause already summed up by its first line (a decoder's dump of its state after it) is not repeated
+            if (text.indexOf(message.lines().findFirst().orElse(message)) < 0) {
                 text.append(text.length() == 0 ? "" : " <- ").append(message);
             }
         }
