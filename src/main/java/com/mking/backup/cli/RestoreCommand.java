@@ -93,6 +93,15 @@ final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give one of --database (PostgreSQL), --target (a directory) or --push-to "
                     + "(a git remote)");
         }
+        // an option the chosen target does not take would be ignored without a word
+        if ((!includes.isEmpty() || delete) && targetDirectory == null) {
+            throw new IllegalArgumentException("--include and --delete apply to a files snapshot restored with --target DIR");
+        }
+        if ((jobs != null || noOwner || host != null || user != null || passwordEnv != null || passwordFile != null)
+                && database == null) {
+            throw new IllegalArgumentException("--jobs, --no-owner, --host, --user and --password-* apply to a PostgreSQL "
+                    + "restore with --database NAME");
+        }
         RestoreTarget target;
         if (pushTo != null) {
             target = new RestoreTarget.Remote(pushTo);

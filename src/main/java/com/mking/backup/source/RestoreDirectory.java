@@ -66,12 +66,23 @@ public final class RestoreDirectory {
         if (target == null) {
             throw new IllegalArgumentException("restore of " + what + " needs --target DIR: " + targetHelp);
         }
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IllegalArgumentException("--target " + target + " is a file, not a directory");
-        }
+        requireDirectoryPath(target);
         if (!force && !isEmpty(target)) {
             throw new IllegalArgumentException("--target " + target + " is not empty: choose an empty or new directory, or "
                     + "add --force to replace it (the old one is moved aside, not deleted)");
+        }
+    }
+
+    /** The target is a directory, or can be made one: neither it nor the nearest existing directory above it is a file. */
+    public static void requireDirectoryPath(Path target) {
+        for (Path path = target; path != null; path = path.getParent()) {
+            if (Files.exists(path)) {
+                if (!Files.isDirectory(path)) {
+                    throw new IllegalArgumentException("--target " + target + (path.equals(target) ? " is a file"
+                            : ": " + path + " is a file") + ", not a directory: choose a directory (a new one is made)");
+                }
+                return;
+            }
         }
     }
 

@@ -11,6 +11,11 @@ public record RestoreRequest(String backupId, RestoreTarget target, String fromS
      * redis backup restores into a directory: --target DIR").
      */
     public <T extends RestoreTarget> T target(Class<T> type, String hint) {
+        if (!type.isInstance(target) && target instanceof RestoreTarget.FileTree) {
+            // the directory was given: what does not fit are the options that only a files snapshot takes
+            throw new IllegalArgumentException("--include and --delete apply to a files snapshot only; this backup is "
+                    + "restored whole: leave them out");
+        }
         if (!type.isInstance(target)) {
             throw new IllegalArgumentException(hint + (target == null ? "" : " (given: " + target.describe() + ")"));
         }

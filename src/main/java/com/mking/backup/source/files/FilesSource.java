@@ -217,9 +217,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         Path target = target(request);
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IllegalArgumentException("--target " + target + " is a file, not a directory");
-        }
+        RestoreDirectory.requireDirectoryPath(target);
         if (delete(request) && !request.force()) {
             throw new IllegalArgumentException("--delete moves aside what the target holds outside the snapshot: it needs "
                     + "--force too");

@@ -182,6 +182,16 @@ class FilesSourceTest extends SourceContractTest {
         String aside = forced.out().replaceAll("(?s).*what was there is now (\\S+?)\\).*", "$1");
         assertThat(Path.of(aside).resolve("d7").resolve("f0.dat")).hasContent("local edit");
         run(null, "rm", "-rf", target.toString(), aside);
+
+        // operator mistakes: one message naming what is wrong, exit 2, nothing attempted (no alert)
+        Path aFile = Files.writeString(freshTarget("a-file"), "not a directory");
+        CliResult underAFile = installation.cli("restore", backupId, "--target", aFile.resolve("sub").toString());
+        assertThat(underAFile.exitCode()).isEqualTo(2);
+        assertThat(underAFile.err()).contains(aFile + " is a file, not a directory");
+        CliResult notForFiles = installation.cli("restore", backupId, "--target", freshTarget("jobs").toString(), "--jobs", "3");
+        assertThat(notForFiles.exitCode()).isEqualTo(2);
+        assertThat(notForFiles.err()).contains("--jobs").contains("apply to a PostgreSQL restore");
+        Files.delete(aFile);
     }
 
     @Test
