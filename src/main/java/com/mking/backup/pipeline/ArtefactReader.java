@@ -185,6 +185,13 @@ public final class ArtefactReader {
         }
     }
 
+    /** The key the backup was encrypted with is here (its id and fingerprint): before any of its data is read. */
+    public void requireKey(Manifest manifest) throws IOException {
+        if (manifest.encryption() != null) {
+            checkKey(manifest.encryption());
+        }
+    }
+
     private void checkKey(Manifest.Encryption encryption) throws IOException {
         String fingerprint = keyring.fingerprint(encryption.keyId());
         if (!fingerprint.equals(encryption.keyFingerprint())) {

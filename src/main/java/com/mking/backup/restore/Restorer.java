@@ -248,6 +248,11 @@ public final class Restorer {
             }
             manifest = Manifest.read(found.getKey().get(found.getValue()));
         }
+        try {
+            reader.requireKey(manifest); // a missing or different key is the operator's to fix, not an alert
+        } catch (com.mking.backup.pipeline.KeyUnavailableException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
         JobSpec job = targetJob(manifest, request);
         sources.get(manifest.source()).checkRestoreTarget(job, request);
         return Map.entry(manifest, job);

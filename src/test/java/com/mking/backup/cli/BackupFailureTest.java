@@ -136,9 +136,16 @@ class BackupFailureTest {
         Files.delete(keys.resolve("k1.key"));
         com.mking.backup.pipeline.Keyring.generate(keys, "k1");
         CliResult restore = installation.cli("restore", backupId, "--database", source + "_restored");
-        assertThat(restore.exitCode()).isEqualTo(1);
+        // the operator's to fix before anything is read: exit 2, no restore task, no alert
+        assertThat(restore.exitCode()).isEqualTo(2);
         assertThat(restore.err()).contains("wrong encryption key").contains("'k1'");
         assertThat(databaseExists(source + "_restored")).isFalse();
+        try (Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT (SELECT count(*) FROM restore_tasks) || '/' "
+                     + "|| (SELECT count(*) FROM alert_conditions WHERE condition_key LIKE 'restore%')")) {
+            rows.next();
+            assertThat(rows.getString(1)).isEqualTo("0/0");
+        }
     }
 
     @Test
