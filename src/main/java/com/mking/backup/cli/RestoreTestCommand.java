@@ -22,8 +22,17 @@ final class RestoreTestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (BackupRuntime runtime = parent.boot(false)) {
-            if (job != null) {
-                runtime.jobs().job(job);
+            com.mking.backup.restore.RestoreTester tester = runtime.bean(com.mking.backup.restore.RestoreTester.class);
+            List<String> testable = runtime.jobs().jobs().stream().filter(tester::isTestable)
+                    .map(com.mking.backup.job.JobSpec::name).toList();
+            if (job != null && !tester.isTestable(runtime.jobs().job(job))) {
+                throw new IllegalArgumentException("job '" + job + "' has no restore test here (its source has none, or "
+                        + "the tools it needs are missing); jobs that have one: "
+                        + (testable.isEmpty() ? "none" : String.join(", ", testable)));
+            }
+            if (testable.isEmpty()) {
+                System.out.println("no job here has a restore test (PostgreSQL, Redis, git and files jobs have one)");
+                return MkingBackup.OK;
             }
             List<?> results = runtime.producer().requestBodyAndHeader(VerifyRoutes.RESTORE_TESTS, null, VerifyRoutes.JOB, job,
                     List.class);

@@ -193,6 +193,15 @@ class SysconfigSourceTest extends SourceContractTest {
     }
 
     /** Another key file of the same id: the restore fails on the key, before anything is written. */
+    /** A configuration job has no restore test: asking for one says so and which jobs have one, instead of nothing. */
+    @Test
+    @Order(14)
+    void aRestoreTestOfAJobWithoutOneSaysSo() throws Exception {
+        CliResult test = installation.cli("restore-test", "--job", job());
+        assertThat(test.exitCode()).isEqualTo(2);
+        assertThat(test.err()).contains("job '" + job() + "' has no restore test here").contains("jobs that have one: none");
+    }
+
     @Test
     @Order(15)
     void aRestoreWithAnotherKeyFailsOnTheKeyAndRestoresNothing() throws Exception {
