@@ -49,6 +49,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FilesSource implements Source, SharedData, RestoreTestable {
 
+    /** Manifest details: the backed-up directory's own mode (octal) and owner (uid:gid). */
+    static final String ROOT_MODE = "rootMode";
+    static final String ROOT_OWNER = "rootOwner";
+
     private static final Logger LOG = LoggerFactory.getLogger(FilesSource.class);
     static final String DEFAULT_EXCLUDES = "*.tmp, *.log, *.cache, .DS_Store, Thumbs.db, *.swp, *.swo, *~";
     private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -125,6 +129,15 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("directory", directory(job).toString());
         details.put("exclude", String.join(", ", excludes(job)));
+        // the directory itself is no entry of the index: its mode and owner (an uploads directory the web server writes
+        // to) come back with a restore into a new directory
+        try {
+            Map<String, Object> root = Files.readAttributes(directory(job), "unix:mode,uid,gid");
+            details.put(ROOT_MODE, Integer.toOctalString((Integer) root.get("mode") & 07777));
+            details.put(ROOT_OWNER, root.get("uid") + ":" + root.get("gid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not there or not readable: the backup itself says so
+        }
         return new Description("mking-backup files snapshot 1", null, details);
     }
 
@@ -278,7 +291,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         }
         if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.move(scratch, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            restoreRootAttributes(target, manifest.details());
             return reached;
         }
         // an existing directory (empty, or --force) keeps its own mode, owner and mount: the restored tree moves into it
@@ -296,6 +309,21 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
             reached.put("movedAside", aside.toString());
         }
         return reached;
+    }
+
+    /**
+     * A new target takes the backed-up directory's mode, and its owner when restoring as root (snapshots from before
+     * these were recorded: rwxr-xr-x).
+     */
+    private static void restoreRootAttributes(Path target, Map<String, String> details) throws IOException {
+        String mode = details == null ? null : details.get(ROOT_MODE);
+        Files.setAttribute(target, "unix:mode", mode == null ? 0755 : Integer.parseInt(mode, 8));
+        String owner = details == null ? null : details.get(ROOT_OWNER);
+        if (owner != null && "root".equals(System.getProperty("user.name"))) {
+            String[] ids = owner.split(":");
+            Files.setAttribute(target, "unix:uid", Integer.parseInt(ids[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", Integer.parseInt(ids[1]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /** Inside an existing target (one file system with it, even a mount point), beside a new one. */

@@ -33,6 +33,7 @@ final class TreeScanner {
     /** What the JDK puts in a file name for bytes the locale's charset cannot decode. */
     private static final char UNDECODABLE = '\uFFFD';
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TreeScanner.class);
     private final Path root;
     private final List<PathMatcher> excludes = new ArrayList<>();
     private final List<String> unreadable = new ArrayList<>();
@@ -119,7 +120,9 @@ final class TreeScanner {
                 continue; // otherwise deleted since the directory was listed: it is not in the tree any more
             }
             if (entry == null) {
-                skippedSpecial++;
+                if (skippedSpecial++ < 10) { // named, not only counted in the manifest: it will not be restored
+                    LOG.warn("{}: not a file, directory or symlink (a FIFO, socket or device), not backed up", path);
+                }
                 continue;
             }
             visitor.visit(entry, file);

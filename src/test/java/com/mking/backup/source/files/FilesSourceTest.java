@@ -46,6 +46,11 @@ class FilesSourceTest extends SourceContractTest {
     protected void startSource() throws Exception {
         tree = installation.home().resolve("uploads");
         generateTree(tree);
+        // an uploads directory the web server owns, closed to others: a restore into a new directory brings both back
+        Files.setPosixFilePermissions(tree, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            run(null, "chown", "65534:65534", tree.toString());
+        }
         asFirst = copyAsBackedUp(tree, "uploads-as-first");
     }
 
@@ -150,6 +155,8 @@ class FilesSourceTest extends SourceContractTest {
         CliResult restoreFirst = installation.cli("restore", backupId, "--target", first.toString());
         assertThat(restoreFirst.exitCode()).as(restoreFirst.all()).isEqualTo(0);
         assertSameTree(asFirst, first);
+        assertThat(run(null, "stat", "-c", "%a %u:%g", first.toString())).as("the directory's own mode and owner")
+                .isEqualTo(run(null, "stat", "-c", "%a %u:%g", tree.toString())).startsWith("750");
         Path secondTarget = freshTarget("as-second");
         CliResult restoreSecond = installation.cli("restore", secondId, "--from", "minio", "--target", secondTarget.toString());
         assertThat(restoreSecond.exitCode()).as(restoreSecond.all()).isEqualTo(0);
