@@ -44,6 +44,15 @@ final class RunCommand implements Callable<Integer> {
                         run.getDurationSeconds());
                 System.out.printf("  raw %s, stored %s (%.1f %% saved), sha256 %s%n", Progress.human(manifest.rawSize()),
                         Progress.human(manifest.storedSize()), ratio, manifest.storedSha256());
+                java.util.Map<String, String> details = manifest.details() == null ? java.util.Map.of() : manifest.details();
+                if (details.containsKey("packBytesStored") && details.containsKey("bytes")) {
+                    // a snapshot's artefacts are its index: its content is in packs it shares with other snapshots
+                    System.out.printf("  snapshot of %s files, %s; read %s, stored %s of new content in %s pack(s)%n",
+                            details.get("files"), Progress.human(Long.parseLong(details.get("bytes"))),
+                            Progress.human(Long.parseLong(details.getOrDefault("bytesRead", "0"))),
+                            Progress.human(Long.parseLong(details.get("packBytesStored"))),
+                            details.getOrDefault("packsWritten", "0"));
+                }
                 if (manifest.artefacts().size() > 1) {
                     manifest.artefacts().forEach(artefact -> System.out.printf("  %-24s raw %s, stored %s, sha256 %s%n",
                             artefact.name(), Progress.human(artefact.rawSize()), Progress.human(artefact.storedSize()),

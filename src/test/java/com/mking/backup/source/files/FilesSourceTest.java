@@ -142,6 +142,8 @@ class FilesSourceTest extends SourceContractTest {
 
         CliResult second = installation.cli("run", job());
         assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        assertThat(second.out()).containsPattern("snapshot of \\d+ files, [0-9.]+ GiB; read [0-9.]+ KiB, stored [0-9.]+ K?i?B "
+                + "of new content in 1 pack");
         secondId = second.backupId(job());
         Map<String, String> details = manifestOf(secondId).details();
         assertThat(details).containsEntry("filesChanged", "10").containsEntry("filesNew", "5")
