@@ -139,7 +139,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return MkingBackup.OK;
             }
             System.err.println("restore of " + backupId + " failed: " + outcome.error());
-            return MkingBackup.FAILED;
+            return task.isOperatorMistake() ? MkingBackup.CONFIG : MkingBackup.FAILED;
         }
     }
 }

@@ -34,6 +34,7 @@ public final class RestoreTask {
     private RunningTool tool;
     private Instant finishedAt;
     private String error;
+    private boolean operatorMistake;
     private boolean succeeded;
     private java.util.function.Supplier<java.util.Optional<String>> failureExplanation = java.util.Optional::empty;
     private java.util.Map<String, String> reached = java.util.Map.of();
@@ -212,9 +213,18 @@ public final class RestoreTask {
         return failureExplanation.get();
     }
 
-    void failed(String error, Instant at) {
+    void failed(String error, boolean operatorMistake, Instant at) {
         this.error = error;
+        this.operatorMistake = operatorMistake;
         this.finishedAt = at;
+    }
+
+    /**
+     * The restore failed on what the operator asked, found only once the backup was read (an --include that matches no
+     * path of the snapshot): nothing is wrong with the backup or the target, so nobody is alerted.
+     */
+    public boolean isOperatorMistake() {
+        return operatorMistake;
     }
 
     // --- read by the audit SQL -------------------------------------------------------------------

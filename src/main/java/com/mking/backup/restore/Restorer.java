@@ -407,7 +407,8 @@ public final class Restorer {
     /** Error handler step: stops the tool, removes the half-restored scratch target, records the error. */
     public void fail(Exchange exchange) {
         RestoreTask task = task(exchange);
-        String message = BackupRunner.describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = BackupRunner.describe(caught);
         if (task == null) {
             LOG.error("restore could not start: {}", message);
             return;
@@ -431,9 +432,18 @@ public final class Restorer {
             }
         }
         String explained = task.failureExplanation().map(cause -> cause + " (" + message + ")").orElse(message);
-        task.failed(explained, clock.instant());
+        task.failed(explained, isOperatorMistake(caught), clock.instant());
         exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success
         LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
+    }
+
+    private static boolean isOperatorMistake(Throwable caught) {
+        for (Throwable t = caught; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void removeDecodedFile(RestoreTask task) {

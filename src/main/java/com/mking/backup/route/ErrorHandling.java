@@ -35,11 +35,13 @@ public final class ErrorHandling extends RouteConfigurationBuilder {
                 .choice().when(simple("${exchangeProperty.restore?.taskId} != null"))
                     .to(Sql.update("restore-failed"))
                 .end()
-                .setHeader(AlertRoutes.CONDITION, simple("restore-failed:${exchangeProperty.restore?.target}"))
-                .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
-                .setHeader(AlertRoutes.SUBJECT, simple("restore of backup ${exchangeProperty.restore?.backupId} failed"))
-                .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.errorMessage}"))
-                .to(AlertRoutes.ALERT)
+                .choice().when(simple("${exchangeProperty.restore?.operatorMistake} != true"))
+                    .setHeader(AlertRoutes.CONDITION, simple("restore-failed:${exchangeProperty.restore?.target}"))
+                    .setHeader(AlertRoutes.LEVEL, constant("DANGER"))
+                    .setHeader(AlertRoutes.SUBJECT, simple("restore of backup ${exchangeProperty.restore?.backupId} failed"))
+                    .setHeader(AlertRoutes.DETAIL, simple("${exchangeProperty.restore?.errorMessage}"))
+                    .to(AlertRoutes.ALERT)
+                .end()
                 .process(restorer::finish);
     }
 

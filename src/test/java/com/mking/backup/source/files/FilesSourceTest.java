@@ -201,6 +201,22 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(notForFiles.exitCode()).isEqualTo(2);
         assertThat(notForFiles.err()).contains("--jobs").contains("apply to a PostgreSQL restore");
         Files.delete(aFile);
+        CliResult noMatch = installation.cli("restore", backupId, "--target", freshTarget("no-match").toString(),
+                "--include", "no/such/path");
+        assertThat(noMatch.exitCode()).as(noMatch.all()).isEqualTo(2);
+        assertThat(noMatch.err()).contains("--include matches no path in this snapshot");
+        assertThat(freshTarget("no-match")).doesNotExist();
+        assertThat(restoreAlerts("no-match")).as("nobody is alerted for a glob that matches nothing").isZero();
+    }
+
+    /** Alert conditions raised for failed restores into a target whose path ends with {@code targetName}. */
+    private int restoreAlerts(String targetName) throws Exception {
+        try (java.sql.Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM alert_conditions WHERE condition_key "
+                     + "LIKE 'restore-failed:%" + targetName + "'")) {
+            rows.next();
+            return rows.getInt(1);
+        }
     }
 
     @Test
@@ -232,6 +248,7 @@ class FilesSourceTest extends SourceContractTest {
             CliResult restore = installation.cli("restore", secondId, "--from", "local", "--target", target.toString());
             assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
             assertNothingRestored(target);
+            assertThat(restoreAlerts("from-corrupt-pack")).as("a restore failing on the backup alerts").isEqualTo(1);
         } finally {
             Files.write(pack, original);
         }
