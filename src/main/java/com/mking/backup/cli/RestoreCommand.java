@@ -31,7 +31,8 @@ final class RestoreCommand implements Callable<Integer> {
     String database;
 
     @Option(names = "--target", paramLabel = "DIR",
-            description = "redis, git: target directory (created if missing; a non-empty one is refused unless --force)")
+            description = "redis, git, files, sysconfig, code: target directory (created if missing; a non-empty one is "
+                    + "refused unless --force)")
     String targetDirectory;
 
     @Option(names = "--push-to", paramLabel = "URL", description = "git: push every restored repository to a new, empty "
