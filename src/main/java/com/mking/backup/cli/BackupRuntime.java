@@ -175,7 +175,8 @@ public final class BackupRuntime implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
-            throw asConfigError(e);
+            throw templateError(e, Path.of(routes), templateIds(main)).<RuntimeException>map(c -> c)
+                    .orElseGet(() -> asConfigError(e));
         }
         BackupRuntime runtime = new BackupRuntime(main);
         try {
@@ -320,5 +321,50 @@ public final class BackupRuntime implements AutoCloseable {
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return new ConfigException("start-up", message, "check application.properties and routes/*.yaml");
+    }
+
+    /** The job templates the context has (one per source kind). */
+    private static java.util.List<String> templateIds(Main main) {
+        if (!(main.getCamelContext() instanceof org.apache.camel.model.ModelCamelContext model)) {
+            return java.util.List.of();
+        }
+        return model.getRouteTemplateDefinitions().stream().map(org.apache.camel.model.RouteTemplateDefinition::getId)
+                .toList();
+    }
+
+    private static final java.util.regex.Pattern MISSING_PARAMETERS =
+            java.util.regex.Pattern.compile("Route template (\\S+) the following mandatory parameters must be provided: ([^ ,]+)");
+    private static final java.util.regex.Pattern UNKNOWN_TEMPLATE =
+            java.util.regex.Pattern.compile("Cannot find RouteTemplate with id (\\S+)");
+
+    /** Camel's two route template errors, told with the route file, the job and the fix. */
+    static java.util.Optional<ConfigException> templateError(Throwable failure, Path routesDir, java.util.List<String> templates) {
+        Throwable root = failure;
+        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof ConfigException || t instanceof AuditUnavailableException) {
+                return java.util.Optional.empty(); // already told well
+            }
+            root = t;
+        }
+        String message = String.valueOf(root.getMessage());
+        java.util.regex.Matcher missing = MISSING_PARAMETERS.matcher(message);
+        if (missing.find()) {
+            String template = missing.group(1);
+            String parameter = missing.group(2);
+            String where = com.mking.backup.config.RouteFileJobs.lacking(routesDir, template, parameter)
+                    .orElse(routesDir + "/*.yaml, a " + template + " job");
+            return java.util.Optional.of(new ConfigException(where + " parameter '" + parameter + "'", "is required by "
+                    + template + " jobs", "add - {name: " + parameter + ", value: ...} (README.md lists each job's parameters)"));
+        }
+        java.util.regex.Matcher unknown = UNKNOWN_TEMPLATE.matcher(message);
+        if (unknown.find()) {
+            String template = unknown.group(1);
+            String where = com.mking.backup.config.RouteFileJobs.naming(routesDir, template).orElse(routesDir + "/*.yaml");
+            java.util.List<String> kinds = templates;
+            return java.util.Optional.of(new ConfigException(where + " routeTemplateRef '" + template + "'",
+                    "is no job template", com.mking.backup.config.ConfigCheck.closest(template, kinds)
+                            .map(c -> "did you mean '" + c + "'? ").orElse("") + "the templates are: " + String.join(", ", kinds)));
+        }
+        return java.util.Optional.empty();
     }
 }

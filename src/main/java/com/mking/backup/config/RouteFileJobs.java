@@ -70,7 +70,38 @@ public final class RouteFileJobs {
         }
     }
 
+    /**
+     * Where a job of {@code template} lacks {@code parameter} ("routes/app.yaml job 'app'"): Camel names the template and
+     * the parameter, not the file or the job.
+     */
+    public static Optional<String> lacking(Path routesDir, String template, String parameter) {
+        for (Path file : files(routesDir)) {
+            for (Map<?, ?> route : templatedRoutes(file)) {
+                if (template.equals(route.get("routeTemplateRef")) && !parameterNames(route).contains(parameter)) {
+                    return Optional.of(file + jobOf(route).map(job -> " job '" + job + "'").orElse(""));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The file naming a template that does not exist, and the job there. */
+    public static Optional<String> naming(Path routesDir, String template) {
+        for (Path file : files(routesDir)) {
+            for (Map<?, ?> route : templatedRoutes(file)) {
+                if (template.equals(route.get("routeTemplateRef"))) {
+                    return Optional.of(file + jobOf(route).map(job -> " job '" + job + "'").orElse(""));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private static List<String> jobsIn(Path file) {
+        return templatedRoutes(file).stream().map(RouteFileJobs::jobOf).flatMap(Optional::stream).toList();
+    }
+
+    private static List<Map<?, ?>> templatedRoutes(Path file) {
         Object document;
         try {
             document = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
@@ -82,8 +113,15 @@ public final class RouteFileJobs {
         }
         return items.stream()
                 .filter(item -> item instanceof Map<?, ?> map && map.get("templatedRoute") instanceof Map)
-                .map(item -> jobOf((Map<?, ?>) ((Map<?, ?>) item).get("templatedRoute")))
-                .flatMap(Optional::stream).toList();
+                .<Map<?, ?>>map(item -> (Map<?, ?>) ((Map<?, ?>) item).get("templatedRoute")).toList();
+    }
+
+    private static List<String> parameterNames(Map<?, ?> templatedRoute) {
+        if (!(templatedRoute.get("parameters") instanceof List<?> parameters)) {
+            return List.of();
+        }
+        return parameters.stream().filter(p -> p instanceof Map<?, ?>).map(p -> String.valueOf(((Map<?, ?>) p).get("name")))
+                .map(org.apache.camel.util.StringHelper::dashToCamelCase).toList();
     }
 
     private static Optional<String> jobOf(Map<?, ?> templatedRoute) {

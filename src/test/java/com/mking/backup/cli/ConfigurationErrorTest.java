@@ -131,7 +131,21 @@ class ConfigurationErrorTest {
                       - {name: job, value: app}
                       - {name: cron, value: "0 0 3 ? * SUN"}
                 """);
-        assertConfigError(installation.cli("list"), "database", "pg-logical");
+        assertConfigError(installation.cli("list"), installation.routes().resolve("app.yaml") + " job 'app' parameter "
+                + "'database'", "is required by pg-logical jobs");
+    }
+
+    @Test
+    void unknownTemplate() throws Exception {
+        Files.writeString(installation.routes().resolve("app.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: pg-logicl
+                    parameters:
+                      - {name: job, value: app}
+                      - {name: cron, value: "0 0 3 ? * SUN"}
+                """);
+        assertConfigError(installation.cli("list"), installation.routes().resolve("app.yaml") + " job 'app' routeTemplateRef "
+                + "'pg-logicl'", "did you mean 'pg-logical'?");
     }
 
     @Test
