@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a backup: a logical PostgreSQL backup "
@@ -140,6 +141,16 @@ final class RestoreCommand implements Callable<Integer> {
                 return MkingBackup.OK;
             }
             System.err.println("restore of " + backupId + " failed: " + outcome.error());
+            if (!task.isOperatorMistake() && task.getStoreName() != null) {
+                // at 3 a.m. the next step is the other copy
+                List<String> others = runtime.bean(com.mking.backup.audit.Catalog.class).find(backupId)
+                        .map(entry -> entry.storeNames().stream().filter(store -> !store.equals(task.getStoreName())).toList())
+                        .orElse(List.of());
+                if (!others.isEmpty()) {
+                    System.err.println("the backup has other copies: try --from " + String.join(" or --from ", others)
+                            + " (the run read store '" + task.getStoreName() + "')");
+                }
+            }
             return task.isOperatorMistake() ? MkingBackup.CONFIG : MkingBackup.FAILED;
         }
     }

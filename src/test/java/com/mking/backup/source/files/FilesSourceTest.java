@@ -247,6 +247,7 @@ class FilesSourceTest extends SourceContractTest {
             Path target = freshTarget("from-corrupt-pack");
             CliResult restore = installation.cli("restore", secondId, "--from", "local", "--target", target.toString());
             assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+            assertThat(restore.err()).contains("the backup has other copies: try --from minio");
             assertNothingRestored(target);
             assertThat(restoreAlerts("from-corrupt-pack")).as("a restore failing on the backup alerts").isEqualTo(1);
         } finally {
