@@ -175,8 +175,8 @@ public final class BackupRuntime implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
-            throw templateError(e, Path.of(routes), templateIds(main)).<RuntimeException>map(c -> c)
-                    .orElseGet(() -> asConfigError(e));
+            java.util.Optional<ConfigException> template = templateError(e, Path.of(routes), templateIds(main));
+            throw template.isPresent() ? template.get() : asConfigError(e);
         }
         BackupRuntime runtime = new BackupRuntime(main);
         try {
@@ -360,10 +360,10 @@ public final class BackupRuntime implements AutoCloseable {
         if (unknown.find()) {
             String template = unknown.group(1);
             String where = com.mking.backup.config.RouteFileJobs.naming(routesDir, template).orElse(routesDir + "/*.yaml");
-            java.util.List<String> kinds = templates;
             return java.util.Optional.of(new ConfigException(where + " routeTemplateRef '" + template + "'",
-                    "is no job template", com.mking.backup.config.ConfigCheck.closest(template, kinds)
-                            .map(c -> "did you mean '" + c + "'? ").orElse("") + "the templates are: " + String.join(", ", kinds)));
+                    "is no job template", com.mking.backup.config.ConfigCheck.closest(template, templates)
+                            .map(c -> "did you mean '" + c + "'? ").orElse("") + "the templates are: "
+                            + String.join(", ", templates)));
         }
         return java.util.Optional.empty();
     }
