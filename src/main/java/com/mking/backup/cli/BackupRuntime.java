@@ -175,8 +175,7 @@ public final class BackupRuntime implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
-            java.util.Optional<ConfigException> template = templateError(e, Path.of(routes), templateIds(main));
-            throw template.isPresent() ? template.get() : asConfigError(e);
+            throw asConfigError(e, Path.of(routes), templateIds(main));
         }
         BackupRuntime runtime = new BackupRuntime(main);
         try {
@@ -304,6 +303,14 @@ public final class BackupRuntime implements AutoCloseable {
 
     /** Start-up failures are configuration or environment problems: exit code 2 with the root message. */
     static RuntimeException asConfigError(Throwable e) {
+        return asConfigError(e, null, java.util.List.of());
+    }
+
+    /**
+     * {@code routesDir} and {@code templates} (may be null and empty): Camel's two route template errors are then told
+     * with the route file, the job and the fix.
+     */
+    static RuntimeException asConfigError(Throwable e, Path routesDir, java.util.List<String> templates) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConfigException config) {
                 return config;
@@ -320,7 +327,8 @@ public final class BackupRuntime implements AutoCloseable {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return new ConfigException("start-up", message, "check application.properties and routes/*.yaml");
+        return (routesDir == null ? java.util.Optional.<ConfigException>empty() : templateError(message, routesDir, templates))
+                .orElseGet(() -> new ConfigException("start-up", message, "check application.properties and routes/*.yaml"));
     }
 
     /** The job templates the context has (one per source kind). */
@@ -338,15 +346,8 @@ public final class BackupRuntime implements AutoCloseable {
             java.util.regex.Pattern.compile("Cannot find RouteTemplate with id (\\S+)");
 
     /** Camel's two route template errors, told with the route file, the job and the fix. */
-    static java.util.Optional<ConfigException> templateError(Throwable failure, Path routesDir, java.util.List<String> templates) {
-        Throwable root = failure;
-        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
-            if (t instanceof ConfigException || t instanceof AuditUnavailableException) {
-                return java.util.Optional.empty(); // already told well
-            }
-            root = t;
-        }
-        String message = String.valueOf(root.getMessage());
+    private static java.util.Optional<ConfigException> templateError(String message, Path routesDir,
+                                                                  java.util.List<String> templates) {
         java.util.regex.Matcher missing = MISSING_PARAMETERS.matcher(message);
         if (missing.find()) {
             String template = missing.group(1);

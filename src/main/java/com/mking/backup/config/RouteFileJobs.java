@@ -53,12 +53,12 @@ public final class RouteFileJobs {
         return jobs;
     }
 
-    /** The route file that declares the job, when it is a literal name in one. */
-    public static Optional<Path> fileOf(Path routesDir, String job) {
+    /** Job name → route file, or an empty map when the files hold a mistake (start-up has named it already). */
+    public static Map<String, Path> readQuietly(Path routesDir) {
         try {
-            return Optional.ofNullable(read(routesDir).get(job));
+            return read(routesDir);
         } catch (ConfigException e) {
-            return Optional.empty();
+            return Map.of();
         }
     }
 
@@ -75,21 +75,20 @@ public final class RouteFileJobs {
      * the parameter, not the file or the job.
      */
     public static Optional<String> lacking(Path routesDir, String template, String parameter) {
-        for (Path file : files(routesDir)) {
-            for (Map<?, ?> route : templatedRoutes(file)) {
-                if (template.equals(route.get("routeTemplateRef")) && !parameterNames(route).contains(parameter)) {
-                    return Optional.of(file + jobOf(route).map(job -> " job '" + job + "'").orElse(""));
-                }
-            }
-        }
-        return Optional.empty();
+        return firstRoute(routesDir, route -> template.equals(route.get("routeTemplateRef"))
+                && !parameterNames(route).contains(parameter));
     }
 
     /** The file naming a template that does not exist, and the job there. */
     public static Optional<String> naming(Path routesDir, String template) {
+        return firstRoute(routesDir, route -> template.equals(route.get("routeTemplateRef")));
+    }
+
+    /** The first templated route that {@code matches}, as "file job 'name'". */
+    private static Optional<String> firstRoute(Path routesDir, java.util.function.Predicate<Map<?, ?>> matches) {
         for (Path file : files(routesDir)) {
             for (Map<?, ?> route : templatedRoutes(file)) {
-                if (template.equals(route.get("routeTemplateRef"))) {
+                if (matches.test(route)) {
                     return Optional.of(file + jobOf(route).map(job -> " job '" + job + "'").orElse(""));
                 }
             }

@@ -150,9 +150,12 @@ public final class JobCatalog {
     private Map<String, JobSpec> load() {
         if (jobs == null) {
             Map<String, JobSpec> found = new LinkedHashMap<>();
+            String routesDir = context.getPropertiesComponent().resolveProperty("mking.routes-dir").orElse("routes");
+            Map<String, java.nio.file.Path> routeFiles = com.mking.backup.config.RouteFileJobs
+                    .readQuietly(java.nio.file.Path.of(routesDir));
             for (RouteDefinition route : ((ModelCamelContext) context).getRouteDefinitions()) {
                 sourceKind(route).ifPresent(kind -> {
-                    JobSpec job = toJob(route, sources.get(kind), context);
+                    JobSpec job = toJob(route, sources.get(kind), context, routeFileOf(route, routeFiles, routesDir));
                     found.put(job.name(), job);
                 });
             }
@@ -170,17 +173,17 @@ public final class JobCatalog {
     }
 
     /** The route file a job comes from (a templated route does not know its file: it is found by the job's name). */
-    private static String routeFileOf(RouteDefinition route, CamelContext context) {
+    private static String routeFileOf(RouteDefinition route, Map<String, java.nio.file.Path> routeFiles, String routesDir) {
         if (route.getResource() != null) {
             return route.getResource().getLocation().replaceFirst("^file:", "");
         }
-        String routesDir = context.getPropertiesComponent().resolveProperty("mking.routes-dir").orElse("routes");
-        return com.mking.backup.config.RouteFileJobs.fileOf(java.nio.file.Path.of(routesDir), route.getRouteId())
-                .map(java.nio.file.Path::toString).orElse(routesDir + "/*.yaml");
+        java.nio.file.Path file = routeFiles.get(route.getRouteId());
+        return file != null ? file.toString() : routesDir + "/*.yaml";
     }
 
     /** A parameter the template does not have is a typo (keeplast, store): it would be silently ignored. */
-    private static void requireKnownParameters(RouteDefinition route, java.util.Set<String> given, CamelContext context) {
+    private static void requireKnownParameters(RouteDefinition route, java.util.Set<String> given, String routeFile,
+                                               CamelContext context) {
         org.apache.camel.model.RouteTemplateDefinition template = sourceKind(route)
                 .map(kind -> ((ModelCamelContext) context).getRouteTemplateDefinition(kind)).orElse(null);
         if (template == null || template.getTemplateParameters() == null) {
@@ -191,7 +194,7 @@ public final class JobCatalog {
         for (String name : given) {
             // the YAML DSL also keeps a dashed alias of each name (binDir and bin-dir)
             if (!known.contains(name) && !known.contains(org.apache.camel.util.StringHelper.dashToCamelCase(name))) {
-                String where = routeFileOf(route, context) + " job '" + route.getRouteId() + "' parameter '" + name + "'";
+                String where = routeFile + " job '" + route.getRouteId() + "' parameter '" + name + "'";
                 throw new ConfigException(where, "unknown parameter of a " + template.getId() + " job",
                         ConfigCheck.closest(name, known).map(c -> "did you mean '" + c + "'? ")
                                 .orElse("") + "the parameters are: " + String.join(", ", known));
@@ -200,7 +203,7 @@ public final class JobCatalog {
     }
 
     /** Parameter values may use property placeholders ({@code {{mking.pg.host:127.0.0.1}}}); they are resolved here. */
-    private static JobSpec toJob(RouteDefinition route, Source source, CamelContext context) {
+    private static JobSpec toJob(RouteDefinition route, Source source, CamelContext context, String routeFile) {
         Map<String, String> parameters = new LinkedHashMap<>();
         source.parameters().forEach(p -> {
             if (p.defaultValue() != null) {
@@ -208,9 +211,8 @@ public final class JobCatalog {
             }
         });
         Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
-        requireKnownParameters(route, given.keySet(), context);
+        requireKnownParameters(route, given.keySet(), routeFile, context);
         given.forEach((key, value) -> parameters.put(key, value == null ? "" : context.resolvePropertyPlaceholders(value.toString())));
-        String routeFile = routeFileOf(route, context);
         List<String> storeNames = new ArrayList<>(Arrays.stream(parameters.getOrDefault("stores", "").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList());
         return new JobSpec(route.getRouteId(), source.kind(), parameters.getOrDefault("cron", "").trim(), storeNames,

@@ -439,7 +439,7 @@ public final class Restorer {
 
     private static boolean isOperatorMistake(Throwable caught) {
         for (Throwable t = caught; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IllegalArgumentException) {
+            if (t instanceof com.mking.backup.source.UnmatchedRequestException) {
                 return true;
             }
         }

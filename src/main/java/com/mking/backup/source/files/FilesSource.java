@@ -319,7 +319,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         String mode = details == null ? null : details.get(ROOT_MODE);
         Files.setAttribute(target, "unix:mode", mode == null ? 0755 : Integer.parseInt(mode, 8));
         String owner = details == null ? null : details.get(ROOT_OWNER);
-        if (owner != null && "root".equals(System.getProperty("user.name"))) {
+        if (owner != null && SnapshotRestore.asRoot()) {
             String[] ids = owner.split(":");
             Files.setAttribute(target, "unix:uid", Integer.parseInt(ids[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(target, "unix:gid", Integer.parseInt(ids[1]), java.nio.file.LinkOption.NOFOLLOW_LINKS);

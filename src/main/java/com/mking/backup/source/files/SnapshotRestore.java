@@ -44,7 +44,7 @@ final class SnapshotRestore {
     private final List<FileEntry> directories = new ArrayList<>();
     /** Made after every file is written: no write ever goes through a restored symlink (a forged index: 'a' -> /etc, then 'a/x'). */
     private final List<FileEntry> links = new ArrayList<>();
-    private final boolean asRoot = "root".equals(System.getProperty("user.name"));
+    private final boolean asRoot = asRoot();
     private long restoredBytes;
     private int symlinks;
 
@@ -106,7 +106,7 @@ final class SnapshotRestore {
             }
         }
         if (!anySelected && !includes.isEmpty()) {
-            throw new IllegalArgumentException("--include matches no path in this snapshot: globs name paths below the "
+            throw new com.mking.backup.source.UnmatchedRequestException("--include matches no path in this snapshot: globs name paths below the "
                     + "backed-up directory, e.g. --include 'avatars' or --include 'avatars/**/*.png'");
         }
     }
@@ -209,6 +209,11 @@ final class SnapshotRestore {
             throw new CorruptArtefactException("the snapshot's index names a path outside the restore directory: " + relative);
         }
         return path;
+    }
+
+    /** Owners are restored only by root (another user cannot give files away). */
+    static boolean asRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     private void setOwner(Path path, FileEntry entry) throws IOException {
