@@ -64,7 +64,7 @@ public final class MinioStore implements Store {
     private final String name;
     private final Supplier<MinioClient> client;
     private final Supplier<io.minio.MinioAsyncClient> asyncClient;
-    private final Supplier<ArrayPut> arrayPut;
+    private final Supplier<BufferUploads> uploads;
     private final String bucket;
     private final String endpointDescription;
     private final ProducerTemplate producer;
@@ -91,7 +91,7 @@ public final class MinioStore implements Store {
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
         this(name, client, asyncClient, bucket, endpointDescription, producer, Parts.DEFAULT, 5,
-                java.time.Duration.ofMillis(500), null);
+                java.time.Duration.ofMillis(500), null, true);
     }
 
     /**
@@ -99,15 +99,17 @@ public final class MinioStore implements Store {
      *                      parts per object
      * @param attempts      tries of each request on transient errors (a reset connection, 5xx, a timeout)
      * @param lock          the object lock every object is written with, or null for none
+     * @param readBack      every large object written is read back and its SHA-256 compared (verify-after-write): its
+     *                      payload then goes unsigned, without an MD5 ({@link BufferUploads})
      */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer, Parts parts, int attempts,
-                      java.time.Duration firstWait, ObjectLock lock) {
+                      java.time.Duration firstWait, ObjectLock lock, boolean readBack) {
         this.lock = lock;
         this.name = name;
         this.client = client;
         this.asyncClient = asyncClient;
-        this.arrayPut = com.google.common.base.Suppliers.memoize(() -> new ArrayPut(asyncClient.get()));
+        this.uploads = com.google.common.base.Suppliers.memoize(() -> new BufferUploads(asyncClient.get(), readBack));
         this.bucket = bucket;
         this.endpointDescription = endpointDescription;
         this.producer = producer;
@@ -220,7 +222,7 @@ public final class MinioStore implements Store {
                 com.google.common.collect.Multimap<String, String> headers = lock == null ? uploadHeaders()
                         : com.google.common.collect.ImmutableMultimap.<String, String>builder().putAll(uploadHeaders())
                         .put("Content-MD5", md5(first, length)).build(); // S3 requires it of every locked upload
-                retry.call("writing " + key, () -> arrayPut.get().put(bucket, key, first, length, headers).get());
+                retry.call("writing " + key, () -> uploads.get().put(bucket, key, first, length, headers).get());
             } catch (Exception e) {
                 throw failure("writing", key, e);
             } finally {
@@ -255,17 +257,48 @@ public final class MinioStore implements Store {
     }
 
     /**
-     * A single PUT sent from the store's own buffer. minio's public {@code putObject} first copies the stream into
-     * buffers of its own (garbage of at least each object's size); parts are already sent this way.
+     * Sends PUTs and parts from the store's own buffers: minio's public {@code putObject} first copies the stream into
+     * buffers of its own (garbage of at least each object's size).
+     *
+     * <p>When the copies are read back ({@code readBack}), a body of {@link #UNSIGNED_FROM} bytes or more goes with an
+     * unsigned payload and without Content-MD5: minio would hash every byte twice more (MD5, and SHA-256 to sign over
+     * plain HTTP), and the server twice again to check them; 2.2 CPU-s for a 600 MB dump on both sides together. The
+     * read-back compares the stored copy's SHA-256 before anything counts, which catches what they would (and TLS guards
+     * the transfer over https). Smaller bodies (manifests) and a locked object's parts (S3 requires it) keep their MD5.
      */
-    private static final class ArrayPut extends io.minio.MinioAsyncClient {
-        ArrayPut(io.minio.MinioAsyncClient client) {
+    private static final class BufferUploads extends io.minio.MinioAsyncClient {
+        static final int UNSIGNED_FROM = 1 << 20;
+        private final boolean readBack;
+
+        BufferUploads(io.minio.MinioAsyncClient client, boolean readBack) {
             super(client);
+            this.readBack = readBack;
         }
 
         java.util.concurrent.CompletableFuture<io.minio.ObjectWriteResponse> put(String bucket, String key, byte[] data, int length,
                 com.google.common.collect.Multimap<String, String> headers) throws Exception {
             return putObjectAsync(bucket, null, key, data, length, headers, null);
+        }
+
+        java.util.concurrent.CompletableFuture<io.minio.UploadPartResponse> part(String bucket, String key, byte[] data, int length,
+                String uploadId, int number, com.google.common.collect.Multimap<String, String> headers) throws Exception {
+            return uploadPartAsync(bucket, null, key, data, length, uploadId, number, headers, null);
+        }
+
+        @Override
+        protected okhttp3.Request createRequest(okhttp3.HttpUrl url, io.minio.http.Method method, okhttp3.Headers headers,
+                Object body, int length, io.minio.credentials.Credentials credentials)
+                throws io.minio.errors.InsufficientDataException, io.minio.errors.InternalException, IOException,
+                java.security.NoSuchAlgorithmException {
+            String md5 = headers == null ? null : headers.get("Content-MD5");
+            if (!readBack || md5 != null || !(body instanceof byte[] data) || length < UNSIGNED_FROM) {
+                return super.createRequest(url, method, headers, body, length, credentials);
+            }
+            // minio's own request (headers, date, token) for an empty body, then the body itself, unhashed
+            okhttp3.Request request = super.createRequest(url, method, headers, new byte[0], 0, credentials);
+            okhttp3.RequestBody payload = okhttp3.RequestBody.create(data, okhttp3.MediaType.parse(CONTENT_TYPE), 0, length);
+            return request.newBuilder().removeHeader("Content-MD5").header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+                    .method(method.toString(), payload).build();
         }
     }
 
@@ -385,8 +418,8 @@ public final class MinioStore implements Store {
                     // a locked object's parts carry their MD5, computed once however often the part is sent
                     com.google.common.collect.Multimap<String, String> headers = lock == null ? null
                             : com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length));
-                    String etag = retry.call("writing part " + number + " of " + key, () -> asyncClient.get()
-                            .uploadPartAsync(bucket, null, key, buffer, length, uploadId, number, headers, null).get().etag());
+                    String etag = retry.call("writing part " + number + " of " + key, () -> uploads.get()
+                            .part(bucket, key, buffer, length, uploadId, number, headers).get().etag());
                     return new io.minio.messages.Part(number, etag);
                 } finally {
                     buffers.release(buffer);

@@ -82,14 +82,34 @@ public final class StoreRegistry {
         String region = settings.get(prefix + "region", "us-east-1");
         requireHttpUrl(prefix + "endpoint", endpoint);
         // made on first use (making them costs ~0.4 s of start-up that catalog commands never need)
-        Supplier<MinioClient> client = memoized(() ->
-                MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
-        Supplier<io.minio.MinioAsyncClient> async = memoized(() ->
-                io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint).build());
+        Supplier<okhttp3.OkHttpClient> http = memoized(() -> plainHttpClient(endpoint));
+        Supplier<MinioClient> client = memoized(() -> {
+            MinioClient.Builder builder = MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint);
+            return http.get() == null ? builder.build() : builder.httpClient(http.get()).build();
+        });
+        Supplier<io.minio.MinioAsyncClient> async = memoized(() -> {
+            io.minio.MinioAsyncClient.Builder builder = io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey)
+                    .region(region).endpoint(endpoint);
+            return http.get() == null ? builder.build() : builder.httpClient(http.get()).build();
+        });
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
         MinioStore.Parts parts = parts(settings, prefix, Runtime.getRuntime().maxMemory());
         return new MinioStore(name, client, async, bucket, endpoint, producer, parts, attempts(settings, prefix),
-                java.time.Duration.ofMillis(500), objectLock(settings, prefix));
+                java.time.Duration.ofMillis(500), objectLock(settings, prefix), settings.bool("mking.pipeline.verify-after-write", true));
+    }
+
+    /**
+     * For a plain-http endpoint, the HTTP client minio makes (its timeouts, HTTP/1.1) without TLS, shared by the store's
+     * two clients: minio's own loads the JDK's trust store for each, ~0.2 CPU-s apiece at start for nothing. Null for
+     * https: minio's own then, which also honours SSL_CERT_FILE.
+     */
+    static okhttp3.OkHttpClient plainHttpClient(String endpoint) {
+        if (!endpoint.regionMatches(true, 0, "http://", 0, 7)) {
+            return null;
+        }
+        java.time.Duration timeout = java.time.Duration.ofMinutes(5);
+        return new okhttp3.OkHttpClient.Builder().connectTimeout(timeout).writeTimeout(timeout).readTimeout(timeout)
+                .protocols(List.of(okhttp3.Protocol.HTTP_1_1)).connectionSpecs(List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
     }
 
     /**
