@@ -123,9 +123,6 @@ public final class ArtefactWriter {
                 }
             }));
         }
-        // the tool's output is drained on a thread of its own: read by the stages between two reads, a 64 KiB pipe
-        // stalls the tool while they work, and the backup takes the tool's time plus theirs instead of the longer one
-        InputStream ahead = ReadAheadInputStream.of(raw, "tool-ahead " + name);
         try {
             DigestOutputStream stored = new DigestOutputStream(
                     new BufferedOutputStream(new FanOutOutputStream(pipes), CHUNK_SIZE));
@@ -134,7 +131,7 @@ public final class ArtefactWriter {
                 OutputStream chain = stages.join(stored);
                 byte[] buffer = new byte[1 << 18];
                 long waitStart = System.nanoTime();
-                for (int n; (n = ahead.read(buffer)) > 0; ) {
+                for (int n; (n = raw.read(buffer)) > 0; ) {
                     stages.toolWaited(System.nanoTime() - waitStart);
                     chain.write(buffer, 0, n);
                     progress.addAndGet(n);
@@ -142,7 +139,6 @@ public final class ArtefactWriter {
                 }
                 chain.close();
             } catch (IOException | RuntimeException | Error e) {
-                closeQuietly(ahead);
                 pipes.forEach(pipe -> pipe.abort(e));
                 Throwable storeFailure = firstStoreFailure(puts);
                 deleteQuietly(stores, key);
@@ -170,7 +166,6 @@ public final class ArtefactWriter {
             return new Manifest.Artefact(name, key.substring(key.lastIndexOf('/') + 1), stages.rawDigest().count(), stages.rawDigest().sha256(), stored.count(), stored.sha256());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(ahead);
             pipes.forEach(pipe -> pipe.abort(e));
             deleteQuietly(stores, key);
             throw new java.io.InterruptedIOException("backup interrupted");
@@ -197,15 +192,6 @@ public final class ArtefactWriter {
     }
 
     /** Removes whatever a failed write may have published, so nothing half-done looks like a backup. */
-    /** Stops the read-ahead of a write that failed (its thread would wait for a reader forever); the tool is killed by its caller. */
-    private static void closeQuietly(InputStream ahead) {
-        try {
-            ahead.close();
-        } catch (IOException e) {
-            // the write's own failure is the one to report
-        }
-    }
-
     static void deleteQuietly(List<Store> stores, String key) {
         for (Store store : stores) {
             try {

@@ -35,8 +35,9 @@ class ReadAheadInputStreamTest {
         assertThatThrownBy(() -> ReadAheadInputStream.of(failingAtTheEnd, "test").readAllBytes()).isSameAs(bad);
     }
 
+    /** A reader that stops early (a failed write) closes the source, and the thread waiting to hand over more ends. */
     @Test
-    void closingEarlyClosesTheSource() throws IOException {
+    void closingEarlyClosesTheSourceAndEndsTheThread() throws IOException {
         AtomicBoolean closed = new AtomicBoolean();
         InputStream endless = new InputStream() {
             @Override
@@ -54,9 +55,11 @@ class ReadAheadInputStreamTest {
                 closed.set(true);
             }
         };
-        InputStream in = ReadAheadInputStream.of(endless, "test");
+        InputStream in = ReadAheadInputStream.of(endless, "endless-ahead");
         assertThat(in.readNBytes(10 << 20)).hasSize(10 << 20);
         in.close();
         assertThat(closed).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces()
+                .keySet().stream().noneMatch(thread -> thread.getName().equals("endless-ahead") && thread.isAlive()));
     }
 }
