@@ -95,7 +95,7 @@ public final class RunningTool extends ExecResult implements RunningOutput {
     }
 
     private final class ExitCheckingStream extends FilterInputStream {
-        private boolean exitChecked;
+        private volatile boolean exitChecked; // read-ahead: read on one thread, closed on another
 
         ExitCheckingStream(InputStream in) {
             super(in);

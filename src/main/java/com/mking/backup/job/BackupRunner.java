@@ -153,9 +153,11 @@ public final class BackupRunner {
         String dataKey = run.keyPrefix() + storedName;
         java.time.Instant writing = clock.instant();
         Manifest.Artefact artefact;
-        // the tool's output is drained on a thread of its own: read only between the stages' work, its 64 KiB pipe
+        // a tool's output is drained on a thread of its own: read only between the stages' work, its 64 KiB pipe
         // stalled the tool meanwhile, and the backup took the tool's time plus theirs instead of the longer of the two
-        try (InputStream raw = ReadAheadInputStream.of(tool.getStdout(), "tool-ahead " + name)) {
+        // (Java writers already hand over through a pipe of their own)
+        try (InputStream raw = tool instanceof com.mking.backup.exec.RunningTool
+                ? ReadAheadInputStream.of(tool.getStdout(), "tool-ahead " + name) : tool.getStdout()) {
             artefact = writer.write(dataKey, name, raw, run.stages(), targets(job), run.progress()).withStoredName(storedName);
         }
         run.written(artefact, dataKey);

@@ -119,7 +119,8 @@ public final class ArtefactWriter {
             pipes.add(pipe);
             puts.add(uploads.submit(() -> {
                 try (InputStream source = pipe.source()) {
-                    return store.put(key, source);
+                    // every caller reads the copies back when verify-after-write is on
+                    return settings.verifyAfterWrite() ? store.putReadBack(key, source) : store.put(key, source);
                 }
             }));
         }

@@ -27,6 +27,11 @@ abstract class ForwardingStore implements Store {
     }
 
     @Override
+    public long putReadBack(String key, InputStream data) throws IOException {
+        return store.putReadBack(key, data);
+    }
+
+    @Override
     public InputStream get(String key) throws IOException {
         return store.get(key);
     }

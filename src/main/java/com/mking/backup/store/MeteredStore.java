@@ -39,6 +39,13 @@ public final class MeteredStore extends ForwardingStore {
     }
 
     @Override
+    public long putReadBack(String key, InputStream data) throws IOException {
+        long stored = store.putReadBack(key, data);
+        bytesWritten.addAndGet(stored);
+        return stored;
+    }
+
+    @Override
     public InputStream get(String key) throws IOException {
         InputStream in = store.get(key);
         reads.incrementAndGet();

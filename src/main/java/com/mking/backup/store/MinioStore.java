@@ -69,6 +69,8 @@ public final class MinioStore implements Store {
     private final String endpointDescription;
     private final ProducerTemplate producer;
     private volatile boolean bucketChecked;
+    /** The bucket has object lock on (or may have): S3 then wants a checksum with every upload. */
+    private volatile boolean bucketLocked;
 
     private final Parts parts;
     private final PartBuffers buffers;
@@ -91,7 +93,7 @@ public final class MinioStore implements Store {
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer) {
         this(name, client, asyncClient, bucket, endpointDescription, producer, Parts.DEFAULT, 5,
-                java.time.Duration.ofMillis(500), null, true);
+                java.time.Duration.ofMillis(500), null);
     }
 
     /**
@@ -99,17 +101,15 @@ public final class MinioStore implements Store {
      *                      parts per object
      * @param attempts      tries of each request on transient errors (a reset connection, 5xx, a timeout)
      * @param lock          the object lock every object is written with, or null for none
-     * @param readBack      every large object written is read back and its SHA-256 compared (verify-after-write): its
-     *                      payload then goes unsigned, without an MD5 ({@link BufferUploads})
      */
     public MinioStore(String name, Supplier<MinioClient> client, Supplier<io.minio.MinioAsyncClient> asyncClient,
                       String bucket, String endpointDescription, ProducerTemplate producer, Parts parts, int attempts,
-                      java.time.Duration firstWait, ObjectLock lock, boolean readBack) {
+                      java.time.Duration firstWait, ObjectLock lock) {
         this.lock = lock;
         this.name = name;
         this.client = client;
         this.asyncClient = asyncClient;
-        this.uploads = com.google.common.base.Suppliers.memoize(() -> new BufferUploads(asyncClient.get(), readBack));
+        this.uploads = com.google.common.base.Suppliers.memoize(() -> new BufferUploads(asyncClient.get()));
         this.bucket = bucket;
         this.endpointDescription = endpointDescription;
         this.producer = producer;
@@ -165,6 +165,9 @@ public final class MinioStore implements Store {
         try {
             if (!client.get().bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
                 client.get().makeBucket(MakeBucketArgs.builder().bucket(bucket).objectLock(lock != null).build());
+                bucketLocked = lock != null;
+            } else {
+                bucketLocked = hasObjectLock();
             }
         } catch (ErrorResponseException e) {
             if (!"BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
@@ -173,6 +176,28 @@ public final class MinioStore implements Store {
         } catch (Exception e) {
             throw failure("checking bucket", bucket, e);
         }
+    }
+
+    /**
+     * Whether the existing bucket has object lock on: a default retention then makes S3 refuse uploads without a
+     * checksum, even from a store that sets no lock of its own. A server without object lock (S3Proxy: not implemented)
+     * or a bucket without it says so; any other answer (a policy that does not allow the question) counts as locked,
+     * which costs only the MD5s.
+     */
+    private boolean hasObjectLock() {
+        try {
+            client.get().getObjectLockConfiguration(io.minio.GetObjectLockConfigurationArgs.builder().bucket(bucket).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            return !lockAbsent(e.errorResponse().code());
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    /** The error codes of S3 servers that say a bucket has no object lock. */
+    static boolean lockAbsent(String errorCode) {
+        return "ObjectLockConfigurationNotFoundError".equals(errorCode) || "NotImplemented".equals(errorCode);
     }
 
     @Override
@@ -187,6 +212,16 @@ public final class MinioStore implements Store {
      */
     @Override
     public long put(String key, InputStream data) throws IOException {
+        return write(key, data, false);
+    }
+
+    /** Large bodies go unsigned and without MD5 ({@link BufferUploads}), unless the bucket is locked. */
+    @Override
+    public long putReadBack(String key, InputStream data) throws IOException {
+        return write(key, data, true);
+    }
+
+    private long write(String key, InputStream data, boolean readBack) throws IOException {
         if (!bucketChecked) {
             try {
                 retry.call("checking bucket " + bucket, () -> {
@@ -217,12 +252,17 @@ public final class MinioStore implements Store {
             buffers.release(first);
             throw e;
         }
+        boolean unhashed = readBack && !bucketLocked && lock == null;
         if (length < parts.size()) {
             try {
-                com.google.common.collect.Multimap<String, String> headers = lock == null ? uploadHeaders()
-                        : com.google.common.collect.ImmutableMultimap.<String, String>builder().putAll(uploadHeaders())
-                        .put("Content-MD5", md5(first, length)).build(); // S3 requires it of every locked upload
-                retry.call("writing " + key, () -> uploads.get().put(bucket, key, first, length, headers).get());
+                com.google.common.collect.ImmutableMultimap.Builder<String, String> headers = com.google.common.collect
+                        .ImmutableMultimap.<String, String>builder().putAll(uploadHeaders());
+                if (lock != null || bucketLocked) {
+                    headers.put("Content-MD5", md5(first, length)); // S3 requires a checksum of every locked upload
+                } else if (unhashed) {
+                    headers.put(BufferUploads.UNHASHED, "yes");
+                }
+                retry.call("writing " + key, () -> uploads.get().put(bucket, key, first, length, headers.build()).get());
             } catch (Exception e) {
                 throw failure("writing", key, e);
             } finally {
@@ -230,7 +270,7 @@ public final class MinioStore implements Store {
             }
             return length;
         }
-        return new MultipartUpload(key).upload(first, data);
+        return new MultipartUpload(key, unhashed).upload(first, data);
     }
 
     private static final String CONTENT_TYPE = "application/octet-stream";
@@ -260,20 +300,18 @@ public final class MinioStore implements Store {
      * Sends PUTs and parts from the store's own buffers: minio's public {@code putObject} first copies the stream into
      * buffers of its own (garbage of at least each object's size).
      *
-     * <p>When the copies are read back ({@code readBack}), a body of {@link #UNSIGNED_FROM} bytes or more goes with an
-     * unsigned payload and without Content-MD5: minio would hash every byte twice more (MD5, and SHA-256 to sign over
-     * plain HTTP), and the server twice again to check them (a 477 MB dump: ~2.5 CPU-s more here, ~0.9 in S3Proxy).
-     * The read-back compares the stored copy's SHA-256 before anything counts, which catches what they would (and TLS
-     * guards the transfer over https). Smaller bodies (manifests) and a locked object's parts (S3 requires it) keep
-     * their MD5.
+     * <p>A body of {@link #UNSIGNED_FROM} bytes or more whose request carries {@link #UNHASHED} (a copy its writer reads
+     * back, {@link Store#putReadBack}) goes with an unsigned payload and without Content-MD5: minio would hash every
+     * byte twice more (MD5, and SHA-256 to sign over plain HTTP) and the server check the SHA-256 (a 477 MB dump: ~2.5
+     * CPU-s more here, ~0.9 in S3Proxy). The read-back compares the stored copy's SHA-256 before anything counts,
+     * which catches what they would (and TLS guards the transfer over https). The marker itself is never sent.
      */
     private static final class BufferUploads extends io.minio.MinioAsyncClient {
+        static final String UNHASHED = "X-Mking-Unhashed";
         static final int UNSIGNED_FROM = 1 << 20;
-        private final boolean readBack;
 
-        BufferUploads(io.minio.MinioAsyncClient client, boolean readBack) {
+        BufferUploads(io.minio.MinioAsyncClient client) {
             super(client);
-            this.readBack = readBack;
         }
 
         java.util.concurrent.CompletableFuture<io.minio.ObjectWriteResponse> put(String bucket, String key, byte[] data, int length,
@@ -291,13 +329,18 @@ public final class MinioStore implements Store {
                 Object body, int length, io.minio.credentials.Credentials credentials)
                 throws io.minio.errors.InsufficientDataException, io.minio.errors.InternalException, IOException,
                 java.security.NoSuchAlgorithmException {
-            String md5 = headers == null ? null : headers.get("Content-MD5");
-            if (!readBack || md5 != null || !(body instanceof byte[] data) || length < UNSIGNED_FROM) {
+            if (headers == null || headers.get(UNHASHED) == null) {
                 return super.createRequest(url, method, headers, body, length, credentials);
             }
+            okhttp3.Headers sent = headers.newBuilder().removeAll(UNHASHED).build();
+            if (!(body instanceof byte[] data) || length < UNSIGNED_FROM) {
+                return super.createRequest(url, method, sent, body, length, credentials);
+            }
             // minio's own request (headers, date, token) for an empty body, then the body itself, unhashed
-            okhttp3.Request request = super.createRequest(url, method, headers, new byte[0], 0, credentials);
-            okhttp3.RequestBody payload = okhttp3.RequestBody.create(data, okhttp3.MediaType.parse(CONTENT_TYPE), 0, length);
+            okhttp3.Request request = super.createRequest(url, method, sent, new byte[0], 0, credentials);
+            String type = sent.get("Content-Type");
+            okhttp3.RequestBody payload = okhttp3.RequestBody.create(data,
+                    okhttp3.MediaType.parse(type == null ? CONTENT_TYPE : type), 0, length);
             return request.newBuilder().removeHeader("Content-MD5").header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
                     .method(method.toString(), payload).build();
         }
@@ -318,10 +361,13 @@ public final class MinioStore implements Store {
         private final String key;
         private final java.util.concurrent.ExecutorService senders;
         private final List<java.util.concurrent.Future<io.minio.messages.Part>> partsSent = new ArrayList<>();
+        private final boolean unhashed;
         private String uploadId;
 
-        MultipartUpload(String key) {
+        /** @param unhashed its parts go unsigned and without MD5 ({@link BufferUploads}) */
+        MultipartUpload(String key, boolean unhashed) {
             this.key = key;
+            this.unhashed = unhashed;
             this.senders = java.util.concurrent.Executors.newFixedThreadPool(MinioStore.this.parts.parallel(), runnable -> {
                 Thread thread = new Thread(runnable, "s3-part-" + name);
                 thread.setDaemon(true);
@@ -417,8 +463,9 @@ public final class MinioStore implements Store {
             PartSend part = new PartSend(buffer, () -> {
                 try {
                     // a locked object's parts carry their MD5, computed once however often the part is sent
-                    com.google.common.collect.Multimap<String, String> headers = lock == null ? null
-                            : com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length));
+                    com.google.common.collect.Multimap<String, String> headers = lock != null || bucketLocked
+                            ? com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length))
+                            : unhashed ? com.google.common.collect.ImmutableMultimap.of(BufferUploads.UNHASHED, "yes") : null;
                     String etag = retry.call("writing part " + number + " of " + key, () -> uploads.get()
                             .part(bucket, key, buffer, length, uploadId, number, headers).get().etag());
                     return new io.minio.messages.Part(number, etag);

@@ -26,6 +26,14 @@ public interface Store {
     /** Stores the whole stream under {@code key}, atomically. Returns the number of bytes stored. */
     long put(String key, InputStream data) throws IOException;
 
+    /**
+     * {@link #put} of data the caller reads back and compares with its SHA-256 before it counts (verify-after-write):
+     * the store may leave out checks of its own on the way (an S3 store sends large bodies without MD5, unsigned).
+     */
+    default long putReadBack(String key, InputStream data) throws IOException {
+        return put(key, data);
+    }
+
     /** Opens the object for reading. Fails with {@link java.io.FileNotFoundException} when absent. */
     InputStream get(String key) throws IOException;
 

@@ -95,8 +95,10 @@ public final class StoreRegistry {
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
         MinioStore.Parts parts = parts(settings, prefix, Runtime.getRuntime().maxMemory());
         return new MinioStore(name, client, async, bucket, endpoint, producer, parts, attempts(settings, prefix),
-                java.time.Duration.ofMillis(500), objectLock(settings, prefix), settings.bool("mking.pipeline.verify-after-write", true));
+                java.time.Duration.ofMillis(500), objectLock(settings, prefix));
     }
+
+    static final int MAX_PARALLEL_PARTS = 64;
 
     /**
      * For a plain-http endpoint, the HTTP client minio makes (its timeouts, HTTP/1.1) without TLS, shared by the store's
@@ -108,7 +110,11 @@ public final class StoreRegistry {
             return null;
         }
         java.time.Duration timeout = java.time.Duration.ofMinutes(5);
-        return new okhttp3.OkHttpClient.Builder().connectTimeout(timeout).writeTimeout(timeout).readTimeout(timeout)
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        // okhttp's default, 5 requests at once per host, would queue reads behind parallel parts
+        dispatcher.setMaxRequestsPerHost(MAX_PARALLEL_PARTS + 8);
+        dispatcher.setMaxRequests(MAX_PARALLEL_PARTS + 8);
+        return new okhttp3.OkHttpClient.Builder().dispatcher(dispatcher).connectTimeout(timeout).writeTimeout(timeout).readTimeout(timeout)
                 .protocols(List.of(okhttp3.Protocol.HTTP_1_1)).connectionSpecs(List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
     }
 
@@ -118,9 +124,9 @@ public final class StoreRegistry {
      */
     static MinioStore.Parts parts(Settings settings, String prefix, long maxHeap) {
         int parallel = settings.integer(prefix + "parallel-parts", MinioStore.Parts.DEFAULT_PARALLEL);
-        if (parallel < 1 || parallel > 64) {
+        if (parallel < 1 || parallel > MAX_PARALLEL_PARTS) {
             throw new ConfigException(prefix + "parallel-parts", parallel + " parts at once is out of range",
-                    "use 1-64 (" + MinioStore.Parts.DEFAULT_PARALLEL + "; each holds a part-size-mib buffer while it is sent)");
+                    "use 1-" + MAX_PARALLEL_PARTS + " (" + MinioStore.Parts.DEFAULT_PARALLEL + "; each holds a part-size-mib buffer while it is sent)");
         }
         int sizeMiB = settings.integer(prefix + "part-size-mib", MinioStore.Parts.DEFAULT_SIZE_MIB);
         if (sizeMiB < 5 || sizeMiB > 512) {

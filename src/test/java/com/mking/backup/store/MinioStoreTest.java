@@ -145,7 +145,7 @@ class MinioStoreTest extends StoreContractTest {
         MinioClient client = s3.client();
         io.minio.MinioAsyncClient async = s3.asyncClient();
         return new MinioStore("minio", () -> client, () -> async, bucket, s3.endpoint(), camel.createProducerTemplate(), parts,
-                3, java.time.Duration.ofMillis(100), null, true);
+                3, java.time.Duration.ofMillis(100), null);
     }
 
     /**
@@ -230,7 +230,7 @@ class MinioStoreTest extends StoreContractTest {
             return response;
         }).build();
         String flakyBucket = "flaky-" + UUID.randomUUID().toString().substring(0, 8);
-        Store store = storeThrough(faulty, "flaky", flakyBucket, 4, 12, java.time.Duration.ofMillis(20), true);
+        Store store = storeThrough(faulty, "flaky", flakyBucket, 4, 12, java.time.Duration.ofMillis(20));
 
         long size = 40L * 1024 * 1024 + 5;
         org.assertj.core.api.Assertions.assertThat(store.put("job/2026/11/28/id/data", new RandomStream(size, 3)))
@@ -269,7 +269,7 @@ class MinioStoreTest extends StoreContractTest {
             return response;
         }).build();
         String outageBucket = "outage-" + UUID.randomUUID().toString().substring(0, 8);
-        Store store = storeThrough(counting, "outage", outageBucket, 2, 6, java.time.Duration.ofMillis(500), true);
+        Store store = storeThrough(counting, "outage", outageBucket, 2, 6, java.time.Duration.ofMillis(500));
         long size = 48L * 1024 * 1024;
         Thread restart = new Thread(() -> {
             try {
@@ -307,32 +307,40 @@ class MinioStoreTest extends StoreContractTest {
     }
 
     /**
-     * With copies read back, the parts of a large object and a large single PUT go with an unsigned payload and no
-     * MD5 (nothing hashes them on the way); a manifest-sized PUT keeps both, and so does every body of a store whose
-     * copies are not read back. S3 accepts them all, and the objects read back whole.
+     * Copies their writer reads back ({@link Store#putReadBack}) go with an unsigned payload and no MD5 from 1 MiB (the
+     * parts of a large object, a large single PUT); a manifest-sized body keeps both, and so does every plain put.
+     * S3Proxy (which has no object lock) takes them all, and the objects read back whole.
      */
     @Test
-    void largeBodiesGoUnhashedOnlyWhenTheCopiesAreReadBack() throws Exception {
+    void largeBodiesGoUnhashedOnlyWhenTheirWriterReadsThemBack() throws Exception {
+        java.util.List<String> puts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        okhttp3.OkHttpClient recording = new okhttp3.OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+            okhttp3.Request request = chain.request();
+            if ("PUT".equals(request.method()) && request.body() != null && request.body().contentLength() > 0) {
+                assertThat(request.header("X-Mking-Unhashed")).as("the marker is never sent").isNull();
+                puts.add((request.body().contentLength() >= 1 << 20 ? "large" : "small") + " md5="
+                        + (request.header("Content-MD5") != null) + " " + request.header("x-amz-content-sha256").length());
+            }
+            return chain.proceed(request);
+        }).build();
+        String bucket = "unhashed-" + UUID.randomUUID().toString().substring(0, 8);
+        Store store = storeThrough(recording, "unhashed", bucket, 2, 1, java.time.Duration.ofMillis(10));
+        String unsigned = "UNSIGNED-PAYLOAD".length() + "";
+        String signed = "64";
+        long multipart = (16L << 20) + (4L << 20);
         for (boolean readBack : new boolean[] {true, false}) {
-            java.util.List<String> puts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-            okhttp3.OkHttpClient recording = new okhttp3.OkHttpClient.Builder().addNetworkInterceptor(chain -> {
-                okhttp3.Request request = chain.request();
-                if ("PUT".equals(request.method()) && request.body() != null && request.body().contentLength() > 0) {
-                    puts.add((request.body().contentLength() >= 1 << 20 ? "large" : "small") + " md5="
-                            + (request.header("Content-MD5") != null) + " " + request.header("x-amz-content-sha256").length());
-                }
-                return chain.proceed(request);
-            }).build();
-            String bucket = "unsigned-" + readBack + "-" + UUID.randomUUID().toString().substring(0, 8);
-            Store store = storeThrough(recording, "hashes-" + readBack, bucket, 2, 1, java.time.Duration.ofMillis(10), readBack);
-            long multipart = (16L << 20) + (4L << 20);
-            assertThat(store.put("job/2026/11/29/id/data", new RandomStream(multipart, 5))).isEqualTo(multipart);
-            assertThat(store.put("job/2026/11/29/id/pack", new RandomStream(2L << 20, 6))).isEqualTo(2L << 20);
-            assertThat(store.put("job/2026/11/29/id/manifest.json", new RandomStream(10_000, 7))).isEqualTo(10_000);
-
-            String unsigned = "UNSIGNED-PAYLOAD".length() + "";
-            String signed = "64";
-            assertThat(puts).as("readBack=" + readBack).containsExactlyInAnyOrder(readBack
+            puts.clear();
+            String prefix = "job/2026/11/29/" + readBack + "/";
+            if (readBack) {
+                assertThat(store.putReadBack(prefix + "data", new RandomStream(multipart, 5))).isEqualTo(multipart);
+                assertThat(store.putReadBack(prefix + "pack", new RandomStream(2L << 20, 6))).isEqualTo(2L << 20);
+                assertThat(store.putReadBack(prefix + "manifest.json", new RandomStream(10_000, 7))).isEqualTo(10_000);
+            } else {
+                assertThat(store.put(prefix + "data", new RandomStream(multipart, 5))).isEqualTo(multipart);
+                assertThat(store.put(prefix + "pack", new RandomStream(2L << 20, 6))).isEqualTo(2L << 20);
+                assertThat(store.put(prefix + "manifest.json", new RandomStream(10_000, 7))).isEqualTo(10_000);
+            }
+            assertThat(puts).as("read back: " + readBack).containsExactlyInAnyOrder(readBack
                     ? new String[] {"large md5=false " + unsigned, "large md5=false " + unsigned, "large md5=false " + unsigned,
                             "small md5=true " + signed}
                     : new String[] {"large md5=true " + signed, "large md5=true " + signed, "large md5=true " + signed,
@@ -340,7 +348,7 @@ class MinioStoreTest extends StoreContractTest {
             for (String[] object : new String[][] {{"data", "5", multipart + ""}, {"pack", "6", (2L << 20) + ""},
                     {"manifest.json", "7", "10000"}}) {
                 try (java.io.InputStream stored = s3.client().getObject(io.minio.GetObjectArgs.builder().bucket(bucket)
-                        .object("job/2026/11/29/id/" + object[0]).build())) {
+                        .object(prefix + object[0]).build())) {
                     assertThat(com.mking.backup.pipeline.Sha256.of(stored)).isEqualTo(com.mking.backup.pipeline.Sha256.of(
                             new RandomStream(Long.parseLong(object[2]), Integer.parseInt(object[1]))));
                 }
@@ -349,18 +357,29 @@ class MinioStoreTest extends StoreContractTest {
     }
 
     /**
+     * A bucket with object lock on wants a checksum with every upload, even from a store that sets no lock: only a
+     * server's own word that the bucket has none lets uploads go without one.
+     */
+    @Test
+    void onlyAServerSayingTheBucketHasNoLockLetsUploadsGoWithoutChecksum() {
+        assertThat(MinioStore.lockAbsent("ObjectLockConfigurationNotFoundError")).isTrue();
+        assertThat(MinioStore.lockAbsent("NotImplemented")).as("S3Proxy: no object lock at all").isTrue();
+        assertThat(MinioStore.lockAbsent("AccessDenied")).as("not allowed to ask: taken as locked").isFalse();
+    }
+
+    /**
      * A store whose clients (the sync one camel-minio uses, and the async one) go through {@code http}, with the retries
      * every configured store has ({@link RetryingStore}).
      */
     private Store storeThrough(okhttp3.OkHttpClient http, String name, String bucket, int parallelParts, int attempts,
-                                    java.time.Duration firstWait, boolean readBack) {
+                                    java.time.Duration firstWait) {
         MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY)
                 .httpClient(http).build();
         io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
                 .credentials(TestS3.ACCESS_KEY, TestS3.SECRET_KEY).httpClient(http).build();
         camel.getRegistry().bind(MinioStores.clientBeanName(name), client);
         return new RetryingStore(new MinioStore(name, () -> client, () -> async, bucket, s3.endpoint(),
-                camel.createProducerTemplate(), MinioStore.Parts.ofMiB(16, parallelParts), attempts, firstWait, null, readBack), attempts,
+                camel.createProducerTemplate(), MinioStore.Parts.ofMiB(16, parallelParts), attempts, firstWait, null), attempts,
                 firstWait);
     }
 
