@@ -95,7 +95,7 @@ public final class RunningTool extends ExecResult implements RunningOutput {
     }
 
     private final class ExitCheckingStream extends FilterInputStream {
-        private volatile boolean exitChecked; // read-ahead: read on one thread, closed on another
+        private boolean exitChecked;
 
         ExitCheckingStream(InputStream in) {
             super(in);

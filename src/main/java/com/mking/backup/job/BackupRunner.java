@@ -7,7 +7,6 @@ import com.mking.backup.pipeline.ArtefactStages;
 import com.mking.backup.pipeline.ArtefactWriter;
 import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.pipeline.Publisher;
-import com.mking.backup.pipeline.ReadAheadInputStream;
 import com.mking.backup.source.Source;
 import com.mking.backup.source.SourceRegistry;
 import com.mking.backup.source.ToolCommand;
@@ -153,11 +152,7 @@ public final class BackupRunner {
         String dataKey = run.keyPrefix() + storedName;
         java.time.Instant writing = clock.instant();
         Manifest.Artefact artefact;
-        // a tool's output is drained on a thread of its own: read only between the stages' work, its 64 KiB pipe
-        // stalled the tool meanwhile, and the backup took the tool's time plus theirs instead of the longer of the two
-        // (Java writers already hand over through a pipe of their own)
-        try (InputStream raw = tool instanceof com.mking.backup.exec.RunningTool
-                ? ReadAheadInputStream.of(tool.getStdout(), "tool-ahead " + name) : tool.getStdout()) {
+        try (InputStream raw = tool.getStdout()) {
             artefact = writer.write(dataKey, name, raw, run.stages(), targets(job), run.progress()).withStoredName(storedName);
         }
         run.written(artefact, dataKey);

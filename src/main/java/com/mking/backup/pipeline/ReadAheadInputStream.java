@@ -6,8 +6,7 @@ import java.io.OutputStream;
 
 /**
  * Reads its source on a thread of its own, ahead of the caller, so that two stages of decoding use two cores
- * (reading and decryption there; decompression, hashing and the consumer here), or a tool never waits on its
- * 64 KiB pipe while a backup's stages work. Memory stays bounded by the
+ * (reading and decryption there; decompression, hashing and the consumer here). Memory stays bounded by the
  * pipe. What the source throws reaches the caller unchanged, where its data would have; the caller sees the end
  * of the stream only after the source ended cleanly (its checks at the end included).
  */
