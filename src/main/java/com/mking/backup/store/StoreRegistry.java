@@ -82,16 +82,11 @@ public final class StoreRegistry {
         String region = settings.get(prefix + "region", "us-east-1");
         requireHttpUrl(prefix + "endpoint", endpoint);
         // made on first use (making them costs ~0.4 s of start-up that catalog commands never need)
-        Supplier<okhttp3.OkHttpClient> http = memoized(() -> plainHttpClient(endpoint));
-        Supplier<MinioClient> client = memoized(() -> {
-            MinioClient.Builder builder = MinioClient.builder().credentials(accessKey, secretKey).region(region).endpoint(endpoint);
-            return http.get() == null ? builder.build() : builder.httpClient(http.get()).build();
-        });
-        Supplier<io.minio.MinioAsyncClient> async = memoized(() -> {
-            io.minio.MinioAsyncClient.Builder builder = io.minio.MinioAsyncClient.builder().credentials(accessKey, secretKey)
-                    .region(region).endpoint(endpoint);
-            return http.get() == null ? builder.build() : builder.httpClient(http.get()).build();
-        });
+        Supplier<okhttp3.OkHttpClient> http = memoized(() -> httpClient(endpoint));
+        Supplier<MinioClient> client = memoized(() -> MinioClient.builder().credentials(accessKey, secretKey).region(region)
+                .endpoint(endpoint).httpClient(http.get()).build());
+        Supplier<io.minio.MinioAsyncClient> async = memoized(() -> io.minio.MinioAsyncClient.builder()
+                .credentials(accessKey, secretKey).region(region).endpoint(endpoint).httpClient(http.get()).build());
         context.getRegistry().bind(MinioStores.clientBeanName(name), MinioClient.class, client::get);
         MinioStore.Parts parts = parts(settings, prefix, Runtime.getRuntime().maxMemory());
         return new MinioStore(name, client, async, bucket, endpoint, producer, parts, attempts(settings, prefix),
@@ -101,21 +96,24 @@ public final class StoreRegistry {
     static final int MAX_PARALLEL_PARTS = 64;
 
     /**
-     * For a plain-http endpoint, the HTTP client minio makes (its timeouts, HTTP/1.1) without TLS, shared by the store's
-     * two clients: minio's own loads the JDK's trust store for each, ~0.2 CPU-s apiece at start for nothing. Null for
-     * https: minio's own then, which also honours SSL_CERT_FILE.
+     * The HTTP client minio makes (its timeouts, HTTP/1.1, SSL_CERT_FILE), one for both of a store's clients: minio's
+     * own loads the JDK's trust store for each, ~0.2 CPU-s apiece at start. A plain-http endpoint's has no TLS at all,
+     * and okhttp's limit of 5 requests at once per host is lifted, which queued reads behind parallel parts and held
+     * parts beyond 5 back.
      */
-    static okhttp3.OkHttpClient plainHttpClient(String endpoint) {
-        if (!endpoint.regionMatches(true, 0, "http://", 0, 7)) {
-            return null;
-        }
-        java.time.Duration timeout = java.time.Duration.ofMinutes(5);
+    static okhttp3.OkHttpClient httpClient(String endpoint) {
         okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
-        // okhttp's default, 5 requests at once per host, would queue reads behind parallel parts
         dispatcher.setMaxRequestsPerHost(MAX_PARALLEL_PARTS + 8);
         dispatcher.setMaxRequests(MAX_PARALLEL_PARTS + 8);
-        return new okhttp3.OkHttpClient.Builder().dispatcher(dispatcher).connectTimeout(timeout).writeTimeout(timeout).readTimeout(timeout)
-                .protocols(List.of(okhttp3.Protocol.HTTP_1_1)).connectionSpecs(List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
+        long timeout = java.time.Duration.ofMinutes(5).toMillis();
+        if (endpoint.regionMatches(true, 0, "http://", 0, 7)) {
+            return new okhttp3.OkHttpClient.Builder().dispatcher(dispatcher)
+                    .connectTimeout(timeout, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .writeTimeout(timeout, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .readTimeout(timeout, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .protocols(List.of(okhttp3.Protocol.HTTP_1_1)).connectionSpecs(List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
+        }
+        return io.minio.http.HttpUtils.newDefaultHttpClient(timeout, timeout, timeout).newBuilder().dispatcher(dispatcher).build();
     }
 
     /**
