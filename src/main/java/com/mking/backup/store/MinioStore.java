@@ -195,6 +195,11 @@ public final class MinioStore implements Store {
         }
     }
 
+    /** S3 requires a checksum of every upload into a locked bucket, this store's lock or the bucket's default. */
+    private boolean checksumRequired() {
+        return lock != null || bucketLocked;
+    }
+
     /** The error codes of S3 servers that say a bucket has no object lock. */
     static boolean lockAbsent(String errorCode) {
         return "ObjectLockConfigurationNotFoundError".equals(errorCode) || "NotImplemented".equals(errorCode);
@@ -252,13 +257,13 @@ public final class MinioStore implements Store {
             buffers.release(first);
             throw e;
         }
-        boolean unhashed = readBack && !bucketLocked && lock == null;
+        boolean unhashed = readBack && !checksumRequired();
         if (length < parts.size()) {
             try {
                 com.google.common.collect.ImmutableMultimap.Builder<String, String> headers = com.google.common.collect
                         .ImmutableMultimap.<String, String>builder().putAll(uploadHeaders());
-                if (lock != null || bucketLocked) {
-                    headers.put("Content-MD5", md5(first, length)); // S3 requires a checksum of every locked upload
+                if (checksumRequired()) {
+                    headers.put("Content-MD5", md5(first, length));
                 } else if (unhashed) {
                     headers.put(BufferUploads.UNHASHED, "yes");
                 }
@@ -463,7 +468,7 @@ public final class MinioStore implements Store {
             PartSend part = new PartSend(buffer, () -> {
                 try {
                     // a locked object's parts carry their MD5, computed once however often the part is sent
-                    com.google.common.collect.Multimap<String, String> headers = lock != null || bucketLocked
+                    com.google.common.collect.Multimap<String, String> headers = checksumRequired()
                             ? com.google.common.collect.ImmutableMultimap.of("Content-MD5", md5(buffer, length))
                             : unhashed ? com.google.common.collect.ImmutableMultimap.of(BufferUploads.UNHASHED, "yes") : null;
                     String etag = retry.call("writing part " + number + " of " + key, () -> uploads.get()
