@@ -208,19 +208,31 @@ public final class Importer {
         return reasons;
     }
 
-    /** Copies one file, checked again as it streams (the medium may read differently twice); a mismatch removes it. */
-    private static long put(Store store, Copy copy) throws IOException {
+    /**
+     * Copies one file, checked again as it streams (the medium may read differently twice), then read back from the
+     * store (nothing counts that the store cannot give back whole); a mismatch removes it.
+     */
+    static long put(Store store, Copy copy) throws IOException {
         Path file = Exporter.resolve(copy.volume().directory(), copy.key());
         MessageDigest digest = Sha256.newDigest();
         long size;
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            size = store.put(copy.key(), in);
+            size = store.putReadBack(copy.key(), in);
         }
         String actual = Sha256.hex(digest.digest());
         if (!actual.equals(copy.sha256())) {
             store.delete(copy.key());
             throw new IOException(copy.key() + " read differently the second time (SHA-256 " + actual + ", listed "
                     + copy.sha256() + "): the medium is failing; it was not imported. Import again from a good copy");
+        }
+        String stored = store.storedSha256(copy.key()).orElse(null);
+        if (stored == null) {
+            stored = Sha256.of(store.get(copy.key())).sha256();
+        }
+        if (!stored.equals(copy.sha256())) {
+            store.delete(copy.key());
+            throw new IOException(copy.key() + " reads back from store '" + store.name() + "' differently (SHA-256 " + stored
+                    + ", written " + copy.sha256() + "): it was not imported. Check the store, then import again");
         }
         LOG.debug("imported {} into store '{}' ({} bytes)", copy.key(), store.name(), size);
         return size;
