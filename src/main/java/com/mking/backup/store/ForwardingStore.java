@@ -7,12 +7,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes every call to another: decorators ({@link RetryingStore}, {@link MeteredStore}) override what they add to. */
-abstract class ForwardingStore implements Store {
+/**
+ * A store that passes every call to another: decorators ({@link RetryingStore}, {@link MeteredStore}, tests' faulty
+ * stores) override what they add to.
+ */
+public abstract class ForwardingStore implements Store {
 
     protected final Store store;
 
-    ForwardingStore(Store store) {
+    protected ForwardingStore(Store store) {
         this.store = store;
     }
 

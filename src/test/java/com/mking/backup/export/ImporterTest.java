@@ -1,6 +1,7 @@
 package com.mking.backup.export;
 
 import com.mking.backup.pipeline.Sha256;
+import com.mking.backup.store.ForwardingStore;
 import com.mking.backup.store.LocalStore;
 import com.mking.backup.store.Store;
 import org.apache.camel.CamelContext;
@@ -16,8 +17,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,8 +54,7 @@ class ImporterTest {
     /** A store that keeps other bytes than it was given (a failing disk, a proxy): the copy is removed, not counted. */
     @Test
     void aCopyTheStoreGivesBackDifferentlyIsRemovedAndNamed() throws IOException {
-        Store local = new LocalStore("local", storeDir, camel.createProducerTemplate());
-        Store damaging = new Store() {
+        Store damaging = new ForwardingStore(new LocalStore("local", storeDir, camel.createProducerTemplate())) {
             @Override
             public String name() {
                 return "damaging";
@@ -66,37 +64,12 @@ class ImporterTest {
             public long put(String key, InputStream data) throws IOException {
                 byte[] bytes = data.readAllBytes();
                 bytes[bytes.length - 1] ^= 1;
-                return local.put(key, new ByteArrayInputStream(bytes));
+                return store.put(key, new ByteArrayInputStream(bytes));
             }
 
             @Override
-            public InputStream get(String key) throws IOException {
-                return local.get(key);
-            }
-
-            @Override
-            public Optional<Long> size(String key) throws IOException {
-                return local.size(key);
-            }
-
-            @Override
-            public List<String> list(String prefix) throws IOException {
-                return local.list(prefix);
-            }
-
-            @Override
-            public void delete(String key) throws IOException {
-                local.delete(key);
-            }
-
-            @Override
-            public int removeIncomplete(String prefix, java.time.Instant startedBefore) throws IOException {
-                return local.removeIncomplete(prefix, startedBefore);
-            }
-
-            @Override
-            public String describe() {
-                return "damaging";
+            public long putReadBack(String key, InputStream data) throws IOException {
+                return put(key, data);
             }
         };
         assertThatThrownBy(() -> Importer.put(damaging, copy())).isInstanceOf(IOException.class)
