@@ -199,8 +199,10 @@ public final class TestInstallation implements AutoCloseable {
     }
 
     @Override
+    /** Drops the audit database and removes the home (stores, restored trees): a suite's leftovers must not fill the disk. */
     public void close() throws Exception {
         TestDatabases.dropAll(auditDatabase);
+        TestCluster.run("rm", "-rf", home.toString());
     }
 
     /** Copies output to the test's buffer and to the console (so failures can be read in the log). */

@@ -106,5 +106,6 @@ public final class TestS3 implements AutoCloseable {
         if (!"STOPPED".equals(proxy.getState())) {
             proxy.stop();
         }
+        TestCluster.run("rm", "-rf", directory.toString());
     }
 }

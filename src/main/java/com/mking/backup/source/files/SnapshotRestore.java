@@ -8,7 +8,6 @@ import com.mking.backup.store.Store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -30,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Restores a snapshot (or the paths matching some globs) into a scratch directory, in two steps that follow its two
  * artefacts: {@link #plan} reads {@code files.idx}, creates the directories, symlinks and empty files and keeps the list
  * of files to fill; {@link #extract} reads {@code packs.idx}, then each pack needed once, front to back, writing every
- * blob into its file at its place and comparing its SHA-256 with the index before anything counts as restored. Modes,
+ * blob into its file at its place (runs of zeros left as holes, {@link HoleWriter}) and comparing its SHA-256 with the
+ * index before anything counts as restored. Modes,
  * times and (as root) owners are set last, directories deepest first. Memory: one entry per restored file and
  * directory (about its path plus 100 bytes), as restic's restorer holds.
  */
@@ -186,14 +186,12 @@ final class SnapshotRestore {
         FileEntry file = files.get(piece.file());
         MessageDigest digest = Sha256.newDigest();
         try (FileChannel channel = FileChannel.open(inScratch(file.path()), StandardOpenOption.WRITE)) {
-            long position = piece.fileOffset();
-            for (int n; (n = bytes.read(buffer)) > 0; ) {
+            HoleWriter writer = new HoleWriter(channel, piece.fileOffset());
+            for (int n; (n = bytes.readNBytes(buffer, 0, buffer.length)) > 0; ) {
                 digest.update(buffer, 0, n);
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    position += channel.write(chunk, position);
-                }
+                writer.write(buffer, n);
             }
+            writer.finish();
         }
         restoredBytes += piece.blob().length();
         if (!Sha256.hex(digest.digest()).equals(piece.sha256())) {

@@ -157,6 +157,8 @@ class FilesSourceTest extends SourceContractTest {
         CliResult restoreFirst = installation.cli("restore", backupId, "--target", first.toString());
         assertThat(restoreFirst.exitCode()).as(restoreFirst.all()).isEqualTo(0);
         assertSameTree(asFirst, first);
+        assertThat(Long.parseLong(run(null, "stat", "-c", "%b", first.resolve("big.bin").toString()).trim()) * 512)
+                .as("the 1 GiB sparse file comes back sparse, not as 1 GiB of zeros on disk").isLessThan(16L << 20);
         assertThat(run(null, "stat", "-c", "%a %u:%g", first.toString())).as("the directory's own mode and owner")
                 .isEqualTo(run(null, "stat", "-c", "%a %u:%g", tree.toString())).startsWith("750");
         Path secondTarget = freshTarget("as-second");
