@@ -141,7 +141,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return MkingBackup.OK;
             }
             System.err.println("restore of " + backupId + " failed: " + outcome.error());
-            if (!task.isOperatorMistake() && task.getStoreName() != null) {
+            if (task.fault() == com.mking.backup.restore.RestoreFault.COPY && task.getStoreName() != null) {
                 // at 3 a.m. the next step is the other copy
                 List<String> others = runtime.bean(com.mking.backup.audit.Catalog.class).find(backupId)
                         .map(entry -> entry.storeNames().stream().filter(store -> !store.equals(task.getStoreName())).toList())

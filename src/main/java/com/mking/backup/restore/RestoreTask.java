@@ -34,7 +34,7 @@ public final class RestoreTask {
     private RunningTool tool;
     private Instant finishedAt;
     private String error;
-    private boolean operatorMistake;
+    private RestoreFault fault;
     private boolean succeeded;
     private java.util.function.Supplier<java.util.Optional<String>> failureExplanation = java.util.Optional::empty;
     private java.util.Map<String, String> reached = java.util.Map.of();
@@ -213,10 +213,15 @@ public final class RestoreTask {
         return failureExplanation.get();
     }
 
-    void failed(String error, boolean operatorMistake, Instant at) {
+    void failed(String error, RestoreFault fault, Instant at) {
         this.error = error;
-        this.operatorMistake = operatorMistake;
+        this.fault = fault;
         this.finishedAt = at;
+    }
+
+    /** Where a failed restore's fault lies; null until it failed. */
+    public RestoreFault fault() {
+        return fault;
     }
 
     /**
@@ -224,7 +229,7 @@ public final class RestoreTask {
      * path of the snapshot): nothing is wrong with the backup or the target, so nobody is alerted.
      */
     public boolean isOperatorMistake() {
-        return operatorMistake;
+        return fault == RestoreFault.OPERATOR_MISTAKE;
     }
 
     // --- read by the audit SQL -------------------------------------------------------------------

@@ -431,19 +431,12 @@ public final class Restorer {
                 LOG.warn("could not clean up after the failed restore: {}", e.getMessage());
             }
         }
-        String explained = task.failureExplanation().map(cause -> cause + " (" + message + ")").orElse(message);
-        task.failed(explained, isOperatorMistake(caught), clock.instant());
+        RestoreFault fault = RestoreFault.of(caught);
+        String explained = task.failureExplanation().or(() -> fault.advice(task.request().target()))
+                .map(cause -> cause + " (" + message + ")").orElse(message);
+        task.failed(explained, fault, clock.instant());
         exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success
         LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
-    }
-
-    private static boolean isOperatorMistake(Throwable caught) {
-        for (Throwable t = caught; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof com.mking.backup.source.UnmatchedRequestException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void removeDecodedFile(RestoreTask task) {

@@ -230,6 +230,32 @@ class FilesSourceTest extends SourceContractTest {
     }
 
     @Test
+    @Order(34)
+    void aTargetDiskThatFillsUpIsNamedAndLeftAsItWas() throws Exception {
+        // a 2 MiB filesystem: the snapshot's content does not fit
+        Path small = freshTarget("small-disk");
+        Files.createDirectories(small);
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+                small.toString()).start().waitFor() == 0, "mounting a tmpfs needs root and CAP_SYS_ADMIN");
+        try {
+            Path target = small.resolve("restored-on-full-disk");
+            CliResult restore = installation.cli("restore", backupId, "--target", target.toString());
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+            assertThat(restore.err()).contains("the restore target ran out of disk space")
+                    .containsPattern("\\(\\d+ MiB free on the filesystem of " + small + "\\)")
+                    .contains("No space left on device")
+                    .as("another copy would not help").doesNotContain("other copies");
+            assertNothingRestored(target);
+            try (Stream<Path> left = Files.list(small)) {
+                assertThat(left).as("nothing left on the full disk").isEmpty();
+            }
+            assertThat(restoreAlerts("restored-on-full-disk")).as("a failed restore alerts, whatever the cause").isEqualTo(1);
+        } finally {
+            run(null, "umount", small.toString());
+        }
+    }
+
+    @Test
     @Order(35)
     void aCorruptedPackFailsVerificationAndNothingIsRestoredFromIt() throws Exception {
         Path pack = packKeys().stream().map(Path::of).max(java.util.Comparator.comparingLong(p -> p.toFile().length()))
