@@ -103,7 +103,8 @@ class AlertingTest {
         Path dir = installation.home().resolve("alert-files");
         installation.set("mking.alert.file.enabled", "true").set("mking.alert.file.dir", dir.toString());
         assertThat(installation.cli("run", "shop").exitCode()).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("alerts.log"))).contains("DANGER backup of job shop failed");
+        assertThat(Files.readString(dir.resolve("alerts.log"))).as("one line per alert")
+                .containsPattern("^\\S+ DANGER backup of job shop failed[^\n]*\n$");
         assertThat(mail.getReceivedMessages()).hasSize(1);
         assertThat(posts).hasSize(1);
     }
