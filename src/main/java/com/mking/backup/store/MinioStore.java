@@ -650,7 +650,30 @@ public final class MinioStore implements Store {
 
     private IOException failure(String action, String key, Exception e) {
         Throwable cause = e instanceof CamelExecutionException && e.getCause() != null ? e.getCause() : e;
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return new IOException(action + " " + key + " in store '" + name + "' (" + describe() + ") failed: " + detail, cause);
+        return new IOException(action + " " + key + " in store '" + name + "' (" + describe() + ") failed: " + explain(cause),
+                cause);
     }
+
+    /**
+     * One line an operator can act on. S3's answer, when there is one, is its code and message: minio's own message is
+     * "error occurred" followed by the whole request and response, and camel-minio wraps it in an endpoint failure.
+     */
+    private String explain(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ErrorResponseException response && response.errorResponse() != null) {
+                String code = response.errorResponse().code();
+                String answer = code + ": " + response.errorResponse().message();
+                return CREDENTIALS_REFUSED.contains(code) ? answer + " (check the store's access key and secret key, "
+                        + StoreRegistry.envName("mking.store." + name + ".access-key") + " and "
+                        + StoreRegistry.envName("mking.store." + name + ".secret-key") + ", and that the key may use bucket "
+                        + bucket + ")" : answer;
+            }
+        }
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    /** S3's answers to a key it does not know or a signature made with the wrong secret. */
+    private static final List<String> CREDENTIALS_REFUSED = List.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
+            "AccessDenied");
 }

@@ -229,7 +229,7 @@ public final class StoreRegistry {
         };
     }
 
-    private static String envName(String property) {
+    static String envName(String property) {
         return property.toUpperCase().replace('.', '_').replace('-', '_');
     }
 

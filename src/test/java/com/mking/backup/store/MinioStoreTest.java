@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -409,6 +410,26 @@ class MinioStoreTest extends StoreContractTest {
                 .code(status).message(code).build();
         return new io.minio.errors.ErrorResponseException(new io.minio.messages.ErrorResponse(code, code, "bucket", "k",
                 "/bucket/k", "id", "host"), response, "");
+    }
+
+    @Test
+    void aWrongSecretIsNamedInOneLineWithWhatToFix() {
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(TestS3.ACCESS_KEY, "wrong-secret-value")
+                .build();
+        camel.getRegistry().bind(MinioStores.clientBeanName("offsite"), client);
+        io.minio.MinioAsyncClient async = io.minio.MinioAsyncClient.builder().endpoint(s3.endpoint())
+                .credentials(TestS3.ACCESS_KEY, "wrong-secret-value").build();
+        MinioStore store = new MinioStore("offsite", () -> client, () -> async, "refused", s3.endpoint(),
+                camel.createProducerTemplate());
+        // the write, and the clean-up after it (through camel-minio, whose endpoint fails to start)
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> store.put("k", new ByteArrayInputStream(new byte[10])), () -> store.delete("k"))) {
+            assertThatThrownBy(call).isInstanceOf(IOException.class)
+                    .hasMessageContaining("in store 'offsite'")
+                    .hasMessageContaining("check the store's access key and secret key, MKING_STORE_OFFSITE_ACCESS_KEY and "
+                            + "MKING_STORE_OFFSITE_SECRET_KEY")
+                    .hasMessageNotContaining("\n").hasMessageNotContaining("wrong-secret-value");
+        }
     }
 
     @Test
