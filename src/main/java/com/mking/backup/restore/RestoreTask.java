@@ -239,7 +239,7 @@ public final class RestoreTask {
     }
 
     public String getRestoreType() {
-        return request.target().recoveryTarget().isPresent() ? "point_in_time" : "full";
+        return request.target().recoveryTarget().isPresent() ? "point_in_time" : request.target().partial() ? "partial" : "full";
     }
 
     /** The recovery target time (UTC) of a point-in-time restore (a restore point's creation time), else null. */
@@ -305,8 +305,16 @@ public final class RestoreTask {
         return AuditTimes.seconds(startedAt, finishedAt);
     }
 
+    /** What the source reports it wrote (a files snapshot: its files' bytes), else the backup's raw size. */
     public Long getRestoredBytes() {
-        return manifest == null ? null : manifest.rawSize();
+        String bytes = reached.get(com.mking.backup.source.Source.REACHED_BYTES);
+        return bytes != null ? Long.valueOf(bytes) : manifest == null ? null : manifest.rawSize();
+    }
+
+    /** Files written, as the source reports them; 1 for a restore into one dump, database or directory. */
+    public int getRestoredFileCount() {
+        String files = reached.get(com.mking.backup.source.Source.REACHED_FILES);
+        return files != null ? Integer.parseInt(files) : 1;
     }
 
     public String getErrorMessage() {

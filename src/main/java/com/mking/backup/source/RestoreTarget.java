@@ -20,6 +20,11 @@ public interface RestoreTarget {
         return OptionalInt.empty();
     }
 
+    /** Only some of the backup is asked for (a files snapshot's --include): the audit's restore type 'partial'. */
+    default boolean partial() {
+        return false;
+    }
+
     /** A recovery to a point in time: that target in words (empty: the restore is of a whole backup). */
     default Optional<String> recoveryTarget() {
         return Optional.empty();
@@ -107,6 +112,11 @@ public interface RestoreTarget {
         @Override
         public String describe() {
             return path.toString();
+        }
+
+        @Override
+        public boolean partial() {
+            return !includes.isEmpty();
         }
     }
 

@@ -115,6 +115,10 @@ public interface Source {
     String REACHED_POSITION = "reachedPosition";
     /** Key of {@link #finishRestore}'s answer: the timeline a recovery ended on, for the audit. */
     String REACHED_TIMELINE = "reachedTimeline";
+    /** Key in {@link #finishRestore}'s answer: how many files a restore of many wrote (else the audit counts 1). */
+    String REACHED_FILES = "restoredFiles";
+    /** Key in {@link #finishRestore}'s answer: the bytes restored, when not the backup's raw size (an index and packs). */
+    String REACHED_BYTES = "restoredBytes";
     /** Key in {@link #finishRestore}'s answer: what the restored data was compared with, e.g. "6 key counts per type". */
     String REACHED_COMPARED = "compared";
 

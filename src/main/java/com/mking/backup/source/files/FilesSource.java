@@ -286,6 +286,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         Map<String, String> reached = new LinkedHashMap<>();
         reached.put("directory", target.toString());
         reached.put(REACHED_COMPARED, restore.fileCount() + " files' SHA-256");
+        reached.put(REACHED_FILES, Integer.toString(restore.fileCount()));
+        reached.put(REACHED_BYTES, Long.toString(restore.restoredBytes()));
         if (restoreTestDirectories.contains(target)) {
             restored.put(target, new long[] {restore.fileCount(), restore.symlinkCount(), restore.restoredBytes()});
         }

@@ -157,6 +157,8 @@ class FilesSourceTest extends SourceContractTest {
         CliResult restoreFirst = installation.cli("restore", backupId, "--target", first.toString());
         assertThat(restoreFirst.exitCode()).as(restoreFirst.all()).isEqualTo(0);
         assertSameTree(asFirst, first);
+        long[] all = regularFiles(asFirst);
+        assertThat(restoreRow("as-first")).containsExactly("full", Long.toString(all[0]), Long.toString(all[1]));
         assertThat(Long.parseLong(run(null, "stat", "-c", "%b", first.resolve("big.bin").toString()).trim()) * 512)
                 .as("the 1 GiB sparse file comes back sparse, not as 1 GiB of zeros on disk").isLessThan(16L << 20);
         assertThat(run(null, "stat", "-c", "%a %u:%g", first.toString())).as("the directory's own mode and owner")
@@ -179,6 +181,9 @@ class FilesSourceTest extends SourceContractTest {
         }
         assertThat(run(null, "diff", "-r", "--no-dereference", asFirst.resolve("d7").toString(),
                 target.resolve("d7").toString())).isEmpty();
+        long[] d7 = regularFiles(asFirst.resolve("d7"));
+        assertThat(restoreRow("only-d7")).as("the audit row: type, files, bytes")
+                .containsExactly("partial", Long.toString(d7[0]), Long.toString(d7[1]));
 
         // into a non-empty target: refused without --force; with it, replaced files are moved aside, others kept
         Files.writeString(target.resolve("d7").resolve("f0.dat"), "local edit");
@@ -209,6 +214,28 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(noMatch.err()).contains("--include matches no path in this snapshot");
         assertThat(freshTarget("no-match")).doesNotExist();
         assertThat(restoreAlerts("no-match")).as("nobody is alerted for a glob that matches nothing").isZero();
+    }
+
+    /** Type, file count and bytes of the successful restore into a target whose path ends with {@code targetName}. */
+    private List<String> restoreRow(String targetName) throws Exception {
+        try (java.sql.Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT restore_type, restored_file_count, restored_size_bytes "
+                     + "FROM restore_tasks WHERE status = 'success' AND target_path LIKE '%/" + targetName + "'")) {
+            assertThat(rows.next()).as("a restore into " + targetName).isTrue();
+            return List.of(rows.getString(1), rows.getString(2), rows.getString(3));
+        }
+    }
+
+    /** How many regular files a tree holds and their bytes. */
+    private static long[] regularFiles(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            List<Path> files = walk.filter(path -> Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+            long bytes = 0;
+            for (Path file : files) {
+                bytes += Files.size(file);
+            }
+            return new long[] {files.size(), bytes};
+        }
     }
 
     /** Alert conditions raised for failed restores into a target whose path ends with {@code targetName}. */
