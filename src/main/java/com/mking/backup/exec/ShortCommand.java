@@ -32,7 +32,8 @@ public final class ShortCommand {
         List<String> line = new ArrayList<>();
         line.add(command.executable());
         line.addAll(command.args());
-        ProcessBuilder builder = new ProcessBuilder(line).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder = ToolEnvironment.withoutOurSettings(new ProcessBuilder(line))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         for (var secret : command.secretEnvironment().entrySet()) {
             builder.environment().put(secret.getKey(), secret.getValue().read());
         }

@@ -32,7 +32,7 @@ public final class StreamingExecutor implements ExecCommandExecutor {
         List<String> commandLine = new ArrayList<>();
         commandLine.add(command.getExecutable());
         commandLine.addAll(command.getArgs());
-        ProcessBuilder builder = new ProcessBuilder(commandLine);
+        ProcessBuilder builder = ToolEnvironment.withoutOurSettings(new ProcessBuilder(commandLine));
         if (command instanceof ToolBinding.WithSecrets withSecrets) {
             withSecrets.secrets().forEach((variable, secret) -> {
                 try {

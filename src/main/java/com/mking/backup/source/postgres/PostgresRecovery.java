@@ -1,5 +1,6 @@
 package com.mking.backup.source.postgres;
 
+import com.mking.backup.exec.ToolEnvironment;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.source.postgres.wal.Lsn;
 import org.slf4j.Logger;
@@ -239,7 +240,9 @@ public final class PostgresRecovery {
     private static void run(List<String> command, String what) throws IOException {
         Path output = Files.createTempFile("mking-" + what.replace(' ', '-'), ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            // the recovered server lives on after us: it must not carry our secrets in its environment
+            Process process = ToolEnvironment.withoutOurSettings(new ProcessBuilder(command)).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
             if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IOException(what + " failed: " + Files.readString(output).strip());
             }

@@ -1,5 +1,7 @@
 package com.mking.backup.source.postgres;
 
+import com.mking.backup.exec.ToolEnvironment;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,8 @@ public final class PostgresTools {
     /** First line a tool prints for {@code --version}, e.g. "pg_dump (PostgreSQL) 15.19". */
     public static String version(String tool) {
         try {
-            Process process = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
+            Process process = ToolEnvironment.withoutOurSettings(new ProcessBuilder(tool, "--version")).redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes()).strip();
             process.waitFor();
             return out.lines().findFirst().orElse("unknown");

@@ -86,6 +86,32 @@ class PasswordAuthenticationTest {
         }
     }
 
+    /**
+     * The tool's environment holds its own password and none of our settings (this JVM has MKING_TEST_* secrets, as a
+     * daemon has its S3 keys and WAL token).
+     */
+    @Test
+    void aToolGetsItsPasswordAndNoneOfOurSettings() throws Exception {
+        assertThat(System.getenv()).containsKey("MKING_TEST_PG_PASSWORD");
+        Path tools = Files.createDirectories(installation.home().resolve("tools"));
+        try (var bin = Files.list(Path.of(TestCluster.BIN))) {
+            for (Path tool : bin.toList()) {
+                Path wrapper = tools.resolve(tool.getFileName());
+                String record = tool.getFileName().toString().equals("pg_dump") ? "env > " + tools.resolve("pg_dump.env") + "\n" : "";
+                Files.writeString(wrapper, "#!/bin/sh\n" + record + "exec " + tool + " \"$@\"\n");
+                Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+        Path route = installation.routes().resolve("app.yaml");
+        Files.writeString(route, Files.readString(route) + "      - {name: binDir, value: \"" + tools + "\"}\n");
+
+        CliResult run = installation.cli("run", "app");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        java.util.List<String> environment = Files.readAllLines(tools.resolve("pg_dump.env"));
+        assertThat(environment).contains("PGPASSWORD=" + SECRET);
+        assertThat(environment).filteredOn(line -> line.startsWith("MKING_")).isEmpty();
+    }
+
     @Test
     void aWrongPasswordFailsTheRunWithoutShowingIt() throws Exception {
         Files.writeString(installation.home().resolve("app.password"), "not-the-password\n");
