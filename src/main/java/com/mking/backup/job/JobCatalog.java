@@ -50,8 +50,8 @@ public final class JobCatalog {
     public JobSpec job(String name) {
         JobSpec job = load().get(name);
         if (job == null) {
-            throw new IllegalArgumentException("no job named '" + name + "'; jobs in the route files: "
-                    + String.join(", ", load().keySet()));
+            throw new IllegalArgumentException("no job named '" + name + "'; " + ConfigCheck.closest(name, load().keySet())
+                    .map(c -> "did you mean '" + c + "'? ").orElse("") + "jobs in the route files: " + String.join(", ", load().keySet()));
         }
         return job;
     }

@@ -159,6 +159,9 @@ class ConfigurationErrorTest {
         CliResult result = installation.cli("run", "nightly");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("no job named 'nightly'").contains("app");
+        CliResult typo = installation.cli("run", "ap");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("no job named 'ap'; did you mean 'app'?");
     }
 
     @Test
