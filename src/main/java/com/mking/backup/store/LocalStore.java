@@ -57,7 +57,9 @@ public final class LocalStore implements Store {
                     counted, Exchange.FILE_NAME, target.getFileName().toString());
         } catch (RuntimeException e) {
             Files.deleteIfExists(partial);
-            throw new IOException("writing " + key + " to store '" + name + "' failed: " + rootCause(e), e);
+            Throwable cause = rootCause(e); // Camel's wrappers ("Exception occurred during execution...") say nothing more
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            throw new IOException("writing " + key + " to store '" + name + "' failed: " + message + diskFull(message), cause);
         }
         fsync(target);
         fsync(target.getParent());
@@ -160,11 +162,24 @@ public final class LocalStore implements Store {
         }
     }
 
-    private static String rootCause(Throwable e) {
+    private static Throwable rootCause(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return cause;
+    }
+
+    /** For a full disk, what is free there and what to do, as the operator needs it at 3 a.m. */
+    private String diskFull(String message) {
+        if (!message.contains("No space left on device")) {
+            return "";
+        }
+        try {
+            return " (" + (Files.getFileStore(root).getUsableSpace() >> 20) + " MiB free on the filesystem of " + root
+                    + ": free space there, or set mking.store." + name + ".path to a disk that has it)";
+        } catch (IOException e) {
+            return "";
+        }
     }
 }

@@ -65,6 +65,47 @@ class BackupFailureTest {
         }
     }
 
+    /** The production profile with the local store on a 1 MiB filesystem: the dump does not fit. */
+    @Test
+    void aLocalStoreWhoseDiskFillsUpFailsTheRunAndLeavesNoCopyAnywhere() throws Exception {
+        try (Connection connection = TestDatabases.connect(source); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS data "
+                    + "FROM generate_series(1, 400) g, generate_series(1, 256) part GROUP BY g"); // 400 × 4 KiB, random
+        }
+        Path small = Files.createDirectories(installation.home().resolve("small-disk"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+                small.toString()).start().waitFor() == 0, "mounting a tmpfs needs root and CAP_SYS_ADMIN");
+        try (TestS3 s3 = new TestS3()) {
+            installation.production(s3, "full-disk").set("mking.store.local.path", small.resolve("store").toString())
+                    .withPgLogicalJob("orders", source, "local,minio", "0 0 3 * * ?");
+            CliResult run = installation.cli("run", "orders");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(run.err()).contains("store 'local'").contains("No space left on device")
+                    .contains("MiB free on the filesystem of " + small.resolve("store") + ": free space there, or set "
+                            + "mking.store.local.path to a disk that has it")
+                    .doesNotContain("Exception occurred during execution");
+            assertLastRunFailed("orders", "No space left on device");
+            assertThat(filesIn(small)).as("nothing left on the full disk").isEmpty();
+            assertThat(s3.keys("full-disk")).as("the S3 copy of a backup whose other copy failed is removed too").isEmpty();
+
+            // space again (the store moved to a disk that has it): the next run succeeds, and it restores
+            installation.set("mking.store.local.path", installation.home().resolve("store").toString());
+            String backupId = successfulBackup("orders");
+            CliResult restore = installation.cli("restore", backupId, "--database", source + "_back", "--from", "minio");
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+            try (Connection back = TestDatabases.connect(source + "_back"); Statement statement = back.createStatement();
+                 ResultSet row = statement.executeQuery("SELECT count(*), md5(string_agg(data::text, '' ORDER BY id)) FROM blobs");
+                 Connection original = TestDatabases.connect(source); Statement other = original.createStatement();
+                 ResultSet expected = other.executeQuery("SELECT count(*), md5(string_agg(data::text, '' ORDER BY id)) FROM blobs")) {
+                assertThat(row.next() && expected.next()).isTrue();
+                assertThat(row.getInt(1)).isEqualTo(400);
+                assertThat(row.getString(2)).isEqualTo(expected.getString(2));
+            }
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
     @Test
     void aDatabaseThatDoesNotExistFailsTheRunWithTheReason() throws Exception {
         installation.withPgLogicalJob("ghost", source + "_missing", "local", "0 0 3 * * ?");
