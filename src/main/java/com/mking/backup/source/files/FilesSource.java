@@ -52,6 +52,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     /** Manifest details: the backed-up directory's own mode (octal) and owner (uid:gid). */
     static final String ROOT_MODE = "rootMode";
     static final String ROOT_OWNER = "rootOwner";
+    /** The directory's mtime in nanoseconds since the epoch, as the index keeps its entries'. */
+    static final String ROOT_MTIME = "rootMtime";
 
     private static final Logger LOG = LoggerFactory.getLogger(FilesSource.class);
     static final String DEFAULT_EXCLUDES = "*.tmp, *.log, *.cache, .DS_Store, Thumbs.db, *.swp, *.swo, *~";
@@ -129,12 +131,14 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("directory", directory(job).toString());
         details.put("exclude", String.join(", ", excludes(job)));
-        // the directory itself is no entry of the index: its mode and owner (an uploads directory the web server writes
-        // to) come back with a restore into a new directory
+        // the directory itself is no entry of the index: its mode, owner (an uploads directory the web server writes
+        // to) and mtime come back with a restore into a new directory
         try {
-            Map<String, Object> root = Files.readAttributes(directory(job), "unix:mode,uid,gid");
+            Map<String, Object> root = Files.readAttributes(directory(job), "unix:mode,uid,gid,lastModifiedTime");
             details.put(ROOT_MODE, Integer.toOctalString((Integer) root.get("mode") & 07777));
             details.put(ROOT_OWNER, root.get("uid") + ":" + root.get("gid"));
+            details.put(ROOT_MTIME, Long.toString(((java.nio.file.attribute.FileTime) root.get("lastModifiedTime"))
+                    .to(java.util.concurrent.TimeUnit.NANOSECONDS)));
         } catch (IOException | UnsupportedOperationException e) {
             // not there or not readable: the backup itself says so
         }
@@ -314,8 +318,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     }
 
     /**
-     * A new target takes the backed-up directory's mode, and its owner when restoring as root (snapshots from before
-     * these were recorded: rwxr-xr-x).
+     * A new target takes the backed-up directory's mode, its mtime, and its owner when restoring as root (snapshots
+     * from before these were recorded: rwxr-xr-x and the time of the restore).
      */
     private static void restoreRootAttributes(Path target, Map<String, String> details) throws IOException {
         String mode = details == null ? null : details.get(ROOT_MODE);
@@ -325,6 +329,11 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
             String[] ids = owner.split(":");
             Files.setAttribute(target, "unix:uid", Integer.parseInt(ids[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(target, "unix:gid", Integer.parseInt(ids[1]), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        String mtime = details == null ? null : details.get(ROOT_MTIME);
+        if (mtime != null) {
+            Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(Long.parseLong(mtime),
+                    java.util.concurrent.TimeUnit.NANOSECONDS));
         }
     }
 
