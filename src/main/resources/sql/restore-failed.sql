@@ -1,6 +1,6 @@
 -- binds: exchangeProperty.restore = com.mking.backup.restore.RestoreTask
 UPDATE restore_tasks
-SET status = 'failed',
+SET status = :#${exchangeProperty.restore.endedStatus},
     end_time = :#${exchangeProperty.restore.endTime},
     duration_seconds = :#${exchangeProperty.restore.durationSeconds},
     error_message = :#${exchangeProperty.restore.errorMessage},

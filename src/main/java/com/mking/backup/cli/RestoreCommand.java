@@ -140,7 +140,9 @@ final class RestoreCommand implements Callable<Integer> {
                 task.reachedValue("note").ifPresent(note -> System.out.println("NOTE: " + note));
                 return MkingBackup.OK;
             }
-            System.err.println("restore of " + backupId + " failed: " + outcome.error());
+            // an operator mistake found once the backup was read reads as any other (error: ..., exit 2)
+            System.err.println(task.isOperatorMistake() ? "error: " + outcome.error()
+                    : "restore of " + backupId + " failed: " + outcome.error());
             if (task.fault() == com.mking.backup.restore.RestoreFault.COPY && task.getStoreName() != null) {
                 // at 3 a.m. the next step is the other copy
                 List<String> others = runtime.bean(com.mking.backup.audit.Catalog.class).find(backupId)

@@ -232,6 +232,11 @@ public final class RestoreTask {
         return fault == RestoreFault.OPERATOR_MISTAKE;
     }
 
+    /** The audit status of a restore that did not succeed: 'cancelled' when it stopped on what was asked, else 'failed'. */
+    public String getEndedStatus() {
+        return isOperatorMistake() ? "cancelled" : "failed";
+    }
+
     // --- read by the audit SQL -------------------------------------------------------------------
 
     public String getBackupId() {

@@ -436,7 +436,11 @@ public final class Restorer {
                 .map(cause -> cause + " (" + message + ")").orElse(message);
         task.failed(explained, fault, clock.instant());
         exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success
-        LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
+        if (task.isOperatorMistake()) {
+            LOG.warn("restore of backup {} not done: {}", task.getBackupId(), explained);
+        } else {
+            LOG.error("restore of backup {} failed: {}", task.getBackupId(), explained);
+        }
     }
 
     private static void removeDecodedFile(RestoreTask task) {

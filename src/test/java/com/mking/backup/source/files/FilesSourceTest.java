@@ -212,7 +212,12 @@ class FilesSourceTest extends SourceContractTest {
         CliResult noMatch = installation.cli("restore", backupId, "--target", freshTarget("no-match").toString(),
                 "--include", "no/such/path");
         assertThat(noMatch.exitCode()).as(noMatch.all()).isEqualTo(2);
-        assertThat(noMatch.err()).contains("--include matches no path in this snapshot");
+        assertThat(noMatch.err()).containsPattern("(?m)^error: --include matches no path in this snapshot");
+        try (java.sql.Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
+             java.sql.ResultSet row = statement.executeQuery("SELECT status FROM restore_tasks WHERE target_path LIKE '%/no-match'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).as("stopped on what was asked: not a failed restore").isEqualTo("cancelled");
+        }
         assertThat(freshTarget("no-match")).doesNotExist();
         assertThat(restoreAlerts("no-match")).as("nobody is alerted for a glob that matches nothing").isZero();
     }
