@@ -213,6 +213,8 @@ public final class JobCatalog {
         Map<String, Object> given = route.getTemplateParameters() == null ? Map.of() : route.getTemplateParameters();
         requireKnownParameters(route, given.keySet(), routeFile, context);
         given.forEach((key, value) -> parameters.put(key, value == null ? "" : context.resolvePropertyPlaceholders(value.toString())));
+        // known before any tool starts: no other tool gets this job's password through the environment it inherits
+        com.mking.backup.exec.ToolEnvironment.holdsASecret(parameters.get("passwordEnv"));
         List<String> storeNames = new ArrayList<>(Arrays.stream(parameters.getOrDefault("stores", "").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList());
         return new JobSpec(route.getRouteId(), source.kind(), parameters.getOrDefault("cron", "").trim(), storeNames,

@@ -8,6 +8,8 @@ import com.mking.backup.source.UnmatchedRequestException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Where a failed restore's fault lies, which decides the operator's next step and whether anyone is alerted. */
@@ -16,8 +18,11 @@ public enum RestoreFault {
     OPERATOR_MISTAKE,
     /** The copy read could not be read, or its bytes are not what was written: another store's copy may restore. */
     COPY,
-    /** The target's disk filled up: another copy would fail the same way; free space or restore elsewhere. */
-    TARGET_FULL,
+    /**
+     * A disk filled up: the target's, the database server's, or the directory of a decoded copy (pg_restore -j). Another
+     * copy of the backup would fail the same way; free space or restore elsewhere.
+     */
+    DISK_FULL,
     /** Anything else (the target refused, a tool failed): the message says what. */
     OTHER;
 
@@ -31,34 +36,50 @@ public enum RestoreFault {
                 return OPERATOR_MISTAKE;
             }
             if (t.getMessage() != null && t.getMessage().contains(NO_SPACE)) {
-                return TARGET_FULL;
+                return DISK_FULL;
             }
             copy |= t instanceof StoreReadException || t instanceof CorruptArtefactException;
         }
         return copy ? COPY : OTHER;
     }
 
-    /** For {@link #TARGET_FULL}: what is free where the target is, and what to do; empty otherwise. */
-    public Optional<String> advice(RestoreTarget target) {
-        if (this != TARGET_FULL) {
+    /**
+     * For {@link #DISK_FULL}: the places that may have filled up with what is free there now (the partial restore is
+     * removed by then), the backup's size, and what to do; empty otherwise. {@code decodedCopies}: where the restore
+     * wrote a decoded copy, or null.
+     */
+    public Optional<String> advice(RestoreTarget target, Path decodedCopies, Long rawSize) {
+        if (this != DISK_FULL) {
             return Optional.empty();
         }
-        String free = target instanceof RestoreTarget.FileTree tree ? freeSpace(tree.path())
-                : target instanceof RestoreTarget.Directory directory ? freeSpace(directory.path()) : "";
-        return Optional.of("the restore target ran out of disk space" + free + ": free space there or restore elsewhere "
-                + "(another copy of the backup would fail the same way)");
+        List<String> places = new ArrayList<>();
+        if (target instanceof RestoreTarget.FileTree tree) {
+            freeSpace(tree.path()).ifPresent(places::add);
+        } else if (target instanceof RestoreTarget.Directory directory) {
+            freeSpace(directory.path()).ifPresent(places::add);
+        } else if (target instanceof RestoreTarget.Database) {
+            places.add("the database server's disk (the tool's message names the file)");
+        }
+        if (decodedCopies != null) {
+            freeSpace(decodedCopies).map(free -> free + ", where the decoded copy went").ifPresent(places::add);
+        }
+        return Optional.of("a disk filled up during the restore (or ran out of inodes)"
+                + (places.isEmpty() ? "" : ": " + String.join("; ", places))
+                + (rawSize == null ? "" : "; the backup is " + (rawSize >> 20) + " MiB before compression")
+                + ". Free space there or restore elsewhere (another copy of the backup would fail the same way)");
     }
 
-    private static String freeSpace(Path target) {
-        Path existing = target.toAbsolutePath();
+    /** "N MiB free now on the filesystem of DIR", for the nearest existing directory of {@code path}. */
+    private static Optional<String> freeSpace(Path path) {
+        Path existing = path.toAbsolutePath();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
         try {
-            return existing == null ? "" : " (" + (Files.getFileStore(existing).getUsableSpace() >> 20) + " MiB free on the "
-                    + "filesystem of " + existing + ")";
+            return existing == null ? Optional.empty() : Optional.of((Files.getFileStore(existing).getUsableSpace() >> 20)
+                    + " MiB free now on the filesystem of " + existing);
         } catch (IOException e) {
-            return "";
+            return Optional.empty();
         }
     }
 }

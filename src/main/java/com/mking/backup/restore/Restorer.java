@@ -205,6 +205,7 @@ public final class Restorer {
         }
         if (server.passwordEnv() != null || server.passwordFile() != null) {
             // the DR host's password, never the job's
+            com.mking.backup.exec.ToolEnvironment.holdsASecret(server.passwordEnv());
             overrides.put("passwordEnv", server.passwordEnv() == null ? "" : server.passwordEnv());
             overrides.put("passwordFile", server.passwordFile() == null ? "" : server.passwordFile());
         }
@@ -416,6 +417,7 @@ public final class Restorer {
         if (task.tool() != null) {
             task.tool().kill();
         }
+        Path decodedCopies = task.decodedFile() == null ? null : task.decodedFile().getParent();
         removeDecodedFile(task);
         if (task.streamed() != null) {
             try {
@@ -432,7 +434,9 @@ public final class Restorer {
             }
         }
         RestoreFault fault = RestoreFault.of(caught);
-        String explained = task.failureExplanation().or(() -> fault.advice(task.request().target()))
+        Long rawSize = task.manifest() == null ? null : task.manifest().rawSize();
+        String explained = task.failureExplanation()
+                .or(() -> fault.advice(task.request().target(), decodedCopies, rawSize))
                 .map(cause -> cause + " (" + message + ")").orElse(message);
         task.failed(explained, fault, clock.instant());
         exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success

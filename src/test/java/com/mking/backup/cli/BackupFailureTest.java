@@ -1,6 +1,7 @@
 package com.mking.backup.cli;
 
 import com.mking.backup.support.CliResult;
+import com.mking.backup.support.SmallDisk;
 import com.mking.backup.support.TestDatabases;
 import com.mking.backup.support.TestInstallation;
 import com.mking.backup.support.TestS3;
@@ -72,10 +73,8 @@ class BackupFailureTest {
             statement.execute("CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS data "
                     + "FROM generate_series(1, 400) g, generate_series(1, 256) part GROUP BY g"); // 400 × 4 KiB, random
         }
-        Path small = Files.createDirectories(installation.home().resolve("small-disk"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
-                small.toString()).start().waitFor() == 0, "mounting a tmpfs needs root and CAP_SYS_ADMIN");
-        try (TestS3 s3 = new TestS3()) {
+        try (SmallDisk disk = SmallDisk.mount(installation.home().resolve("small-disk"), "1m"); TestS3 s3 = new TestS3()) {
+            Path small = disk.directory();
             installation.production(s3, "full-disk").set("mking.store.local.path", small.resolve("store").toString())
                     .withPgLogicalJob("orders", source, "local,minio", "0 0 3 * * ?");
             CliResult run = installation.cli("run", "orders");
@@ -101,8 +100,6 @@ class BackupFailureTest {
                 assertThat(row.getInt(1)).isEqualTo(400);
                 assertThat(row.getString(2)).isEqualTo(expected.getString(2));
             }
-        } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
     }
 

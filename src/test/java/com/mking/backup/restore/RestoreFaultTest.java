@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,18 +26,30 @@ class RestoreFaultTest {
     }
 
     @Test
-    void aFullTargetIsNamedEvenWhenTheDecoderSawItFirst() {
+    void aFullDiskIsNamedEvenWhenTheDecoderSawItFirst() {
         // the writer's ENOSPC reaches the reading side as the cause of a broken pipe
         IOException full = new IOException("broken pipe", new IOException("No space left on device"));
-        assertThat(RestoreFault.of(full)).isEqualTo(RestoreFault.TARGET_FULL);
+        assertThat(RestoreFault.of(full)).isEqualTo(RestoreFault.DISK_FULL);
         assertThat(RestoreFault.of(new IOException("pg_restore: error: could not extend file \"base/1/2\": No space "
-                + "left on device"))).isEqualTo(RestoreFault.TARGET_FULL);
+                + "left on device"))).isEqualTo(RestoreFault.DISK_FULL);
+    }
 
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "not", "made", "yet");
-        assertThat(RestoreFault.TARGET_FULL.advice(new RestoreTarget.FileTree(target, java.util.List.of(), false)))
-                .hasValueSatisfying(advice -> assertThat(advice).startsWith("the restore target ran out of disk space (")
-                        .contains(" MiB free on the filesystem of " + System.getProperty("java.io.tmpdir"))
-                        .endsWith("(another copy of the backup would fail the same way)"));
-        assertThat(RestoreFault.COPY.advice(new RestoreTarget.FileTree(target, java.util.List.of(), false))).isEmpty();
+    @Test
+    void aFullDiskNamesEveryPlaceThatMayHaveFilledWithItsFreeSpace() {
+        String tmp = System.getProperty("java.io.tmpdir");
+        Path target = Path.of(tmp, "not", "made", "yet");
+        assertThat(RestoreFault.DISK_FULL.advice(new RestoreTarget.FileTree(target, List.of(), false), null, 3L << 30))
+                .hasValueSatisfying(advice -> assertThat(advice).matches("a disk filled up during the restore \\(or ran out of "
+                        + "inodes\\): " + freeNow(tmp) + "; the backup is 3072 MiB before compression\\. Free space there or "
+                        + "restore elsewhere \\(another copy of the backup would fail the same way\\)"));
+        assertThat(RestoreFault.DISK_FULL.advice(new RestoreTarget.Database("shop", null, false, 2), Path.of(tmp), null))
+                .hasValueSatisfying(advice -> assertThat(advice).containsPattern(": the database server's disk \\(the tool's "
+                        + "message names the file\\); " + freeNow(tmp) + ", where the decoded copy went\\. Free space"));
+        assertThat(RestoreFault.COPY.advice(new RestoreTarget.FileTree(target, List.of(), false), null, 1L)).isEmpty();
+    }
+
+    /** The free-space phrase as a pattern: the figure moves with whatever else writes to that disk. */
+    private static String freeNow(String directory) {
+        return "\\d+ MiB free now on the filesystem of " + java.util.regex.Pattern.quote(directory);
     }
 }

@@ -198,11 +198,14 @@ public final class TestInstallation implements AutoCloseable {
         Files.writeString(config, text);
     }
 
-    @Override
     /** Drops the audit database and removes the home (stores, restored trees): a suite's leftovers must not fill the disk. */
+    @Override
     public void close() throws Exception {
-        TestDatabases.dropAll(auditDatabase);
-        TestCluster.run("rm", "-rf", home.toString());
+        try {
+            TestDatabases.dropAll(auditDatabase);
+        } finally {
+            TestCluster.run("rm", "-rf", home.toString());
+        }
     }
 
     /** Copies output to the test's buffer and to the console (so failures can be read in the log). */

@@ -103,9 +103,12 @@ public final class TestS3 implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (!"STOPPED".equals(proxy.getState())) {
-            proxy.stop();
+        try {
+            if (!"STOPPED".equals(proxy.getState())) {
+                proxy.stop();
+            }
+        } finally {
+            TestCluster.run("rm", "-rf", directory.toString());
         }
-        TestCluster.run("rm", "-rf", directory.toString());
     }
 }

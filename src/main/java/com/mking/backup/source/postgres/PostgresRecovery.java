@@ -240,9 +240,10 @@ public final class PostgresRecovery {
     private static void run(List<String> command, String what) throws IOException {
         Path output = Files.createTempFile("mking-" + what.replace(' ', '-'), ".out");
         try {
-            // the recovered server lives on after us: it must not carry our secrets in its environment
-            Process process = ToolEnvironment.withoutOurSettings(new ProcessBuilder(command)).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            // the recovered server lives on after us: it must not carry our secrets in its environment, but the WAL token,
+            // which a promoted primary's archive_command may read from it ($MKING_WAL_TOKEN), is the server's own
+            Process process = ToolEnvironment.withoutOurSettings(new ProcessBuilder(command), "MKING_WAL_TOKEN")
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IOException(what + " failed: " + Files.readString(output).strip());
             }

@@ -87,29 +87,46 @@ class PasswordAuthenticationTest {
     }
 
     /**
-     * The tool's environment holds its own password and none of our settings (this JVM has MKING_TEST_* secrets, as a
-     * daemon has its S3 keys and WAL token).
+     * A tool's environment holds its own password and none of our settings (this JVM has MKING_TEST_* secrets, as a
+     * daemon has its S3 keys and WAL token), and no tool of another job inherits the variable a job names as passwordEnv.
      */
     @Test
-    void aToolGetsItsPasswordAndNoneOfOurSettings() throws Exception {
-        assertThat(System.getenv()).containsKey("MKING_TEST_PG_PASSWORD");
+    void aToolGetsItsOwnPasswordAndNoOtherSecret() throws Exception {
+        assertThat(System.getenv()).containsEntry("APP_TEST_DB_PASSWORD", SECRET).containsKey("MKING_TEST_PG_PASSWORD");
         Path tools = Files.createDirectories(installation.home().resolve("tools"));
+        Path recorded = tools.resolve("pg_dump.env");
         try (var bin = Files.list(Path.of(TestCluster.BIN))) {
             for (Path tool : bin.toList()) {
                 Path wrapper = tools.resolve(tool.getFileName());
-                String record = tool.getFileName().toString().equals("pg_dump") ? "env > " + tools.resolve("pg_dump.env") + "\n" : "";
+                String record = tool.getFileName().toString().equals("pg_dump") ? "env > " + recorded + "\n" : "";
                 Files.writeString(wrapper, "#!/bin/sh\n" + record + "exec " + tool + " \"$@\"\n");
                 Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
             }
         }
-        Path route = installation.routes().resolve("app.yaml");
-        Files.writeString(route, Files.readString(route) + "      - {name: binDir, value: \"" + tools + "\"}\n");
+        String jobs = """
+                - templatedRoute:
+                    routeTemplateRef: pg-logical
+                    parameters:
+                      - {name: job, value: %1$s}
+                      - {name: cron, value: "0 0 3 * * ?"}
+                      - {name: database, value: appdb}
+                      - {name: port, value: "%2$d"}
+                      - {name: user, value: %3$s}
+                      - {name: binDir, value: "%4$s"}
+                """;
+        Files.writeString(installation.routes().resolve("app.yaml"), jobs.formatted("app", cluster.port(), "app", tools)
+                + "      - {name: passwordEnv, value: APP_TEST_DB_PASSWORD}\n");
+        Files.writeString(installation.routes().resolve("other.yaml"), jobs.formatted("other", cluster.port(), "postgres", tools));
 
-        CliResult run = installation.cli("run", "app");
-        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
-        java.util.List<String> environment = Files.readAllLines(tools.resolve("pg_dump.env"));
-        assertThat(environment).contains("PGPASSWORD=" + SECRET);
-        assertThat(environment).filteredOn(line -> line.startsWith("MKING_")).isEmpty();
+        CliResult app = installation.cli("run", "app");
+        assertThat(app.exitCode()).as(app.all()).isEqualTo(0);
+        assertThat(Files.readAllLines(recorded)).contains("PGPASSWORD=" + SECRET)
+                .filteredOn(line -> line.startsWith("MKING_") || line.startsWith("APP_TEST_DB_PASSWORD=")).isEmpty();
+
+        CliResult other = installation.cli("run", "other");
+        assertThat(other.exitCode()).as(other.all()).isEqualTo(0);
+        assertThat(Files.readAllLines(recorded)).as("another job's tool").noneMatch(line -> line.contains(SECRET))
+                .filteredOn(line -> line.startsWith("MKING_")).isEmpty();
     }
 
     @Test
