@@ -3,7 +3,11 @@ SELECT e.id, e.backup_id, e.job_name, e.source_kind, e.method, e.status, e.start
        e.encryption_key_id, e.verification_status, e.verification_time, e.error_message,
        COALESCE((SELECT json_agg(json_build_object('store', c.store_name, 'location', c.store_location,
                                                    'dataKey', c.data_key, 'manifestKey', c.manifest_key,
-                                                   'size', c.size_bytes, 'sha256', c.sha256) ORDER BY c.store_name)
+                                                   'size', c.size_bytes, 'sha256', c.sha256,
+                                                   'failedVerification', COALESCE(
+                                                       (SELECT v.status = 'failed' FROM backup_verifications v
+                                                        WHERE v.backup_execution_id = e.id AND v.store_name = c.store_name
+                                                        ORDER BY v.id DESC LIMIT 1), false)) ORDER BY c.store_name)
                  FROM backup_copies c WHERE c.backup_execution_id = e.id AND c.status = 'stored'), '[]')::text AS copies
 FROM backup_executions e
 WHERE e.backup_id IS NOT NULL

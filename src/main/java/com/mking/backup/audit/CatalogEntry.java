@@ -12,8 +12,12 @@ public record CatalogEntry(String backupId, String job, String source, String me
                            Long storedSize, String sha256, String rawSha256, String compression, String encryptionKeyId,
                            String verification, LocalDateTime verifiedAt, String error, List<Copy> copies) {
 
-    /** A stored copy: the store's name and where the data and manifest are. */
-    public record Copy(String store, String location, String dataKey, String manifestKey, long size, String sha256) {
+    /**
+     * A stored copy: the store's name and where the data and manifest are; {@code failedVerification}: its latest
+     * verification found it bad (another store's copy of the same backup may be good).
+     */
+    public record Copy(String store, String location, String dataKey, String manifestKey, long size, String sha256,
+                       boolean failedVerification) {
     }
 
     /** When the catalog last saw this backup verified (the verification time), for rotating samples. */

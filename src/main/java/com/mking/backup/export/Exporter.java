@@ -219,20 +219,19 @@ public final class Exporter {
                 throw new IllegalArgumentException("--backup-id " + id + " has status '" + entry.status() + "': only successful "
                         + "backups are exported");
             }
-            if ("failed".equals(entry.verification())) {
-                throw new IllegalArgumentException("--backup-id " + id + " failed its verification (a stored copy did not "
-                        + "decode): it is never exported; 'mking-backup verify " + id + "' says more");
-            }
             if (entry.copies().stream().noneMatch(copy -> stores.contains(copy.store()))) {
                 throw new IllegalArgumentException("--backup-id " + id + " has no stored copy in a configured store (pruned, or "
                         + "its stores are no longer in mking.stores)");
+            }
+            if (readable(entry).isEmpty()) {
+                throw new IllegalArgumentException("--backup-id " + id + " failed its verification in every store that has it "
+                        + "(no copy decodes): it is never exported; 'mking-backup verify " + id + "' says more");
             }
         }
         List<CatalogEntry> chosen = new ArrayList<>();
         for (String job : jobs.isEmpty() ? java.util.Collections.<String>singletonList(null) : jobs) {
             for (CatalogEntry entry : catalog.list(job, null, "success", 10_000_000)) {
-                if (entry.copies().stream().noneMatch(copy -> stores.contains(copy.store()))
-                        || "failed".equals(entry.verification())
+                if (readable(entry).isEmpty()
                         || (!ids.isEmpty() && !ids.contains(entry.backupId()))
                         || (request.since() != null && entry.startTime() != null
                         && entry.startTime().toInstant(ZoneOffset.UTC).isBefore(request.since()))) {
@@ -251,9 +250,14 @@ public final class Exporter {
         return chosen;
     }
 
+    /** The copies an export reads: in a configured store, and not found bad by their latest verification. */
+    private List<CatalogEntry.Copy> readable(CatalogEntry entry) {
+        return entry.copies().stream().filter(copy -> stores.contains(copy.store()) && !copy.failedVerification()).toList();
+    }
+
     /** The manifest of a backup, from the first store (in mking.stores order) that has it. */
     private Chosen readManifest(CatalogEntry entry) throws IOException {
-        List<CatalogEntry.Copy> copies = entry.copies().stream().filter(copy -> stores.contains(copy.store()))
+        List<CatalogEntry.Copy> copies = readable(entry).stream()
                 .sorted(Comparator.comparingInt(copy -> stores.names().indexOf(copy.store()))).toList();
         List<String> failures = new ArrayList<>();
         for (CatalogEntry.Copy copy : copies) {

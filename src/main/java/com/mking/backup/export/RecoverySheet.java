@@ -196,7 +196,7 @@ public final class RecoverySheet {
 
     private static String describe(ExportCatalog.Selection selection) {
         if (selection == null || (empty(selection.jobs()) && selection.since() == null && empty(selection.backupIds()))) {
-            return "every successful backup in the catalog that did not fail verification";
+            return "every successful backup in the catalog with a copy that did not fail verification";
         }
         StringBuilder s = new StringBuilder("successful backups");
         if (!empty(selection.jobs())) {

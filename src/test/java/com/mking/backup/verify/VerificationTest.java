@@ -89,6 +89,53 @@ class VerificationTest {
     }
 
     /**
+     * One copy damaged, the other good: restore without --from and export read the good copy; the backup stays damaged
+     * in the list (verify names the bad store).
+     */
+    @Test
+    void aDamagedCopyIsPassedOverForTheGoodOneByRestoreAndExport() throws Exception {
+        installation.set("mking.stores", "local,spare").set("mking.store.spare.type", "local")
+                .set("mking.store.spare.path", installation.home().resolve("spare").toString())
+                .withPgLogicalJob("items", database, "local,spare", "0 0 3 * * ?");
+        CliResult run = installation.cli("run", "items");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+        String backupId = run.backupId("items");
+        Path data;
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(file.length() / 3);
+            file.write(0x55);
+        }
+        CliResult verify = installation.cli("verify", backupId);
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.out()).containsPattern("local +FAILED").doesNotContainPattern("spare +FAILED");
+
+        String copy = database + "_copy";
+        CliResult restore = installation.cli("restore", backupId, "--database", copy);
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(restore.all()).contains("from store 'spare'");
+        try (Connection restored = TestDatabases.connect(copy); Statement statement = restored.createStatement();
+             java.sql.ResultSet count = statement.executeQuery("SELECT count(*) FROM items")) {
+            count.next();
+            assertThat(count.getInt(1)).isEqualTo(10000);
+        }
+
+        Path export = installation.home().resolve("export");
+        CliResult exported = installation.cli("export", "--to", export.toString(), "--backup-id", backupId);
+        assertThat(exported.exitCode()).as(exported.all()).isEqualTo(0);
+        CliResult checked = installation.cli("export", "--verify", export.toString());
+        assertThat(checked.exitCode()).as(checked.all()).isEqualTo(0);
+        try (Stream<Path> files = Files.walk(export)) {
+            Path exportedData = files.filter(p -> p.getFileName().toString().equals(data.getFileName().toString()))
+                    .findFirst().orElseThrow();
+            assertThat(Files.mismatch(exportedData, installation.home().resolve("spare")
+                    .resolve(installation.localStore().relativize(data)))).as("the spare store's bytes").isEqualTo(-1);
+        }
+    }
+
+    /**
      * The production profile (encrypted, local + S3): verify-after-write and the post-backup verification
      * together read each copy once: one decoded through every layer with pg_restore --list fed from the same
      * stream, the other compared by its stored SHA-256 (one GET). Both copies are recorded as verified.
