@@ -33,7 +33,8 @@ public final class ConfigCheck {
     public static List<String> check(PropertySources sources, Path routesDir) {
         if (!Files.isDirectory(routesDir)) {
             throw new ConfigException("--routes " + routesDir, "the directory does not exist",
-                    "give the directory holding the route files (the installation's routes/ by default)");
+                    "give the directory holding the route files (the installation's routes/ by default), or make it: an "
+                            + "empty one is enough to restore or import (mkdir -p " + routesDir + ")");
         }
         RouteFileJobs.read(routesDir); // two jobs of one name, or a name no store can hold
         Set<String> placeholders = placeholders(routesDir);

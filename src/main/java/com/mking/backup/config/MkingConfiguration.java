@@ -216,7 +216,9 @@ public final class MkingConfiguration implements CamelConfiguration {
             return Keyring.load(Settings.home().resolve(keyDir.get()), keyId.orElse(""));
         } catch (IOException e) {
             throw new ConfigException(keyId.isPresent() ? "mking.encryption.key-id" : "mking.encryption.key-dir",
-                    e.getMessage(), "create the key with: mking-backup keygen KEY_ID, or fix the path");
+                    e.getMessage(), "fix the path, or put back the key file from your copy of the keys (backups written "
+                            + "with a key cannot be read without it); only a new installation creates one, with: "
+                            + "mking-backup keygen KEY_ID");
         }
     }
 

@@ -132,7 +132,8 @@ public final class RecoverySheet {
                     .append(catalog.keys().stream().map(k -> k.keyId() + ".key").collect(Collectors.joining(", "))).append('\n');
         }
         s.append("   The audit database: without mking.audit.url an embedded one starts by itself under data/audit-db.\n")
-                .append("   No route file is needed to restore: what a restore needs is in the backups' manifests.\n");
+                .append("   No route file is needed to restore (an empty routes/ directory is enough: mkdir routes): what a\n")
+                .append("   restore needs is in the backups' manifests.\n");
         s.append("2. Import (every file is checked again, copied into the local store, and the backups added to the catalog):\n");
         if (volumes) {
             s.append("     mking-backup import DIR              # DIR holding vol-001 .. vol-")

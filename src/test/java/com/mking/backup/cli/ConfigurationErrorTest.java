@@ -96,7 +96,10 @@ class ConfigurationErrorTest {
     void unreadableKeyDirectory() throws Exception {
         installation.set("mking.encryption.key-dir", installation.home().resolve("no-such-keys").toString())
                 .set("mking.encryption.key-id", "k1");
-        assertConfigError(installation.cli("list"), "mking.encryption.key-id", "no-such-keys");
+        CliResult result = installation.cli("list");
+        assertConfigError(result, "mking.encryption.key-id", "no-such-keys");
+        assertThat(result.err()).as("a new key reads nothing already written: the fix is the old key")
+                .contains("put back the key file from your copy of the keys");
     }
 
     /** Not a configuration error: the operation failed (exit 1), and the message says where it looked. */
