@@ -1,6 +1,7 @@
 package com.mking.backup.monitor;
 
 import com.mking.backup.alert.Alert;
+import com.mking.backup.audit.CatalogEntry;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +60,25 @@ public final class Checks {
                 + "the store takes objects up to %s: raise mking.store.%s.part-size-mib before a backup outgrows it "
                 + "(it would then fail)", com.mking.backup.report.Bytes.human(newestStoredBytes),
                 com.mking.backup.report.Bytes.human(largestObject), store)));
+    }
+
+    /**
+     * The newest successful backup of a job has copies whose latest verification failed: a warning while another copy
+     * is good (restores read that one), danger when none is. Stays open until a newer backup verifies or the copy does.
+     */
+    public static Optional<Alert> damaged(String job, CatalogEntry newest) {
+        List<String> bad = newest.copies().stream().filter(CatalogEntry.Copy::failedVerification)
+                .map(CatalogEntry.Copy::store).toList();
+        if (bad.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> good = newest.copies().stream().filter(copy -> !copy.failedVerification())
+                .map(CatalogEntry.Copy::store).toList();
+        String detail = "its copy in " + String.join(", ", bad) + " failed verification ('mking-backup verify "
+                + newest.backupId() + "' says why); " + (good.isEmpty() ? "no copy is good: run the job again now"
+                : "restores read the copy in " + String.join(", ", good) + "; the next backup that verifies clears this");
+        return Optional.of(new Alert("damaged:" + job, good.isEmpty() ? Alert.Level.DANGER : Alert.Level.WARNING,
+                "the newest backup of job " + job + " (" + newest.backupId() + ") is damaged", detail));
     }
 
     /** Fewer restorable copies of a job in a store than the policy wants (the plan: 7 full backups in MinIO). */

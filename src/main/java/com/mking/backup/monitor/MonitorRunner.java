@@ -129,6 +129,8 @@ public final class MonitorRunner {
         List<Finding> findings = new ArrayList<>();
         for (JobSpec job : jobs.jobs()) {
             findings.add(new Finding("stale:" + job.name(), Checks.staleness(job.name(), lastSuccess(job), catalog.configuredAt(job.name()), now, window(job))));
+            catalog.list(job.name(), null, "success", 1).stream().findFirst()
+                    .ifPresent(newest -> findings.add(new Finding("damaged:" + job.name(), Checks.damaged(job.name(), newest))));
             if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                 findings.add(new Finding("protection:" + job.name(), protection(job)));
             }

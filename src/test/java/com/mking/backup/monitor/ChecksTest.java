@@ -100,4 +100,28 @@ class ChecksTest {
         assertThat(Checks.shrinkage("uploads", List.of(new com.mking.backup.audit.Catalog.SourceSize("now", 1, 1),
                 steady.get(0), steady.get(1)))).isEmpty();
     }
+
+    @Test
+    void aDamagedNewestBackupWarnsWhileAnotherCopyIsGoodAndIsDangerWhenNoneIs() {
+        assertThat(Checks.damaged("db", newest(false, false))).isEmpty();
+        Optional<Alert> oneBad = Checks.damaged("db", newest(true, false));
+        assertThat(oneBad).hasValueSatisfying(alert -> {
+            assertThat(alert.condition()).isEqualTo("damaged:db");
+            assertThat(alert.level()).isEqualTo(Alert.Level.WARNING);
+            assertThat(alert.subject()).isEqualTo("the newest backup of job db (b1) is damaged");
+            assertThat(alert.detail()).isEqualTo("its copy in local failed verification ('mking-backup verify b1' says why); "
+                    + "restores read the copy in minio; the next backup that verifies clears this");
+        });
+        assertThat(Checks.damaged("db", newest(true, true))).hasValueSatisfying(alert -> {
+            assertThat(alert.level()).isEqualTo(Alert.Level.DANGER);
+            assertThat(alert.detail()).contains("local, minio failed verification").endsWith("no copy is good: run the job again now");
+        });
+    }
+
+    private static com.mking.backup.audit.CatalogEntry newest(boolean localBad, boolean minioBad) {
+        return new com.mking.backup.audit.CatalogEntry("b1", "db", "pg-logical", "logical", "success", null, null, null, null,
+                null, null, null, "zstd", null, localBad || minioBad ? "failed" : "passed", null, null, List.of(
+                new com.mking.backup.audit.CatalogEntry.Copy("local", "/srv", "k", "m", 1, "ab", localBad),
+                new com.mking.backup.audit.CatalogEntry.Copy("minio", "s3://b", "k", "m", 1, "ab", minioBad)));
+    }
 }

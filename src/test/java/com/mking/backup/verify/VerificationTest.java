@@ -111,6 +111,9 @@ class VerificationTest {
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).isEqualTo(1);
         assertThat(verify.out()).containsPattern("local +FAILED").doesNotContainPattern("spare +FAILED");
+        CliResult check = installation.cli("check");
+        assertThat(check.out()).containsPattern("WARNING +the newest backup of job items \\(" + backupId + "\\) is damaged")
+                .contains("restores read the copy in spare");
 
         String copy = database + "_copy";
         CliResult restore = installation.cli("restore", backupId, "--database", copy);
