@@ -65,7 +65,7 @@ public final class RetentionPolicy {
         Optional<Instant> newestVerifiedTime = newestFirst.stream().filter(Candidate::verified).map(Candidate::time).findFirst();
         newestFirst.stream().filter(Candidate::verificationFailed)
                 .filter(failed -> newestVerifiedTime.map(verified -> !verified.isAfter(failed.time())).orElse(true))
-                .forEach(failed -> keep(kept, failed, "failed verification, kept until a newer backup verifies"));
+                .forEach(failed -> keep(kept, failed, "a copy failed verification, kept until a newer backup verifies"));
         List<Candidate> removed = newestFirst.stream().filter(c -> !kept.containsKey(c.backupId())).toList();
         return new Decision(kept, removed);
     }

@@ -73,7 +73,7 @@ class RetentionPolicyTest {
                 ZoneOffset.UTC);
         assertThat(decision.kept().get("good")).containsExactly("last 1", "daily 2026-11-25");
         // one failed check alone never deletes: nothing newer has verified yet
-        assertThat(decision.kept().get("bad")).containsExactly("failed verification, kept until a newer backup verifies");
+        assertThat(decision.kept().get("bad")).containsExactly("a copy failed verification, kept until a newer backup verifies");
         assertThat(decision.removed()).isEmpty();
 
         List<RetentionPolicy.Candidate> later = new java.util.ArrayList<>(history);
