@@ -59,14 +59,7 @@ class VerificationTest {
         assertThat(rows("SELECT verification_status FROM backup_executions WHERE backup_id = '" + backupId + "'"))
                 .isEqualTo("passed");
 
-        Path data;
-        try (Stream<Path> files = Files.walk(installation.localStore())) {
-            data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
-        }
-        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-            file.seek(file.length() / 3);
-            file.write(0x55);
-        }
+        damageTheLocalCopy();
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).isEqualTo(1);
         // one read finds it: the stored SHA-256, or first zstd's own frame checksum
@@ -100,14 +93,7 @@ class VerificationTest {
         CliResult run = installation.cli("run", "items");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
         String backupId = run.backupId("items");
-        Path data;
-        try (Stream<Path> files = Files.walk(installation.localStore())) {
-            data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
-        }
-        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-            file.seek(file.length() / 3);
-            file.write(0x55);
-        }
+        Path data = damageTheLocalCopy();
         CliResult verify = installation.cli("verify", backupId);
         assertThat(verify.exitCode()).isEqualTo(1);
         assertThat(verify.out()).containsPattern("local +FAILED").doesNotContainPattern("spare +FAILED");
@@ -295,5 +281,18 @@ class VerificationTest {
             assertThat(row.next()).isTrue();
             return row.getString(1);
         }
+    }
+
+    /** Changes one byte a third into the local store's data file; returns its path. */
+    private Path damageTheLocalCopy() throws Exception {
+        Path data;
+        try (Stream<Path> files = Files.walk(installation.localStore())) {
+            data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(file.length() / 3);
+            file.write(0x55);
+        }
+        return data;
     }
 }
