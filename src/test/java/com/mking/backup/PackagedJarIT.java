@@ -100,10 +100,14 @@ class PackagedJarIT {
 
     @AfterAll
     void cleanUp() throws Exception {
-        slack.close();
-        ssh.close();
-        s3.close();
-        TestDatabases.dropAll(database);
+        try {
+            slack.close();
+            ssh.close();
+            s3.close();
+            TestDatabases.dropAll(database);
+        } finally {
+            TestCluster.run("rm", "-rf", home.toString()); // its store and the embedded audit database: ~50 MB a run
+        }
     }
 
     @Test
