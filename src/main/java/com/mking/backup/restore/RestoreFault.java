@@ -4,9 +4,8 @@ import com.mking.backup.pipeline.CorruptArtefactException;
 import com.mking.backup.pipeline.StoreReadException;
 import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.UnmatchedRequestException;
+import com.mking.backup.store.DiskSpace;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,16 +25,13 @@ public enum RestoreFault {
     /** Anything else (the target refused, a tool failed): the message says what. */
     OTHER;
 
-    /** strerror(ENOSPC), as the JDK and PostgreSQL's tools report it. */
-    private static final String NO_SPACE = "No space left on device";
-
     public static RestoreFault of(Throwable caught) {
         boolean copy = false;
         for (Throwable t = caught; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof UnmatchedRequestException) {
                 return OPERATOR_MISTAKE;
             }
-            if (t.getMessage() != null && t.getMessage().contains(NO_SPACE)) {
+            if (DiskSpace.full(t.getMessage())) {
                 return DISK_FULL;
             }
             copy |= t instanceof StoreReadException || t instanceof CorruptArtefactException;
@@ -54,32 +50,18 @@ public enum RestoreFault {
         }
         List<String> places = new ArrayList<>();
         if (target instanceof RestoreTarget.FileTree tree) {
-            freeSpace(tree.path()).ifPresent(places::add);
+            DiskSpace.freeNow(tree.path()).ifPresent(places::add);
         } else if (target instanceof RestoreTarget.Directory directory) {
-            freeSpace(directory.path()).ifPresent(places::add);
+            DiskSpace.freeNow(directory.path()).ifPresent(places::add);
         } else if (target instanceof RestoreTarget.Database) {
             places.add("the database server's disk (the tool's message names the file)");
         }
         if (decodedCopies != null) {
-            freeSpace(decodedCopies).map(free -> free + ", where the decoded copy went").ifPresent(places::add);
+            DiskSpace.freeNow(decodedCopies).map(free -> free + ", where the decoded copy went").ifPresent(places::add);
         }
         return Optional.of("a disk filled up during the restore (or ran out of inodes)"
                 + (places.isEmpty() ? "" : ": " + String.join("; ", places))
                 + (rawSize == null ? "" : "; the backup is " + (rawSize >> 20) + " MiB before compression")
                 + ". Free space there or restore elsewhere (another copy of the backup would fail the same way)");
-    }
-
-    /** "N MiB free now on the filesystem of DIR", for the nearest existing directory of {@code path}. */
-    private static Optional<String> freeSpace(Path path) {
-        Path existing = path.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        try {
-            return existing == null ? Optional.empty() : Optional.of((Files.getFileStore(existing).getUsableSpace() >> 20)
-                    + " MiB free now on the filesystem of " + existing);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -172,14 +172,10 @@ public final class LocalStore implements Store {
 
     /** For a full disk, what is free there and what to do, as the operator needs it at 3 a.m. */
     private String diskFull(String message) {
-        if (!message.contains("No space left on device")) {
+        if (!DiskSpace.full(message)) {
             return "";
         }
-        try {
-            return " (" + (Files.getFileStore(root).getUsableSpace() >> 20) + " MiB free on the filesystem of " + root
-                    + ": free space there, or set mking.store." + name + ".path to a disk that has it)";
-        } catch (IOException e) {
-            return "";
-        }
+        return DiskSpace.freeNow(root).map(free -> " (" + free + ": free space there, or set mking.store." + name
+                + ".path to a disk that has it)").orElse("");
     }
 }

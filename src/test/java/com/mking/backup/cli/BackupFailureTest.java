@@ -80,7 +80,7 @@ class BackupFailureTest {
             CliResult run = installation.cli("run", "orders");
             assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
             assertThat(run.err()).contains("store 'local'").contains("No space left on device")
-                    .contains("MiB free on the filesystem of " + small.resolve("store") + ": free space there, or set "
+                    .contains("MiB free now on the filesystem of " + small.resolve("store") + ": free space there, or set "
                             + "mking.store.local.path to a disk that has it")
                     .doesNotContain("Exception occurred during execution");
             assertLastRunFailed("orders", "No space left on device");
