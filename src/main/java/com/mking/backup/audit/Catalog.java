@@ -17,6 +17,7 @@ public final class Catalog {
 
     public static final String ROUTE = "direct:catalog";
     public static final String SOURCE_SIZES_ROUTE = "direct:source-sizes";
+    public static final String JOBS_ROUTE = "direct:catalog-jobs";
     public static final String COPY_DELETED_ROUTE = "direct:copy-deleted";
     public static final String CONFIGURED_AT_ROUTE = "direct:job-configured-at";
     public static final String RESTORE_POINT_RECORDED_ROUTE = "direct:wal-restore-point-recorded";
@@ -48,6 +49,12 @@ public final class Catalog {
                 .filter(entry -> !entry.copies().isEmpty())
                 .filter(entry -> !"failed".equals(entry.verification()))
                 .toList();
+    }
+
+    /** Every job with a run in the catalog, by name: jobs since removed from the route files included. */
+    public List<String> jobNames() {
+        List<?> rows = producer.requestBody(JOBS_ROUTE, null, List.class);
+        return rows == null ? List.of() : rows.stream().map(row -> (String) ((Map<?, ?>) row).get("job_name")).toList();
     }
 
     /** The files and bytes one successful backup's source held (a files snapshot's tree). */

@@ -2,7 +2,6 @@ package com.mking.backup.cli;
 
 import com.mking.backup.audit.Catalog;
 import com.mking.backup.audit.CatalogEntry;
-import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.job.JobSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +48,18 @@ final class ListCommand implements Callable<Integer> {
         return entry.copies().isEmpty() ? "deleted" : "success";
     }
 
+    /** Names the jobs there are to list: the route files' and those only the catalog still holds backups of. */
+    static String unknownJob(String job, List<String> routeJobs, List<String> catalogJobs) {
+        java.util.Set<String> all = new java.util.TreeSet<>(routeJobs);
+        all.addAll(catalogJobs);
+        List<String> catalogOnly = catalogJobs.stream().filter(name -> !routeJobs.contains(name)).toList();
+        return "no job named '" + job + "' in the route files or the catalog; "
+                + com.mking.backup.config.ConfigCheck.closest(job, all).map(c -> "did you mean '" + c + "'? ").orElse("")
+                + "jobs in the route files: " + (routeJobs.isEmpty() ? "none" : String.join(", ", routeJobs))
+                + (catalogOnly.isEmpty() ? "" : "; only in the catalog (no longer in the route files): "
+                + String.join(", ", catalogOnly));
+    }
+
     @Override
     public Integer call() throws Exception {
         try (BackupRuntime runtime = parent.boot(BackupRuntime.Profile.CATALOG)) {
@@ -61,11 +72,11 @@ final class ListCommand implements Callable<Integer> {
                     : catalog.list(job, null, "success", Integer.MAX_VALUE).stream()
                     .filter(entry -> shownStatus(entry).equals(status)).limit(limit).toList();
             if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {
-                throw new IllegalArgumentException("no job named '" + job + "' in the route files or the catalog; jobs: "
-                        + String.join(", ", runtime.jobs().jobs().stream().map(JobSpec::name).toList()));
+                throw new IllegalArgumentException(unknownJob(job, runtime.jobs().jobs().stream().map(JobSpec::name).toList(),
+                        catalog.jobNames()));
             }
             if (json) {
-                System.out.println(Manifest.json().writeValueAsString(entries));
+                System.out.println(JsonOutput.of(entries));
                 return MkingBackup.OK;
             }
             System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", "ID", "JOB", "STATUS", "STARTED (UTC)",

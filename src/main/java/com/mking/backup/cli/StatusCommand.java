@@ -1,6 +1,5 @@
 package com.mking.backup.cli;
 
-import com.mking.backup.pipeline.Manifest;
 import com.mking.backup.app.StatusService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
                 rows.add(row);
             }
             if (json) {
-                System.out.println(Manifest.json().writeValueAsString(rows));
+                System.out.println(JsonOutput.of(rows));
                 return MkingBackup.OK;
             }
             System.out.printf("%-20s %-11s %-16s %-8s %-19s %-19s %-14s %s%n", "JOB", "SOURCE", "CRON", "LAST", "LAST RUN (UTC)",

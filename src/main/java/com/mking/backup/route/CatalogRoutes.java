@@ -24,6 +24,7 @@ public final class CatalogRoutes extends RouteBuilder {
         from(JOBS_DEACTIVATED).routeId("jobs-deactivated").to(Sql.update("jobs-deactivated"));
         from(Catalog.ROUTE).routeId("catalog").to(Sql.query("catalog"));
         from(Catalog.SOURCE_SIZES_ROUTE).routeId("source-sizes").to(Sql.query("source-sizes"));
+        from(Catalog.JOBS_ROUTE).routeId("catalog-jobs").to(Sql.query("catalog-jobs"));
         from(JobStats.ROUTE).routeId("job-stats").to(Sql.query("job-stats"));
         from(MonitorRunner.STORAGE_RECORDED).routeId("storage-recorded")
                 .to(Sql.update("storage-recorded"));

@@ -167,6 +167,14 @@ class PostgresLogicalRoundTripTest {
     }
 
     @Test
+    void listingAJobThereIsNoneOfNamesTheJobsThereAre() throws Exception {
+        CliResult list = installation.cli("list", "--job", "nosuch");
+        assertThat(list.exitCode()).as(list.all()).isEqualTo(2);
+        assertThat(list.err()).contains("no job named 'nosuch' in the route files or the catalog")
+                .contains("jobs in the route files: ");
+    }
+
+    @Test
     void catalogAuditRowsAndStoresAgree() throws Exception {
         CliResult list = installation.cli("list", "--json");
         assertThat(list.exitCode()).as(list.all()).isEqualTo(0);
@@ -179,6 +187,8 @@ class PostgresLogicalRoundTripTest {
         }
         assertThat(entry).as("backup %s in list --json", backupId).isNotNull();
         assertThat(entry.get("status").asText()).isEqualTo("success");
+        assertThat(java.time.Duration.between(java.time.Instant.parse(entry.get("startTime").asText()), java.time.Instant.now()))
+                .as("times carry their zone (UTC) in JSON").isBetween(java.time.Duration.ZERO, java.time.Duration.ofHours(1));
         assertThat(entry.get("encryptionKeyId").asText()).isEqualTo("test-key");
         String sha256 = entry.get("sha256").asText();
         long storedSize = entry.get("storedSize").asLong();

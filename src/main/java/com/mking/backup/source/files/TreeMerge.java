@@ -64,9 +64,12 @@ final class TreeMerge {
             boolean bothDirectories = Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)
                     && Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS);
             if (bothDirectories) {
+                // read before the merge: moving its children out changes the restored directory's mtime
+                Object mode = Files.getAttribute(from, "unix:mode");
+                java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(from);
                 merge(from, to, path);
-                Files.setAttribute(to, "unix:mode", Files.getAttribute(from, "unix:mode"));
-                Files.setLastModifiedTime(to, Files.getLastModifiedTime(from));
+                Files.setAttribute(to, "unix:mode", mode);
+                Files.setLastModifiedTime(to, mtime);
                 Files.delete(from);
                 continue;
             }

@@ -197,6 +197,9 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
         assertThat(target.resolve("mine.txt")).hasContent("not in the snapshot");
         assertThat(Files.mismatch(target.resolve("d7").resolve("f0.dat"), asFirst.resolve("d7").resolve("f0.dat"))).isEqualTo(-1);
+        assertSameTree(asFirst.resolve("d7"), target.resolve("d7")); // the merged directories' modes and mtimes included
+        assertThat(run(null, "find", target.resolve("d7").toString(), "-maxdepth", "0", "-printf", "%m %T@"))
+                .isEqualTo(run(null, "find", asFirst.resolve("d7").toString(), "-maxdepth", "0", "-printf", "%m %T@"));
         String aside = forced.out().replaceAll("(?s).*what was there is now (\\S+?)\\).*", "$1");
         assertThat(Path.of(aside).resolve("d7").resolve("f0.dat")).hasContent("local edit");
         run(null, "rm", "-rf", target.toString(), aside);

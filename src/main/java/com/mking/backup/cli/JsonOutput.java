@@ -1,0 +1,35 @@
+package com.mking.backup.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.mking.backup.pipeline.Manifest;
+
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The JSON commands print for scripts. The audit tables keep times without a zone (all UTC); printed, they carry
+ * it ({@code 2026-11-29T09:30:00Z}), so a script in another zone reads the right instant.
+ */
+final class JsonOutput {
+
+    private static final ObjectMapper JSON = Manifest.json().copy().registerModule(new SimpleModule()
+            .addSerializer(LocalDateTime.class, new JsonSerializer<>() {
+                @Override
+                public void serialize(LocalDateTime value, JsonGenerator out, SerializerProvider provider) throws IOException {
+                    out.writeString(value.atOffset(ZoneOffset.UTC).toString());
+                }
+            }));
+
+    private JsonOutput() {
+    }
+
+    static String of(Object value) throws JsonProcessingException {
+        return JSON.writeValueAsString(value);
+    }
+}
