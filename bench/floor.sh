@@ -2,10 +2,11 @@
 # The floor: what the production profile's work costs when done by the fastest native tools, with no JVM, no
 # Camel and no code of ours. If even this takes more than a target allows, no implementation meets it here.
 #
-#   bench/floor.sh [--scale N] [--pairs N]
+#   bench/floor.sh [--kind logical|physical] [--scale N] [--pairs N]
 #
 # Three commands, interleaved (median of --pairs each), on bench/run's platform-like database and cluster:
 #   tool   pg_dump -Fc -Z0 | zstd -1 > file                               (bench/run's reference)
+#          (--kind physical: pg_basebackup -D - -Ft -X fetch --checkpoint=fast | zstd -1, checked with tar -t)
 #   local  the production profile's work for the local store alone:
 #          pg_dump -Fc -Z0 | tee >(sha256 of the raw dump) | zstd -1 | openssl aes-256-ctr
 #            | tee >(sha256 of the stored bytes) > file;
@@ -19,9 +20,10 @@
 # doing this work can take here.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-scale=1 pairs=3
+scale=1 pairs=3 kind=logical
 while [ $# -gt 0 ]; do
   case "$1" in
+    --kind) kind="$2"; shift 2 ;;
     --scale) scale="$2"; shift 2 ;;
     --pairs) pairs="$2"; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
@@ -31,6 +33,12 @@ bin=/usr/lib/postgresql/15/bin
 cluster="${MKING_BENCH_DIR:-/var/tmp/mking-bench}/pg15"
 pg=(-h 127.0.0.1 -p 5499 -U postgres)
 db="mking_bench_platform_${scale//./_}"
+case "$kind" in
+  logical) produce="$bin/pg_dump ${pg[*]} -Fc -Z0 $db" check="$bin/pg_restore --list" tool_name='pg_dump -Fc -Z0 \| zstd -1' ;;
+  physical) produce="$bin/pg_basebackup ${pg[*]} -D - -Ft -X fetch --checkpoint=fast" check="tar -tf -"
+    tool_name='pg_basebackup -Ft -X fetch \| zstd -1' ;;
+  *) echo "--kind is logical or physical" >&2; exit 2 ;;
+esac
 for tool in zstd openssl curl /usr/bin/time "$bin/pg_dump" "$bin/pg_restore"; do
   command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
 done
@@ -60,23 +68,23 @@ key=$(openssl rand -hex 32) iv=$(openssl rand -hex 16)
 cat > "$work/cmd/local" <<SH
 #!/usr/bin/env bash
 set -eo pipefail
-$bin/pg_dump ${pg[*]} -Fc -Z0 $db | tee >(openssl dgst -sha256 > $work/raw.sha) | zstd -1 -q \
+$produce | tee >(openssl dgst -sha256 > $work/raw.sha) | zstd -1 -q \
   | openssl enc -aes-256-ctr -K $key -iv $iv | tee >(openssl dgst -sha256 > $work/stored.sha) > $work/copy.bin
 openssl enc -d -aes-256-ctr -K $key -iv $iv < $work/copy.bin | zstd -dcq \
-  | tee -p >($bin/pg_restore --list > /dev/null) | openssl dgst -sha256 > $work/read.sha
+  | tee -p >($check > /dev/null) | openssl dgst -sha256 > $work/read.sha
 wait
 [ "\$(cut -d' ' -f2 $work/raw.sha)" = "\$(cut -d' ' -f2 $work/read.sha)" ] || { echo "read-back differs" >&2; exit 1; }
 SH
 cat > "$work/cmd/s3" <<SH
 #!/usr/bin/env bash
 set -eo pipefail
-$bin/pg_dump ${pg[*]} -Fc -Z0 $db | tee >(openssl dgst -sha256 > $work/raw.sha) | zstd -1 -q \
+$produce | tee >(openssl dgst -sha256 > $work/raw.sha) | zstd -1 -q \
   | openssl enc -aes-256-ctr -K $key -iv $iv | tee >(openssl dgst -sha256 > $work/stored.sha) > $work/copy.bin
 wait
 { curl -sSf ${s3[*]} -T $work/copy.bin http://127.0.0.1:$s3port/floor/copy.bin \
   && curl -sSf ${s3[*]} http://127.0.0.1:$s3port/floor/copy.bin | openssl dgst -sha256 > $work/s3read.sha; } &
 openssl enc -d -aes-256-ctr -K $key -iv $iv < $work/copy.bin | zstd -dcq \
-  | tee -p >($bin/pg_restore --list > /dev/null) | openssl dgst -sha256 > $work/read.sha
+  | tee -p >($check > /dev/null) | openssl dgst -sha256 > $work/read.sha
 wait
 [ "\$(cut -d' ' -f2 $work/raw.sha)" = "\$(cut -d' ' -f2 $work/read.sha)" ] || { echo "read-back differs" >&2; exit 1; }
 [ "\$(cut -d' ' -f2 $work/stored.sha)" = "\$(cut -d' ' -f2 $work/s3read.sha)" ] || { echo "S3 read-back differs" >&2; exit 1; }
@@ -84,7 +92,7 @@ SH
 cat > "$work/cmd/tool" <<SH
 #!/usr/bin/env bash
 set -eo pipefail
-$bin/pg_dump ${pg[*]} -Fc -Z0 $db | zstd -1 -q -f -o $work/tool.dump.zst
+$produce | zstd -1 -q -f -o $work/tool.dump.zst
 SH
 chmod +x "$work"/cmd/*
 
@@ -115,10 +123,10 @@ rm -f "$work/raw.dump"
 cores=$(nproc)
 stamp=$(date -u +%Y-%m-%dT%H%M)
 mkdir -p "$home/bench/results"
-md="$home/bench/results/$stamp-floor.md"
+md="$home/bench/results/$stamp-floor-$kind.md"
 tw=$(column_median tool.run 1)
 {
-  echo "# The floor: the production profile's work in native tools, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# The floor of a $kind backup: the production profile's work in native tools, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Platform-like database at scale $scale; $cores cores; median of $pairs rounds. Machine CPU: every process's busy"
   echo "time meanwhile (PostgreSQL's backend and S3Proxy included); machine CPU / $cores is the least wall time any program"
@@ -132,8 +140,8 @@ tw=$(column_median tool.run 1)
       "$m" "$(awk -v m="$m" -v c="$cores" 'BEGIN { print m / c }')" "$(awk -v m="$m" -v c="$cores" -v b="$tw" 'BEGIN { print m / c / b }')"
   done
   echo
-  echo "tool: \`pg_dump -Fc -Z0 | zstd -1\`; local: + SHA-256 of raw and stored bytes, AES-256-CTR, read-back through"
-  echo "openssl, zstd -d, SHA-256 and \`pg_restore --list\`; s3: + curl PUT of the stored file to S3Proxy and one GET back."
+  echo "tool: \`${tool_name//\\/}\`; local: + SHA-256 of raw and stored bytes, AES-256-CTR, read-back through"
+  echo "openssl, zstd -d, SHA-256 and \`$check\`; s3: + curl PUT of the stored file to S3Proxy and one GET back."
   tm=$(column_median tool.machine 1) s3=$(awk -v s="$(column_median s3.machine 1)" -v l="$(column_median local.machine 1)" 'BEGIN { printf "%.2f", s - l }')
   floor=$(awk -v t="$tm" -v a="$sha_raw" -v b="$sha_stored" -v g="$gcm" -v z="$unzstd" 'BEGIN { printf "%.2f", t + 2 * a + b + 2 * g + z }')
   echo
@@ -141,11 +149,11 @@ tw=$(column_median tool.run 1)
   echo
   echo "| part | CPU |"
   echo "|---|---|"
-  echo "| the tool, whole machine (pg_dump, its backend, zstd -1) | $tm s |"
-  echo "| SHA-256 of the raw dump, written and read back (openssl, 2 ×) | 2 × $sha_raw s |"
+  echo "| the tool, whole machine ($tool_name, the PostgreSQL backend serving it) | $tm s |"
+  echo "| SHA-256 of the raw stream, written and read back (openssl, 2 ×) | 2 × $sha_raw s |"
   echo "| SHA-256 of the stored bytes | $sha_stored s |"
   echo "| AES-256-GCM, both ways (openssl speed: $(awk -v r="$gcm_rate" 'BEGIN { printf "%.1f", r / 1e9 }') GB/s, 2 ×) | 2 × $gcm s |"
-  echo "| zstd -d of the stored dump | $unzstd s |"
+  echo "| zstd -d of the stored stream | $unzstd s |"
   awk -v f="$floor" -v c="$cores" -v w="$tw" 'BEGIN { printf "| **local store: sum / %d cores** | **%.2f s = %.2f× the tool** |\n", c, f / c, f / c / w }'
   echo "| S3Proxy receiving and serving the copy, curl (the s3 command's machine CPU less the local one's) | $s3 s |"
   awk -v f="$floor" -v s="$s3" -v c="$cores" -v w="$tw" 'BEGIN { printf "| **local + S3: sum / %d cores** | **%.2f s = %.2f× the tool** |\n", c, (f + s) / c, (f + s) / c / w }'
