@@ -41,14 +41,11 @@ public final class Catalog {
     }
 
     /**
-     * Successful backups of a job that still have a stored copy and did not fail verification, newest
-     * first: what retention counts and recovery starts from.
+     * Successful backups of a job that still have a stored copy whose verification did not fail, newest first: what
+     * recovery starts from (a backup with one damaged copy and one good one is restored from the good one).
      */
     public List<CatalogEntry> restorable(String job) {
-        return list(job, null, "success", 100_000).stream()
-                .filter(entry -> !entry.copies().isEmpty())
-                .filter(entry -> !"failed".equals(entry.verification()))
-                .toList();
+        return list(job, null, "success", 100_000).stream().filter(CatalogEntry::hasGoodCopy).toList();
     }
 
     /** Every job with a run in the catalog, by name: jobs since removed from the route files included. */

@@ -28,4 +28,22 @@ public record CatalogEntry(String backupId, String job, String source, String me
     public List<String> storeNames() {
         return copies.stream().map(Copy::store).toList();
     }
+
+    /**
+     * Whether a stored copy is left whose latest verification did not fail: the backup can be restored from it (restores
+     * pick it), so it counts for recovery, and for retention in that copy's store.
+     */
+    public boolean hasGoodCopy() {
+        return copies.stream().anyMatch(copy -> !failedIn(copy.store()));
+    }
+
+    /**
+     * Whether this backup's copy in {@code store} failed its latest verification. A failure recorded without naming a
+     * store (a catalog from before copies were verified one by one) counts against every copy.
+     */
+    public boolean failedIn(String store) {
+        boolean named = copies.stream().anyMatch(Copy::failedVerification);
+        return "failed".equals(verification) && !named
+                || copies.stream().anyMatch(copy -> copy.store().equals(store) && copy.failedVerification());
+    }
 }

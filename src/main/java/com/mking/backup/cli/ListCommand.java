@@ -29,23 +29,27 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON (one array) instead of a table")
     boolean json;
 
-    private static final List<String> SUCCESSES = List.of("success", "damaged", "deleted");
-    private static final List<String> STATUSES = List.of("success", "damaged", "deleted", "failed", "running", "aborted",
+    private static final List<String> SUCCESSES = List.of("success", "degraded", "damaged", "deleted");
+    private static final List<String> STATUSES = List.of("success", "degraded", "damaged", "deleted", "failed", "running", "aborted",
             "skipped");
 
     /**
-     * A run's status, except for a successful one that can no longer be restored as it was: {@code damaged} when a copy
-     * failed verification (restore and retention leave it out; {@code verify ID} names the copy), {@code deleted} when
-     * no copy is left (retention or prune). Neither is shown as a success.
+     * A run's status, except for a successful one whose copies went bad or away: {@code degraded} when a copy failed
+     * verification and another is good (restores read the good one; {@code verify ID} names the bad one),
+     * {@code damaged} when every copy left failed (nothing restores it), {@code deleted} when no copy is left (retention
+     * or prune). None is shown as a success.
      */
     static String shownStatus(CatalogEntry entry) {
         if (!"success".equals(entry.status())) {
             return entry.status();
         }
-        if ("failed".equals(entry.verification())) {
+        if (entry.copies().isEmpty()) {
+            return "deleted";
+        }
+        if (!entry.hasGoodCopy()) {
             return "damaged";
         }
-        return entry.copies().isEmpty() ? "deleted" : "success";
+        return entry.copies().stream().anyMatch(copy -> entry.failedIn(copy.store())) ? "degraded" : "success";
     }
 
     /** Names the jobs there are to list: the route files' and those only the catalog still holds backups of. */

@@ -94,8 +94,9 @@ public final class Pruner {
         for (String store : job.stores()) {
             List<RetentionPolicy.Candidate> history = entries.stream()
                     .filter(entry -> entry.storeNames().contains(store))
+                    // this store's copy: another store's damaged copy of the same backup does not condemn a good one here
                     .map(entry -> new RetentionPolicy.Candidate(entry.backupId(), entry.startTime().toInstant(ZoneOffset.UTC),
-                            "failed".equals(entry.verification()), "passed".equals(entry.verification())))
+                            entry.failedIn(store), !entry.failedIn(store) && "passed".equals(entry.verification())))
                     .toList();
             decisions.put(store, keepingLocked(RetentionPolicy.decide(history, rules(job, store), zone), store, entries));
         }

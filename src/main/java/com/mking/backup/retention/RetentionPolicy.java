@@ -18,9 +18,10 @@ import java.util.function.Function;
  * Which backups survive (grandfather-father-son, as restic and borgmatic do it), as a pure function of
  * the history and the policy: the newest {@code last} backups; the newest backup of each of the newest
  * {@code daily} days, {@code weekly} ISO weeks, {@code monthly} months and {@code yearly} years that have
- * one. A backup whose verification failed neither counts nor is kept by a rule, but it is deleted only once
- * a newer backup has verified: one failed check never leaves a job with nothing. The newest verified
- * backup is always kept, even when no rule keeps it.
+ * one. The history is one store's: a copy whose verification failed neither counts nor is kept by a rule, but it
+ * is deleted only once a newer backup has verified: one failed check never leaves a job with nothing. The newest
+ * verified backup is always kept, even when no rule keeps it. (Another store's copy of the same backup is judged
+ * by its own verification.)
  */
 public final class RetentionPolicy {
 

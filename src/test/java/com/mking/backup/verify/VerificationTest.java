@@ -82,14 +82,15 @@ class VerificationTest {
     }
 
     /**
-     * One copy damaged, the other good: restore without --from and export read the good copy; the backup stays damaged
-     * in the list (verify names the bad store).
+     * One copy damaged, the other good: restore without --from and export read the good copy; the list shows the backup
+     * degraded (verify names the bad store); retention keeps the good copy by its rules and lets the bad one go.
      */
     @Test
-    void aDamagedCopyIsPassedOverForTheGoodOneByRestoreAndExport() throws Exception {
+    void aDamagedCopyIsPassedOverForTheGoodOneByRestoreExportAndRetention() throws Exception {
         installation.set("mking.stores", "local,spare").set("mking.store.spare.type", "local")
                 .set("mking.store.spare.path", installation.home().resolve("spare").toString())
-                .withPgLogicalJob("items", database, "local,spare", "0 0 3 * * ?");
+                .withJob("pg-logical", "items", java.util.Map.of("database", database, "stores", "local,spare",
+                        "keepLast", "2", "keepDaily", "0", "keepWeekly", "0", "keepMonthly", "0", "keepYearly", "0"));
         CliResult run = installation.cli("run", "items");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
         String backupId = run.backupId("items");
@@ -100,6 +101,15 @@ class VerificationTest {
         CliResult check = installation.cli("check");
         assertThat(check.out()).containsPattern("WARNING +the newest backup of job items \\(" + backupId + "\\) is damaged")
                 .contains("restores read the copy in spare");
+
+        assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))
+                .singleElement().asString().contains(" degraded ");
+        assertThat(installation.cli("list", "--status", "degraded").out()).contains(backupId);
+        assertThat(installation.cli("list", "--status", "damaged").out()).doesNotContain(backupId);
+        try (BackupRuntime runtime = installation.runtime(false)) {
+            assertThat(runtime.bean(Catalog.class).restorable("items")).as("restorable from its good copy")
+                    .extracting(com.mking.backup.audit.CatalogEntry::backupId).containsExactly(backupId);
+        }
 
         String copy = database + "_copy";
         CliResult restore = installation.cli("restore", backupId, "--database", copy);
@@ -122,6 +132,15 @@ class VerificationTest {
             assertThat(Files.mismatch(exportedData, installation.home().resolve("spare")
                     .resolve(installation.localStore().relativize(data)))).as("the spare store's bytes").isEqualTo(-1);
         }
+        // a newer backup verifies: keepLast 2 keeps both in spare, where both are good; in local the damaged copy goes
+        CliResult newer = installation.cli("run", "items");
+        assertThat(newer.exitCode()).as(newer.all()).isEqualTo(0);
+        CliResult dryRun = installation.cli("prune", "--dry-run");
+        assertThat(dryRun.exitCode()).as(dryRun.all()).isEqualTo(0);
+        String spare = dryRun.out().substring(dryRun.out().indexOf("store spare"));
+        String local = dryRun.out().substring(dryRun.out().indexOf("store local"), dryRun.out().indexOf("store spare"));
+        assertThat(spare).contains("keep   " + backupId + "  last 2").doesNotContain("would delete");
+        assertThat(local).contains("would delete " + backupId);
     }
 
     /**

@@ -72,8 +72,9 @@ public final class RecoveryPlanner {
     public Plan plan(String job, RecoveryTarget target, TimelineChoice timeline, String backupId, String fromStore)
             throws IOException {
         List<CatalogEntry> bases = catalog.restorable(job);
+        // a base with a damaged copy and a good one is recovered from the good one
         List<String> failedVerification = catalog.list(job, null, "success", 100_000).stream()
-                .filter(entry -> "failed".equals(entry.verification())).map(CatalogEntry::backupId).toList();
+                .filter(entry -> !entry.copies().isEmpty() && !entry.hasGoodCopy()).map(CatalogEntry::backupId).toList();
         if (backupId != null && failedVerification.contains(backupId)) {
             throw new UnreachableTargetException("--backup-id " + backupId + " failed its verification (a stored copy did "
                     + "not decode); it is never recovered from: pick another base backup (mking-backup list --job " + job
