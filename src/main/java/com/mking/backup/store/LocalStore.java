@@ -56,10 +56,12 @@ public final class LocalStore implements Store {
                     "file:" + target.getParent() + "?fileExist=Fail&tempPrefix=" + PARTIAL_PREFIX,
                     counted, Exchange.FILE_NAME, target.getFileName().toString());
         } catch (RuntimeException e) {
-            Files.deleteIfExists(partial);
             Throwable cause = rootCause(e); // Camel's wrappers ("Exception occurred during execution...") say nothing more
             String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-            throw new IOException("writing " + key + " to store '" + name + "' failed: " + message + diskFull(message), cause);
+            boolean full = DiskSpace.full(message, target.getParent()); // before the partial file's space is freed
+            Files.deleteIfExists(partial);
+            throw new IOException("writing " + key + " to store '" + name + "' failed: " + message + (full ? diskFull() : ""),
+                    cause);
         }
         fsync(target);
         fsync(target.getParent());
@@ -171,10 +173,7 @@ public final class LocalStore implements Store {
     }
 
     /** For a full disk, what is free there and what to do, as the operator needs it at 3 a.m. */
-    private String diskFull(String message) {
-        if (!DiskSpace.full(message)) {
-            return "";
-        }
+    private String diskFull() {
         return DiskSpace.freeNow(root).map(free -> " (" + free + ": free space there, or set mking.store." + name
                 + ".path to a disk that has it)").orElse("");
     }
