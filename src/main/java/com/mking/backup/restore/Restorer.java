@@ -437,6 +437,8 @@ public final class Restorer {
         Long rawSize = task.manifest() == null ? null : task.manifest().rawSize();
         String explained = task.failureExplanation()
                 .or(() -> fault.advice(task.request().target(), decodedCopies, rawSize))
+                .or(() -> task.manifest() == null || task.job() == null ? java.util.Optional.empty()
+                        : sources.get(task.manifest().source()).restoreAdvice(task.job(), task.request(), message))
                 .map(cause -> cause + " (" + message + ")").orElse(message);
         task.failed(explained, fault, clock.instant());
         exchange.getMessage().setBody(task); // what a route that asked for the restore gets back, as on success

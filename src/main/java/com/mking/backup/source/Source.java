@@ -77,6 +77,14 @@ public interface Source {
     default void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
     }
 
+    /**
+     * What the operator can do about a restore that failed with {@code message} when the source knows the cause (the
+     * target server lacks a role, say); empty when it does not.
+     */
+    default java.util.Optional<String> restoreAdvice(JobSpec job, RestoreRequest request, String message) {
+        return java.util.Optional.empty();
+    }
+
     /** Makes the restore target ready (creates it, refuses a non-empty one unless forced). */
     void prepareRestoreTarget(JobSpec job, RestoreRequest request) throws IOException;
 

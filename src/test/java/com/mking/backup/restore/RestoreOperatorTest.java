@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 2, and no alert and no restore on record.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RestoreOperatorTest {
 
     private static final String DR_PASSWORD = "dr-Secret-9f3a";
@@ -84,6 +85,7 @@ class RestoreOperatorTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1) // counts the class's alerts and failed restores: before the test that makes one
     void operatorMistakesAreRefusedOnceWithExitTwoAndNoAlert() throws Exception {
         CliResult unknown = installation.cli("restore", "20200101T000000Z-000000", "--database", "x");
         assertRefused(unknown, "no backup 20200101T000000Z-000000");
@@ -100,6 +102,11 @@ class RestoreOperatorTest {
         assertRefused(running, "belongs to a running server");
         CliResult failedBackup = installation.cli("restore", failedId(), "--database", "x");
         assertRefused(failedBackup, "has status 'failed'");
+        try (Connection application = TestDatabases.connect(database)) {
+            CliResult inUse = installation.cli("restore", backupId, "--database", database, "--force");
+            assertRefused(inUse, "has 1 open session(s)");
+            assertThat(inUse.err()).contains("pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        }
         try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
              ResultSet row = statement.executeQuery("SELECT (SELECT count(*) FROM alert_conditions), "
                      + "(SELECT count(*) FROM restore_tasks WHERE status <> 'success')")) {
@@ -107,6 +114,47 @@ class RestoreOperatorTest {
             assertThat(row.getInt(1)).as("alerts: only the failed run's").isEqualTo(1);
             assertThat(row.getInt(2)).as("restores on record").isZero();
         }
+    }
+
+    /**
+     * The backup's objects belong to a role the DR host lacks: the restore fails (and alerts), saying which role and the
+     * two ways out; the same restore with --no-owner succeeds.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aRoleTheTargetServerLacksIsNamedWithTheWaysOut() throws Exception {
+        String role = TestDatabases.uniqueName("owner");
+        String owned = TestDatabases.uniqueName("owned");
+        TestDatabases.create(owned);
+        try {
+            try (Connection connection = TestDatabases.connect(database); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE ROLE " + role);
+            }
+            try (Connection connection = TestDatabases.connect(owned); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE ledger (id int); INSERT INTO ledger VALUES (1); ALTER TABLE ledger OWNER TO " + role);
+            }
+            installation.withPgLogicalJob("owned", owned, "local", "0 0 3 * * ?");
+            CliResult run = installation.cli("run", "owned");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(0);
+            String ownedId = run.backupId("owned");
+            List<String> target = List.of("--database", "ledger", "--host", "127.0.0.1", "--port", Integer.toString(drHost.port()),
+                    "--user", "postgres");
+            CliResult restore = installation.cli(concat(List.of("restore", ownedId), target));
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(1);
+            assertThat(restore.err()).contains("the server lacks role \"" + role + "\"").contains("--no-owner");
+            CliResult withoutOwners = installation.cli(concat(List.of("restore", ownedId, "--no-owner"), target));
+            assertThat(withoutOwners.exitCode()).as(withoutOwners.all()).isEqualTo(0);
+            assertThat(psql(drHost.port(), "ledger", "SELECT count(*) FROM ledger")).isEqualTo("1");
+        } finally {
+            TestDatabases.dropAll(owned);
+            try (Connection connection = TestDatabases.connect(database); Statement statement = connection.createStatement()) {
+                statement.execute("DROP ROLE IF EXISTS " + role);
+            }
+        }
+    }
+
+    private static String[] concat(List<String> first, List<String> second) {
+        return java.util.stream.Stream.concat(first.stream(), second.stream()).toArray(String[]::new);
     }
 
     /** A failed run of a job whose database does not exist. */

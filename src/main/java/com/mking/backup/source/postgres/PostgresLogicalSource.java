@@ -163,15 +163,17 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
     @Override
     public void checkRestoreTarget(JobSpec job, RestoreRequest request) throws IOException {
         String target = database(request).name();
-        if (request.force()) {
-            return;
-        }
         boolean occupied;
+        List<String> sessions;
         try (Connection connection = PostgresConnections.open(job, "postgres"); Statement statement = connection.createStatement()) {
-            occupied = exists(statement, target) && hasUserObjects(job, target);
+            occupied = !request.force() && exists(statement, target) && hasUserObjects(job, target);
+            sessions = request.force() ? sessions(connection, target) : List.of();
         } catch (SQLException e) {
             throw new IOException("PostgreSQL server " + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
                     + ": " + e.getMessage(), e);
+        }
+        if (!sessions.isEmpty()) {
+            throw new IllegalArgumentException(sessionsInTheWay(job, target, sessions));
         }
         if (occupied) {
             throw new IllegalArgumentException("database '" + target + "' on " + job.parameter("host", "127.0.0.1") + ":"
@@ -249,6 +251,52 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
         });
         return Map.of();
     }
+
+    /** Who is connected to {@code database}: user@address and application, one entry per session. */
+    private static List<String> sessions(Connection connection, String database) throws SQLException {
+        List<String> sessions = new ArrayList<>();
+        try (java.sql.PreparedStatement query = connection.prepareStatement("SELECT usename || '@' || COALESCE(host(client_addr), "
+                + "'local socket') || COALESCE(' (' || NULLIF(application_name, '') || ')', '') FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() ORDER BY backend_start")) {
+            query.setString(1, database);
+            try (java.sql.ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    sessions.add(rows.getString(1));
+                }
+            }
+        }
+        return sessions;
+    }
+
+    /** --force renames the old database aside, which PostgreSQL refuses while anyone is connected to it. */
+    private static String sessionsInTheWay(JobSpec job, String database, List<String> sessions) {
+        return "database '" + database + "' on " + job.parameter("host", "127.0.0.1") + ":" + job.parameter("port", "5432")
+                + " has " + sessions.size() + " open session(s) (" + String.join(", ", sessions.subList(0, Math.min(5,
+                sessions.size()))) + (sessions.size() > 5 ? ", ..." : "") + "): --force moves it aside by renaming it, which "
+                + "PostgreSQL refuses while anyone is connected; stop the application using it, or end the sessions with "
+                + "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database.replace("'", "''")
+                + "', then restore again";
+    }
+
+    /** The dump's objects belong to roles the target server lacks (a DR host): create them there, or restore without owners. */
+    @Override
+    public java.util.Optional<String> restoreAdvice(JobSpec job, RestoreRequest request, String message) {
+        java.util.regex.Matcher role = MISSING_ROLE.matcher(message);
+        // not the connecting user's own role: that is a login failure, told as it is
+        if (role.find() && !database(request).noOwner() && !role.group(1).equals(job.parameter("user", "postgres"))) {
+            return java.util.Optional.of("the server lacks role \"" + role.group(1) + "\" that objects in the backup belong "
+                    + "to: create it there first (CREATE ROLE), or restore with --no-owner (the restoring user then owns "
+                    + "everything and the backup's grants are left out)");
+        }
+        if (message.contains("is being accessed by other users")) {
+            return java.util.Optional.of("a session connected to '" + database(request).name() + "' while it restored, so "
+                    + "it could not be moved aside; the restore was discarded and the database is as it was. Stop the "
+                    + "application using it, or end its sessions, then restore again");
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern MISSING_ROLE = java.util.regex.Pattern.compile("role \"([^\"]+)\" does not exist");
 
     private List<String> connectionArgs(JobSpec job, String database) {
         return List.of("--host=" + job.parameter("host", "127.0.0.1"), "--port=" + job.parameter("port", "5432"),
