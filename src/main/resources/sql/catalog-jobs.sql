@@ -1,2 +1,2 @@
 -- every job the audit tables hold a run of, whether or not a route file still declares it
-SELECT DISTINCT job_name FROM backup_executions ORDER BY job_name
+SELECT DISTINCT job_name FROM backup_executions WHERE backup_id IS NOT NULL ORDER BY job_name

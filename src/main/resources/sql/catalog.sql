@@ -7,7 +7,15 @@ SELECT e.id, e.backup_id, e.job_name, e.source_kind, e.method, e.status, e.start
                                                    'failedVerification', COALESCE(
                                                        (SELECT v.status = 'failed' FROM backup_verifications v
                                                         WHERE v.backup_execution_id = e.id AND v.store_name = c.store_name
-                                                        ORDER BY v.id DESC LIMIT 1), false)) ORDER BY c.store_name)
+                                                          AND v.verification_type = 'checksum'
+                                                          AND v.status IN ('passed', 'failed')
+                                                        ORDER BY v.id DESC LIMIT 1), false)
+                                                       -- a failure recorded before copies were verified one by one
+                                                       -- names no store: it counts against every copy
+                                                       OR (e.verification_status = 'failed' AND NOT EXISTS (
+                                                           SELECT 1 FROM backup_verifications v
+                                                           WHERE v.backup_execution_id = e.id AND v.status = 'failed'
+                                                             AND v.store_name IS NOT NULL))) ORDER BY c.store_name)
                  FROM backup_copies c WHERE c.backup_execution_id = e.id AND c.status = 'stored'), '[]')::text AS copies
 FROM backup_executions e
 WHERE e.backup_id IS NOT NULL

@@ -34,16 +34,24 @@ public record CatalogEntry(String backupId, String job, String source, String me
      * pick it), so it counts for recovery, and for retention in that copy's store.
      */
     public boolean hasGoodCopy() {
-        return copies.stream().anyMatch(copy -> !failedIn(copy.store()));
+        return copies.stream().anyMatch(copy -> !copy.failedVerification());
+    }
+
+    /** Whether one of the stored copies failed its latest verification (the backup is degraded or damaged). */
+    public boolean hasFailedCopy() {
+        return copies.stream().anyMatch(Copy::failedVerification);
     }
 
     /**
-     * Whether this backup's copy in {@code store} failed its latest verification. A failure recorded without naming a
-     * store (a catalog from before copies were verified one by one) counts against every copy.
+     * Whether this backup's copy in {@code store} failed its latest verification (catalog.sql: checks that could not
+     * run say nothing against a copy; a failure recorded without naming a store counts against every copy).
      */
     public boolean failedIn(String store) {
-        boolean named = copies.stream().anyMatch(Copy::failedVerification);
-        return "failed".equals(verification) && !named
-                || copies.stream().anyMatch(copy -> copy.store().equals(store) && copy.failedVerification());
+        return copies.stream().anyMatch(copy -> copy.store().equals(store) && copy.failedVerification());
+    }
+
+    /** Whether {@code store} holds a copy of this backup that did not fail its latest verification. */
+    public boolean goodIn(String store) {
+        return copies.stream().anyMatch(copy -> copy.store().equals(store) && !copy.failedVerification());
     }
 }

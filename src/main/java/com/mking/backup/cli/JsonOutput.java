@@ -22,7 +22,7 @@ final class JsonOutput {
             .addSerializer(LocalDateTime.class, new JsonSerializer<>() {
                 @Override
                 public void serialize(LocalDateTime value, JsonGenerator out, SerializerProvider provider) throws IOException {
-                    out.writeString(value.atOffset(ZoneOffset.UTC).toString());
+                    out.writeString(value.toInstant(ZoneOffset.UTC).toString()); // seconds always written, unlike OffsetDateTime
                 }
             }));
 

@@ -49,7 +49,7 @@ final class ListCommand implements Callable<Integer> {
         if (!entry.hasGoodCopy()) {
             return "damaged";
         }
-        return entry.copies().stream().anyMatch(copy -> entry.failedIn(copy.store())) ? "degraded" : "success";
+        return entry.hasFailedCopy() ? "degraded" : "success";
     }
 
     /** Names the jobs there are to list: the route files' and those only the catalog still holds backups of. */

@@ -143,7 +143,7 @@ public final class MonitorRunner {
             if (minimum > 0) {
                 List<CatalogEntry> restorable = catalog.restorable(job.name());
                 for (String store : job.stores()) {
-                    int count = (int) restorable.stream().filter(e -> e.storeNames().contains(store) && !e.failedIn(store)).count();
+                    int count = (int) restorable.stream().filter(e -> e.goodIn(store)).count();
                     findings.add(new Finding("copies:" + job.name() + ":" + store, Checks.copyCount(job.name(), store, count, minimum)));
                 }
             }

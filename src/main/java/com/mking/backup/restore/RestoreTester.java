@@ -71,16 +71,23 @@ public final class RestoreTester {
                         + " is running", started, clock.instant());
             }
             Optional<RestoreTestable> testable = jobs.capability(job, RestoreTestable.class);
-            String detail = testable.isPresent() ? testByRestore(job, newest, testable.get())
-                    : jobs.capability(job, RecoveryDrill.class).orElseThrow().drill(job, workDirectory());
-            return new Result(job.name(), newest.backupId(), newest.storeNames().get(0), true, detail, started, clock.instant());
+            // recorded against the store whose copy was read (a drill recovers from the first good copy, as restores do)
+            Tested tested = testable.isPresent() ? testByRestore(job, newest, testable.get())
+                    : new Tested(jobs.capability(job, RecoveryDrill.class).orElseThrow().drill(job, workDirectory()),
+                    newest.copies().stream().filter(copy -> !copy.failedVerification()).map(CatalogEntry.Copy::store)
+                            .findFirst().orElse(newest.storeNames().get(0)));
+            return new Result(job.name(), newest.backupId(), tested.store(), true, tested.detail(), started, clock.instant());
         } catch (Exception e) {
             return new Result(job.name(), newest.backupId(), null, false, BackupRunner.describe(e), started, clock.instant());
         }
     }
 
+    /** What a test found, and the store whose copy it read. */
+    private record Tested(String detail, String store) {
+    }
+
     /** The normal restore path into the source's scratch target, then the source's own check. */
-    private String testByRestore(JobSpec job, CatalogEntry backup, RestoreTestable testable) throws Exception {
+    private Tested testByRestore(JobSpec job, CatalogEntry backup, RestoreTestable testable) throws Exception {
         com.mking.backup.source.RestoreTarget scratch = testable.scratch(job, workDirectory());
         try {
             RestoreTask task = new RestoreTask(new RestoreRequest(backup.backupId(), scratch, null, false, "restore-test"),
@@ -89,9 +96,9 @@ public final class RestoreTester {
             if (!task.succeeded()) {
                 throw new IOException("restore failed: " + task.error());
             }
-            return testable.check(job, scratch) + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED)
+            return new Tested(testable.check(job, scratch) + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED)
                     .map(compared -> "; matches the backup's " + compared).orElse("")
-                    + "; restored in " + task.getDurationSeconds() + " s";
+                    + "; restored in " + task.getDurationSeconds() + " s", task.getStoreName());
         } finally {
             testable.cleanUp(job, scratch);
         }

@@ -132,6 +132,15 @@ class VerificationTest {
             assertThat(Files.mismatch(exportedData, installation.home().resolve("spare")
                     .resolve(installation.localStore().relativize(data)))).as("the spare store's bytes").isEqualTo(-1);
         }
+        // a restore test of the newest backup (this one) reads the good copy, is recorded against it, and does not hide the bad one
+        CliResult tested = installation.cli("restore-test", "--job", "items");
+        assertThat(tested.exitCode()).as(tested.all()).isEqualTo(0);
+        assertThat(rows("SELECT store_name FROM backup_verifications WHERE verification_type = 'restore_test'"))
+                .isEqualTo("spare");
+        // the test's pass is no verdict on the local copy, which stays failed
+        assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))
+                .singleElement().asString().contains(" degraded ");
+
         // a newer backup verifies: keepLast 2 keeps both in spare, where both are good; in local the damaged copy goes
         CliResult newer = installation.cli("run", "items");
         assertThat(newer.exitCode()).as(newer.all()).isEqualTo(0);
@@ -141,6 +150,20 @@ class VerificationTest {
         String local = dryRun.out().substring(dryRun.out().indexOf("store local"), dryRun.out().indexOf("store spare"));
         assertThat(spare).contains("keep   " + backupId + "  last 2").doesNotContain("would delete");
         assertThat(local).contains("would delete " + backupId);
+
+        // once the bad copy is pruned, the good one is what is left: a success, kept by the rules, not condemned
+        CliResult prune = installation.cli("prune");
+        assertThat(prune.exitCode()).as(prune.all()).isEqualTo(0);
+        assertThat(data).doesNotExist();
+        assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))
+                .singleElement().asString().contains(" success ");
+        CliResult again = installation.cli("prune", "--dry-run");
+        assertThat(again.out().substring(again.out().indexOf("store spare"))).contains("keep   " + backupId + "  last 2")
+                .doesNotContain("would delete");
+        try (BackupRuntime runtime = installation.runtime(false)) {
+            assertThat(runtime.bean(Catalog.class).restorable("items")).extracting(com.mking.backup.audit.CatalogEntry::backupId)
+                    .contains(backupId);
+        }
     }
 
     /**

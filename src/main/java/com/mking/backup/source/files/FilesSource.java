@@ -200,7 +200,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         ArtefactReader reader = lookup.find(ArtefactReader.class);
         // packs are shared: a snapshot with a damaged copy may reference a damaged pack, so the next one does not build on it
         List<CatalogEntry> intact = lookup.find(Catalog.class).restorable(job.name()).stream()
-                .filter(entry -> entry.copies().stream().noneMatch(copy -> entry.failedIn(copy.store()))).toList();
+                .filter(entry -> !entry.hasFailedCopy()).toList();
         for (CatalogEntry entry : intact) {
             for (Store store : stores) {
                 Optional<CatalogEntry.Copy> copy = entry.copies().stream().filter(c -> c.store().equals(store.name())).findFirst();

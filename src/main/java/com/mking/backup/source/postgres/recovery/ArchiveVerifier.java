@@ -58,7 +58,7 @@ public final class ArchiveVerifier {
         Store store = stores.get(storeName);
         List<Finding> findings = new ArrayList<>();
         List<CatalogEntry> kept = catalog.restorable(job).stream()
-                .filter(entry -> entry.storeNames().contains(storeName) && !entry.failedIn(storeName)).toList();
+                .filter(entry -> entry.goodIn(storeName)).toList();
         if (kept.isEmpty()) {
             findings.add(new Finding(true, "no kept base backup has a copy in this store"));
             return new Report(storeName, findings, 0);

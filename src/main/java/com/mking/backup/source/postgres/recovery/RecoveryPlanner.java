@@ -99,8 +99,15 @@ public final class RecoveryPlanner {
         List<String> rejected = new ArrayList<>();
         Map<String, Lookups> lookups = new HashMap<>();
         for (CatalogEntry base : bases) {
+            // a copy that failed verification is never recovered from: the base's good copy is, with its store's WAL
             Optional<CatalogEntry.Copy> copy = base.copies().stream()
-                    .filter(c -> fromStore == null ? stores.contains(c.store()) : c.store().equals(fromStore)).findFirst();
+                    .filter(c -> fromStore == null ? stores.contains(c.store()) : c.store().equals(fromStore))
+                    .filter(c -> !c.failedVerification()).findFirst();
+            if (copy.isEmpty() && fromStore != null && base.failedIn(fromStore)) {
+                rejected.add(base.backupId() + ": its copy in store '" + fromStore + "' failed verification ("
+                        + "mking-backup verify " + base.backupId() + "); recover from another store");
+                continue;
+            }
             if (copy.isEmpty()) {
                 rejected.add(base.backupId() + ": no copy in " + (fromStore == null ? "a configured store" : "store '" + fromStore + "'"));
                 continue;

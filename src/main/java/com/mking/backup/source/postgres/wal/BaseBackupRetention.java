@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Retention of a pg-physical job: the newest {@code keepLast} successful base backups stay; older ones
- * are deleted (manifest first, then data; audited). WAL older than the oldest kept base backup's first
- * segment is pruned; WAL a kept base backup needs is never touched, and timeline history files stay.
+ * Retention of a pg-physical job, store by store: the newest {@code keepLast} base backups whose copy in the store
+ * is good stay; older ones are deleted there (manifest first, then data; audited). WAL older than the oldest kept
+ * base backup's first segment is pruned from that store; WAL a kept base backup needs is never touched, and timeline
+ * history files stay.
  */
 public final class BaseBackupRetention implements PostgresPhysicalSource.WalRetention {
 
@@ -38,13 +39,10 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
     public void apply(JobSpec job) throws IOException {
         int keep = Integer.parseInt(job.parameter("keepLast",
                 Integer.toString(com.mking.backup.source.postgres.PostgresPhysicalSource.DEFAULT_KEEP_LAST)));
-        List<CatalogEntry> successes = catalog.restorable(job.name());
-        if (successes.isEmpty()) {
-            return;
-        }
         Pruner pruner = new Pruner(catalog, stores, java.time.ZoneOffset.UTC, null, ignored -> keep);
-        for (CatalogEntry old : successes.subList(Math.min(keep, successes.size()), successes.size())) {
-            for (String store : old.storeNames()) {
+        for (StoreDecision decision : decide(catalog.restorable(job.name()), job.stores(), keep)) {
+            String store = decision.store();
+            for (CatalogEntry old : decision.older()) {
                 Optional<String> keptBy = pruner.keptByStore(old, store);
                 if (keptBy.isPresent()) {
                     LOG.info("job {}: backup {} stays in store '{}' ({})", job.name(), old.backupId(), store, keptBy.get());
@@ -57,11 +55,34 @@ public final class BaseBackupRetention implements PostgresPhysicalSource.WalRete
                             + "after the next backup", job.name(), old.backupId(), store, e.getMessage());
                 }
             }
+            if (job.stores().contains(store)) {
+                pruneWal(job, stores.get(store), decision.oldestKept());
+            }
         }
-        CatalogEntry oldestKept = successes.get(Math.min(keep, successes.size()) - 1);
-        for (String name : job.stores()) {
-            pruneWal(job, stores.get(name), oldestKept);
+    }
+
+    /** In one store: the oldest base backup kept there, and the older ones whose copies there go. */
+    public record StoreDecision(String store, CatalogEntry oldestKept, List<CatalogEntry> older) {
+    }
+
+    /**
+     * Each store by its own copies ({@code restorable}: newest first): its newest {@code keep} bases whose copy there is
+     * good stay, even when another store's copies of them are bad; a copy that failed verification neither counts nor
+     * goes by this rule. A store with no good base gets no decision (its copies and WAL stay). Stores: the job's,
+     * then any other that holds a copy.
+     */
+    public static List<StoreDecision> decide(List<CatalogEntry> restorable, List<String> jobStores, int keep) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(jobStores);
+        restorable.forEach(entry -> names.addAll(entry.storeNames()));
+        List<StoreDecision> decisions = new java.util.ArrayList<>();
+        for (String store : names) {
+            List<CatalogEntry> good = restorable.stream().filter(entry -> entry.goodIn(store)).toList();
+            if (!good.isEmpty()) {
+                int kept = Math.max(1, Math.min(keep, good.size()));
+                decisions.add(new StoreDecision(store, good.get(kept - 1), good.subList(kept, good.size())));
+            }
         }
+        return decisions;
     }
 
     /** Deletes the WAL in {@code store} that is older than the first segment {@code oldestKept} needs. */

@@ -167,8 +167,56 @@ class PointInTimeRecoveryTest {
         assertThat(rows(port)).isEqualTo(sourceRows("true"));
     }
 
+    /**
+     * The newest base's local copy fails verification: recovery reads its good copy in S3 (with the WAL there), and
+     * refuses the damaged one when asked for it by name. The copy is mended and verified again for the tests after.
+     */
     @Test
     @Order(5)
+    void aBaseWhoseLocalCopyIsDamagedIsRecoveredFromItsGoodCopy() throws Exception {
+        String newest = newestBase();
+        Path data;
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT data_key FROM backup_copies c JOIN backup_executions e "
+                     + "ON e.id = c.backup_execution_id WHERE e.backup_id = '" + newest + "' AND c.store_name = 'local'")) {
+            assertThat(row.next()).isTrue();
+            data = installation.localStore().resolve(row.getString(1));
+        }
+        byte original;
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            original = file.readByte();
+            file.seek(file.length() / 2);
+            file.writeByte(original ^ 0x5A);
+        }
+        try {
+            CliResult verify = installation.cli("verify", newest);
+            assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
+            assertThat(verify.out()).containsPattern("local +FAILED").doesNotContainPattern("minio +FAILED");
+
+            int port = TestCluster.freePort();
+            CliResult recover = installation.cli("recover", JOB, "--data-dir", newDataDir().toString(), "--port",
+                    Integer.toString(port), "--backup-id", newest);
+            assertThat(recover.exitCode()).as(recover.all()).isEqualTo(0);
+            assertThat(recover.all()).contains("minio");
+            assertThat(phases(port)).isEqualTo(Map.of("t1", 100, "t2", 100, "t3", 100));
+
+            CliResult fromLocal = installation.cli("recover", JOB, "--data-dir", newDataDir().toString(), "--port",
+                    Integer.toString(TestCluster.freePort()), "--backup-id", newest, "--from", "local");
+            assertThat(fromLocal.exitCode()).as(fromLocal.all()).isNotZero();
+            assertThat(fromLocal.err()).contains("its copy in store 'local' failed verification");
+        } finally {
+            try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+                file.seek(file.length() / 2);
+                file.writeByte(original);
+            }
+        }
+        CliResult mended = installation.cli("verify", newest);
+        assertThat(mended.exitCode()).as(mended.all()).isEqualTo(0);
+    }
+
+    @Test
+    @Order(6)
     void targetsTheArchiveDoesNotHoldFailBeforeAnythingIsReplayed() throws Exception {
         Path dataDir = newDataDir();
         String later = Instant.now().plus(Duration.ofHours(1)).toString();
@@ -192,7 +240,7 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aScheduledRestoreTestRecoversTheClusterAndRunsItsChecks() throws Exception {
         Path routeFile = installation.routes().resolve(JOB + ".yaml");
         Files.writeString(routeFile, Files.readString(routeFile)
@@ -208,7 +256,7 @@ class PointInTimeRecoveryTest {
      * and each recovers to what it holds.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aPromotedCopyArchivesItsNewTimelineIntoTheSameJobAndBothTimelinesRecover() throws Exception {
         Path promotedDir = newDataDir();
         promotedPort = TestCluster.freePort();
@@ -244,7 +292,7 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aWalFileAlteredInAStoreIsNamedByWalVerifyAndStopsARecoveryThatNeedsItWithTheCause() throws Exception {
         String victim = newestSegment(1);
         Path manifestFile = installation.localStore().resolve(WalArchive.prefix(JOB) + victim + ".json");
@@ -288,7 +336,7 @@ class PointInTimeRecoveryTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aMissingSegmentIsAGapThatStopsARecoveryBeforeReplay() throws Exception {
         // the first segment of the newest base backup (the recovery's default), before the branch: both timelines need
         // it (which segment that is depends on how many switches the earlier steps' timing made)
@@ -313,7 +361,7 @@ class PointInTimeRecoveryTest {
      * because it never reached the end of the archive.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void aRecoveryThatStopsShortOfTheEndOfTheArchiveIsAFailure() throws Exception {
         // the segment of the t1 rows (full-page images fill it well past its first page), after the older base
         // backup's own WAL and long before the end of timeline 2's chain
