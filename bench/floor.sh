@@ -39,7 +39,7 @@ case "$kind" in
     tool_name='pg_basebackup -Ft -X fetch \| zstd -1' ;;
   *) echo "--kind is logical or physical" >&2; exit 2 ;;
 esac
-for tool in zstd openssl curl /usr/bin/time "$bin/pg_dump" "$bin/pg_restore"; do
+for tool in zstd openssl curl tar psql java mvn runuser /usr/bin/time "$bin/pg_dump" "$bin/pg_restore" "$bin/pg_basebackup"; do
   command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
 done
 [ -f "$cluster/PG_VERSION" ] || { echo "needs bench/run's cluster and database: run bench/run --only logical --pairs 1 first" >&2; exit 2; }
@@ -71,9 +71,10 @@ set -eo pipefail
 $produce | tee >(openssl dgst -sha256 > $work/raw.sha) | zstd -1 -q \
   | openssl enc -aes-256-ctr -K $key -iv $iv | tee >(openssl dgst -sha256 > $work/stored.sha) > $work/copy.bin
 openssl enc -d -aes-256-ctr -K $key -iv $iv < $work/copy.bin | zstd -dcq \
-  | tee -p >($check > /dev/null) | openssl dgst -sha256 > $work/read.sha
+  | tee -p >($check > /dev/null; echo \$? > $work/check.rc) | openssl dgst -sha256 > $work/read.sha
 wait
 [ "\$(cut -d' ' -f2 $work/raw.sha)" = "\$(cut -d' ' -f2 $work/read.sha)" ] || { echo "read-back differs" >&2; exit 1; }
+until [ -s $work/check.rc ]; do sleep 0.05; done; [ "\$(cat $work/check.rc)" = 0 ] || { echo "$check failed" >&2; exit 1; }; rm -f $work/check.rc
 SH
 cat > "$work/cmd/s3" <<SH
 #!/usr/bin/env bash
@@ -84,9 +85,10 @@ wait
 { curl -sSf ${s3[*]} -T $work/copy.bin http://127.0.0.1:$s3port/floor/copy.bin \
   && curl -sSf ${s3[*]} http://127.0.0.1:$s3port/floor/copy.bin | openssl dgst -sha256 > $work/s3read.sha; } &
 openssl enc -d -aes-256-ctr -K $key -iv $iv < $work/copy.bin | zstd -dcq \
-  | tee -p >($check > /dev/null) | openssl dgst -sha256 > $work/read.sha
+  | tee -p >($check > /dev/null; echo \$? > $work/check.rc) | openssl dgst -sha256 > $work/read.sha
 wait
 [ "\$(cut -d' ' -f2 $work/raw.sha)" = "\$(cut -d' ' -f2 $work/read.sha)" ] || { echo "read-back differs" >&2; exit 1; }
+until [ -s $work/check.rc ]; do sleep 0.05; done; [ "\$(cat $work/check.rc)" = 0 ] || { echo "$check failed" >&2; exit 1; }; rm -f $work/check.rc
 [ "\$(cut -d' ' -f2 $work/stored.sha)" = "\$(cut -d' ' -f2 $work/s3read.sha)" ] || { echo "S3 read-back differs" >&2; exit 1; }
 SH
 cat > "$work/cmd/tool" <<SH
@@ -96,8 +98,8 @@ $produce | zstd -1 -q -f -o $work/tool.dump.zst
 SH
 chmod +x "$work"/cmd/*
 
-# busy CPU seconds of the whole machine so far (user, nice, system, irq, softirq, steal)
-machine_cpu() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+# busy CPU seconds of the whole machine so far (user, nice, system, irq, softirq; not steal: another guest's)
+machine_cpu() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
 measure() { # measure NAME: wall, process CPU, peak RSS (timed), then the machine's CPU
   local before; before=$(machine_cpu)
   timed "$1" run "$work/cmd/$1"
@@ -117,7 +119,8 @@ zstd -dcq "$work/tool.dump.zst" > "$work/raw.dump"
 sha_raw=$(cpu_of openssl dgst -sha256 "$work/raw.dump")
 sha_stored=$(cpu_of openssl dgst -sha256 "$work/tool.dump.zst")
 unzstd=$(cpu_of zstd -dcq "$work/tool.dump.zst")
-gcm_rate=$(openssl speed -evp aes-256-gcm -bytes 16384 -seconds 2 2>/dev/null | awk '/^AES-256-GCM/ { sub(/k$/, "", $NF); print $NF * 1000 }')
+gcm_rate=$(openssl speed -evp aes-256-gcm -bytes 16384 -seconds 2 2>/dev/null | awk 'toupper($1) ~ /^AES-256-GCM/ { sub(/k$/, "", $NF); print $NF * 1000 }')
+[ -n "$gcm_rate" ] && [ "${gcm_rate%%.*}" -gt 0 ] || { echo "could not read openssl speed's AES-256-GCM rate" >&2; exit 1; }
 gcm=$(awk -v n="$(stat -c %s "$work/tool.dump.zst")" -v r="$gcm_rate" 'BEGIN { printf "%.2f", n / r }')
 rm -f "$work/raw.dump"
 cores=$(nproc)

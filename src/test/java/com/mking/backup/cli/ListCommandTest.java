@@ -27,5 +27,7 @@ class ListCommandTest {
         }
         assertThat(JsonOutput.of(new Row(java.time.LocalDateTime.of(2026, 11, 29, 9, 30, 0, 123_000_000))))
                 .contains("\"startTime\" : \"2026-11-29T09:30:00.123Z\"");
+        assertThat(JsonOutput.of(new Row(java.time.LocalDateTime.of(2026, 11, 29, 9, 30))))
+                .as("whole minutes keep their seconds: Instant.parse reads it").contains("\"2026-11-29T09:30:00Z\"");
     }
 }
