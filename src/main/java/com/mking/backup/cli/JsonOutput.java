@@ -32,4 +32,11 @@ final class JsonOutput {
     static String of(Object value) throws JsonProcessingException {
         return JSON.writeValueAsString(value);
     }
+
+    /** {@code value}'s JSON object with one more field (what the table shows beside what the record holds). */
+    static com.fasterxml.jackson.databind.node.ObjectNode with(Object value, String field, String text) {
+        com.fasterxml.jackson.databind.node.ObjectNode node = JSON.valueToTree(value);
+        node.put(field, text);
+        return node;
+    }
 }

@@ -80,7 +80,8 @@ final class ListCommand implements Callable<Integer> {
                         catalog.jobNames()));
             }
             if (json) {
-                System.out.println(JsonOutput.of(entries));
+                // "status" is the run's; "state" is the STATUS column: degraded, damaged or deleted for a success gone bad
+                System.out.println(JsonOutput.of(entries.stream().map(e -> JsonOutput.with(e, "state", shownStatus(e))).toList()));
                 return MkingBackup.OK;
             }
             System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", "ID", "JOB", "STATUS", "STARTED (UTC)",

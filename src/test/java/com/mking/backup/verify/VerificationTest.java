@@ -106,6 +106,9 @@ class VerificationTest {
                 .singleElement().asString().contains(" degraded ");
         assertThat(installation.cli("list", "--status", "degraded").out()).contains(backupId);
         assertThat(installation.cli("list", "--status", "damaged").out()).doesNotContain(backupId);
+        assertThat(installation.cli("list", "--json").out()).as("the only backup so far: the run's status and the state")
+                .contains("\"backupId\" : \"" + backupId + "\"").contains("\"status\" : \"success\"")
+                .contains("\"state\" : \"degraded\"");
         try (BackupRuntime runtime = installation.runtime(false)) {
             assertThat(runtime.bean(Catalog.class).restorable("items")).as("restorable from its good copy")
                     .extracting(com.mking.backup.audit.CatalogEntry::backupId).containsExactly(backupId);
