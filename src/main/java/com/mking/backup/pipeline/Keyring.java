@@ -68,7 +68,10 @@ public final class Keyring {
     /** Writes a new random key file readable by its owner only; used by the {@code keygen} command. */
     public static Path generate(Path dir, String keyId) throws IOException {
         requireValidId(keyId);
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) { // a new key directory is its owner's alone; an existing one keeps its mode
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
         Path file = dir.resolve(keyId + ".key");
         if (Files.exists(file)) {
             throw new IOException(file + " already exists; a key is never overwritten (old backups need it)");

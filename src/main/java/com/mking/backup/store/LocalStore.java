@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 public final class LocalStore implements Store {
 
     static final String PARTIAL_PREFIX = ".partial-";
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIRECTORY = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
     private final String name;
     private final Path root;
@@ -48,12 +50,14 @@ public final class LocalStore implements Store {
     @Override
     public long put(String key, InputStream data) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
+        // backups are the owner's alone (as restic and borg keep their repositories): an unencrypted dump must not be
+        // readable by every local user; directories made here 700, files 600 (camel-file's chmod, before the rename)
+        Files.createDirectories(target.getParent(), OWNER_ONLY_DIRECTORY);
         Path partial = target.resolveSibling(PARTIAL_PREFIX + target.getFileName());
         CountingInputStream counted = new CountingInputStream(data);
         try {
             producer.sendBodyAndHeader(
-                    "file:" + target.getParent() + "?fileExist=Fail&tempPrefix=" + PARTIAL_PREFIX,
+                    "file:" + target.getParent() + "?fileExist=Fail&chmod=600&tempPrefix=" + PARTIAL_PREFIX,
                     counted, Exchange.FILE_NAME, target.getFileName().toString());
         } catch (RuntimeException e) {
             Throwable cause = rootCause(e); // Camel's wrappers ("Exception occurred during execution...") say nothing more

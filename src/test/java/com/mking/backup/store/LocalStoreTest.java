@@ -43,4 +43,22 @@ class LocalStoreTest extends StoreContractTest {
         assertThat(root.resolve("job")).doesNotExist();
         assertThat(root).exists();
     }
+
+    /** Checked with stat, as another local user would meet them: nothing of a backup is readable but by its owner. */
+    @Test
+    void whatItWritesIsItsOwnersAlone() throws Exception {
+        LocalStore store = new LocalStore("local", root, camel.createProducerTemplate());
+        store.put("job/2026/01/01/id/dump", new ByteArrayInputStream("an unencrypted dump".getBytes()));
+        assertThat(stat(root.resolve("job/2026/01/01/id/dump"))).isEqualTo("600");
+        for (String directory : java.util.List.of("job", "job/2026", "job/2026/01/01", "job/2026/01/01/id")) {
+            assertThat(stat(root.resolve(directory))).as(directory).isEqualTo("700");
+        }
+    }
+
+    private static String stat(Path path) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%a", path.toString()).start();
+        String mode = new String(stat.getInputStream().readAllBytes()).strip();
+        assertThat(stat.waitFor()).isZero();
+        return mode;
+    }
 }

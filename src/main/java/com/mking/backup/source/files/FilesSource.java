@@ -56,6 +56,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     static final String ROOT_MTIME = "rootMtime";
 
     private static final Logger LOG = LoggerFactory.getLogger(FilesSource.class);
+    /** Jobs whose missing directory was already named: once per process, not once per validation. */
+    private static final Set<String> WARNED_MISSING = ConcurrentHashMap.newKeySet();
     static final String DEFAULT_EXCLUDES = "*.tmp, *.log, *.cache, .DS_Store, Thumbs.db, *.swp, *.swo, *~";
     private static final DateTimeFormatter ASIDE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
@@ -104,9 +106,14 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     @Override
     public void validate(JobSpec job) {
         Path directory = directory(job);
-        if (!Files.isDirectory(directory)) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new ConfigException(job.where("directory"), directory + " is not a directory",
                     "name the directory to back up, e.g. /var/www/platform/uploads");
+        }
+        // a directory that is gone is what this job's backups are for: every other job, and its restore, must still run
+        if (!Files.exists(directory) && WARNED_MISSING.add(job.name())) {
+            LOG.warn("job {}: {} does not exist (deleted, moved or not mounted?); its runs fail until it is back, its "
+                    + "snapshots restore as before (mking-backup list --job {})", job.name(), directory, job.name());
         }
         for (String glob : excludes(job)) {
             try {
@@ -148,6 +155,11 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     /** Finds the previous snapshot (its pack table read now, its index streamed during the walk) and the packs in every store. */
     @Override
     public Map<String, String> prepareBackup(JobSpec job) throws IOException {
+        if (!Files.isDirectory(directory(job))) {
+            throw new IOException(directory(job) + " does not exist (deleted, moved or not mounted?): nothing was backed up; "
+                    + "its last snapshots restore with mking-backup restore ID --target DIR (mking-backup list --job "
+                    + job.name() + ")");
+        }
         if (!Files.isReadable(directory(job))) {
             throw new IOException(directory(job) + " cannot be read by this user");
         }

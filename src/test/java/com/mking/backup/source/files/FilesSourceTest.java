@@ -287,6 +287,31 @@ class FilesSourceTest extends SourceContractTest {
         }
     }
 
+    /**
+     * The backed-up directory is gone (deleted, or a mount that did not come up): other commands and jobs go on, the
+     * job's run fails saying so, and its snapshot restores the directory where it was.
+     */
+    @Test
+    @Order(36)
+    void aDirectoryThatIsGoneIsRestoredFromItsSnapshotWhileEverythingElseRuns() throws Exception {
+        Path moved = tree.resolveSibling("uploads-gone");
+        Files.move(tree, moved);
+        try {
+            CliResult list = installation.cli("list", "--job", job());
+            assertThat(list.exitCode()).as(list.all()).isEqualTo(0);
+            assertThat(list.err()).contains(tree + " does not exist");
+            CliResult run = installation.cli("run", job());
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(run.err()).contains(tree + " does not exist (deleted, moved or not mounted?): nothing was backed up");
+            CliResult restore = installation.cli("restore", secondId, "--target", tree.toString());
+            assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+            assertSameTree(installation.home().resolve("uploads-as-second"), tree);
+        } finally {
+            run(null, "rm", "-rf", tree.toString());
+            Files.move(moved, tree);
+        }
+    }
+
     @Test
     @Order(35)
     void aCorruptedPackFailsVerificationAndNothingIsRestoredFromIt() throws Exception {
