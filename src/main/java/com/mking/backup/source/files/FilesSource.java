@@ -200,14 +200,21 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
 
     private PreviousSnapshot previous(JobSpec job, List<Store> stores) throws IOException {
         Set<String> inEveryStore = null;
+        Set<String> damaged = new HashSet<>();
         for (Store store : stores) {
             Set<String> ids = new HashSet<>();
-            store.list(PackRecord.prefix(job.name())).forEach(key -> ids.add(PackRecord.idOf(key)));
+            for (String key : store.list(PackRecord.prefix(job.name()))) {
+                (key.endsWith(PackRecord.DAMAGED) ? damaged : ids).add(PackRecord.idOf(key));
+            }
             if (inEveryStore == null) {
                 inEveryStore = ids;
             } else {
                 inEveryStore.retainAll(ids);
             }
+        }
+        // a pack that failed verification in any store is not built on: what it holds is read and stored again
+        if (inEveryStore != null) {
+            inEveryStore.removeAll(damaged);
         }
         ArtefactReader reader = lookup.find(ArtefactReader.class);
         // packs are shared: a snapshot with a damaged copy may reference a damaged pack, so the next one does not build on it

@@ -29,6 +29,13 @@ public record PackRecord(String id, String key, long rawSize, String rawSha256, 
         return job + "/packs/";
     }
 
+    /** Beside a pack that failed verification in a store: no later snapshot builds on that pack (its content is stored again). */
+    static String damagedMarker(String job, String id) {
+        return prefix(job) + id.substring(0, 2) + "/" + id + DAMAGED;
+    }
+
+    static final String DAMAGED = ".damaged";
+
     /** The id of a pack from its key (the file name up to the first dot). */
     static String idOf(String key) {
         String name = key.substring(key.lastIndexOf('/') + 1);

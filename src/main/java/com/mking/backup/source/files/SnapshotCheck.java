@@ -24,6 +24,8 @@ import java.util.Random;
  */
 final class SnapshotCheck {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotCheck.class);
+
     private final ArtefactReader reader;
 
     SnapshotCheck(ArtefactReader reader) {
@@ -39,11 +41,44 @@ final class SnapshotCheck {
         }
         if (!readAll) { // --read-all decodes every pack below, which compares these too
             for (PackRecord pack : packs.values()) {
-                reader.verifyStored(store, pack.key(), pack.artefact());
+                try {
+                    reader.verifyStored(store, pack.key(), pack.artefact());
+                } catch (CorruptArtefactException e) {
+                    markDamaged(job, store, pack.id(), e);
+                    throw e;
+                }
             }
         }
         List<FileEntry> sample = sample(store, manifestKey, manifest, readAll ? Integer.MAX_VALUE : sampleFiles);
         Map<String, List<SnapshotRestore.Piece>> byPack = SnapshotRestore.piecesByPack(sample, packs);
+        try {
+            readSample(job, store, packs, byPack, sample, readAll);
+        } catch (DamagedPackException e) {
+            markDamaged(job, store, e.packId(), e);
+            throw e;
+        }
+        return packs.size() + " packs" + (readAll ? " decoded" : " matching their stored SHA-256") + ", " + sample.size() + " file(s) "
+                + (readAll ? "" : "sampled, ") + "decoded and matching their SHA-256";
+    }
+
+    /**
+     * Leaves a marker beside the pack in the store where it failed: later snapshots store its content again instead of
+     * referring to it (FilesSource.previous), so new snapshots restore from this store again. Best effort: the
+     * verification's failure is recorded and alerted either way.
+     */
+    private static void markDamaged(String job, Store store, String packId, Exception cause) {
+        try {
+            store.put(PackRecord.damagedMarker(job, packId), new java.io.ByteArrayInputStream(("failed verification at "
+                    + java.time.Instant.now() + ": " + cause.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("job {}: pack {} failed verification in store '{}'; marking it there failed too ({}): later snapshots "
+                    + "may build on it until it is removed", job, packId, store.name(), e.getMessage());
+        }
+    }
+
+    private void readSample(String job, Store store, Map<String, PackRecord> packs,
+                            Map<String, List<SnapshotRestore.Piece>> byPack, List<FileEntry> sample, boolean readAll)
+            throws IOException {
         SnapshotRestore.readPieces(reader, store, job, packs, byPack, readAll, (piece, bytes) -> {
             MessageDigest digest = Sha256.newDigest();
             byte[] buffer = new byte[1 << 16];
@@ -55,8 +90,6 @@ final class SnapshotCheck {
                         + " from pack " + piece.blob().pack() + " in store '" + store.name() + "'");
             }
         });
-        return packs.size() + " packs" + (readAll ? " decoded" : " matching their stored SHA-256") + ", " + sample.size() + " file(s) "
-                + (readAll ? "" : "sampled, ") + "decoded and matching their SHA-256";
     }
 
     /** Up to {@code size} files with content, picked evenly from the whole index by a reservoir seeded with today's date. */

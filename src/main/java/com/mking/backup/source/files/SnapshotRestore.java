@@ -273,8 +273,12 @@ final class SnapshotRestore {
                     raw.transferTo(java.io.OutputStream.nullOutputStream());
                 }
             } catch (java.io.EOFException e) {
-                throw new CorruptArtefactException("pack " + pack.id() + " in store '" + store.name() + "' is shorter than "
-                        + "its index says", e);
+                throw new DamagedPackException(pack.id(), "pack " + pack.id() + " in store '" + store.name() + "' is shorter "
+                        + "than its index says", e);
+            } catch (DamagedPackException e) {
+                throw e;
+            } catch (CorruptArtefactException e) { // authentication, checksum, or a piece that decodes to other content
+                throw new DamagedPackException(pack.id(), e.getMessage(), e);
             }
         }
     }

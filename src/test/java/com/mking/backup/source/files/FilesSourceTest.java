@@ -226,6 +226,56 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(restoreAlerts("no-match")).as("nobody is alerted for a glob that matches nothing").isZero();
     }
 
+    /**
+     * A pack found damaged in one store is marked there, and the next snapshot stores its content again instead of
+     * referring to it: the new snapshot verifies and restores from that store while the damaged pack is still there.
+     */
+    @Test
+    @Order(88)
+    void aPackThatFailedVerificationIsNotBuiltOn() throws Exception {
+        Path photos = Files.createDirectories(installation.home().resolve("damaged-photos"));
+        Random random = new Random(7);
+        long total = 0;
+        for (int i = 0; i < 3; i++) {
+            byte[] content = new byte[200_000];
+            random.nextBytes(content);
+            Files.write(photos.resolve("photo-" + i + ".jpg"), content);
+            total += content.length;
+        }
+        installation.withJob(kind(), "damaged-photos", Map.of("directory", photos.toString(), "stores", "local,minio"));
+        CliResult first = installation.cli("run", "damaged-photos");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+        String firstId = first.backupId("damaged-photos");
+        Path pack;
+        try (Stream<Path> files = Files.walk(installation.localStore().resolve("damaged-photos").resolve("packs"))) {
+            pack = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(pack.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            int b = file.read();
+            file.seek(file.length() / 2);
+            file.write(b ^ 0x55);
+        }
+        CliResult verify = installation.cli("verify", firstId);
+        assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
+        assertThat(verify.out()).containsPattern("local +FAILED");
+        String id = PackRecord.idOf(pack.getFileName().toString());
+        assertThat(pack.resolveSibling(id + PackRecord.DAMAGED)).as("the marker beside the pack").exists();
+
+        CliResult second = installation.cli("run", "damaged-photos");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        String secondPhotos = second.backupId("damaged-photos");
+        Map<String, String> details = manifestOf(secondPhotos).details();
+        assertThat(details.get("bytesRead")).as("the damaged pack's content is read again").isEqualTo(Long.toString(total));
+        assertThat(Integer.parseInt(details.get("packsWritten"))).isPositive();
+        CliResult verified = installation.cli("verify", secondPhotos);
+        assertThat(verified.exitCode()).as(verified.all()).isEqualTo(0);
+        Path target = freshTarget("photos-after-damage");
+        CliResult restore = installation.cli("restore", secondPhotos, "--from", "local", "--target", target.toString());
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(run(null, "diff", "-r", photos.toString(), target.toString())).isEmpty();
+    }
+
     /** Type, file count and bytes of the successful restore into a target whose path ends with {@code targetName}. */
     private List<String> restoreRow(String targetName) throws Exception {
         try (java.sql.Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
