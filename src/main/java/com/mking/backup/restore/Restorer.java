@@ -10,6 +10,7 @@ import com.mking.backup.job.JobCatalog;
 import com.mking.backup.job.JobSpec;
 import com.mking.backup.pipeline.ArtefactReader;
 import com.mking.backup.pipeline.Manifest;
+import com.mking.backup.pipeline.StoreReadException;
 import com.mking.backup.source.RestoreRequest;
 import com.mking.backup.source.RestoreTarget;
 import com.mking.backup.source.Source;
@@ -29,6 +30,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,20 +131,22 @@ public final class Restorer {
         Optional<CatalogEntry> entry = catalog.find(backupId);
         String manifestKey;
         Store store;
+        Manifest manifest;
         if (entry.isPresent() && !entry.get().copies().isEmpty()) {
             if (!"success".equals(entry.get().status())) {
                 throw new IOException("backup " + backupId + " has status '" + entry.get().status() + "'; only successful backups can be restored");
             }
-            CatalogEntry.Copy copy = pickCopy(entry.get(), task.request().fromStore());
-            store = stores.get(copy.store());
-            manifestKey = copy.manifestKey();
+            Located located = readManifest(entry.get(), task.request().fromStore());
+            store = located.store();
+            manifestKey = located.manifestKey();
+            manifest = located.manifest();
         } else {
             Map.Entry<Store, String> found = findManifestInStores(backupId, task.request().fromStore());
             store = found.getKey();
             manifestKey = found.getValue();
             LOG.warn("backup {} is not in the audit catalog; restoring from its manifest in store '{}'", backupId, store.name());
+            manifest = Manifest.read(store.get(manifestKey));
         }
-        Manifest manifest = Manifest.read(store.get(manifestKey));
         JobSpec job = targetJob(manifest, task.request());
         task.located(job, store, manifestKey, manifest);
         LOG.info("restoring backup {} of job {} from store '{}' into '{}'", backupId, manifest.job(), store.name(),
@@ -230,13 +234,17 @@ public final class Restorer {
                     + " --status success')");
         }
         if (entry.isPresent() && !entry.get().copies().isEmpty()) {
-            CatalogEntry.Copy copy;
-            try {
-                copy = pickCopy(entry.get(), request.fromStore());
-            } catch (IOException e) {
-                throw new IllegalArgumentException(e.getMessage());
+            if (request.fromStore() == null && !entry.get().hasGoodCopy()) {
+                throw new IllegalArgumentException("every copy of backup " + backupId + " failed verification ('mking-backup "
+                        + "verify " + backupId + "' says why): restore another backup" + catalog.restorable(entry.get().job())
+                        .stream().findFirst().map(good -> ", e.g. the newest good one, " + good.backupId()).orElse("")
+                        + " ('mking-backup list --job " + entry.get().job() + "'), or name a store with --from to try "
+                        + "this one anyway");
             }
-            manifest = Manifest.read(stores.get(copy.store()).get(copy.manifestKey()));
+            if (candidates(entry.get(), request.fromStore()).isEmpty()) {
+                throw new IllegalArgumentException(noCopy(entry.get(), request.fromStore()));
+            }
+            manifest = readManifest(entry.get(), request.fromStore()).manifest();
         } else {
             Map.Entry<Store, String> found;
             try {
@@ -460,24 +468,73 @@ public final class Restorer {
         }
     }
 
-    private CatalogEntry.Copy pickCopy(CatalogEntry entry, String fromStore) throws IOException {
-        if (fromStore != null) {
-            return entry.copies().stream().filter(c -> c.store().equals(fromStore)).findFirst()
-                    .orElseThrow(() -> new IOException("backup " + entry.backupId() + " has no copy in store '" + fromStore
-                            + "'; it has copies in " + entry.storeNames()));
-        }
-        // in the order of mking.stores, a copy not known to be bad first: at 3 a.m. the good copy is the one to read
-        for (boolean acceptFailed : new boolean[] {false, true}) {
-            for (String name : stores.names()) {
-                for (CatalogEntry.Copy copy : entry.copies()) {
-                    if (copy.store().equals(name) && (acceptFailed || !copy.failedVerification())) {
-                        return copy;
-                    }
+    /** A copy whose manifest was read: the store the restore reads from. */
+    private record Located(Store store, String manifestKey, Manifest manifest) {
+    }
+
+    /**
+     * The backup's manifest from the first copy that yields one (see {@link #candidates}): a manifest gone or unreadable
+     * in one store (a deleted directory, a truncated file) sends the restore to the next, as an operator would at 3 a.m.
+     * With --from, that store's or an error.
+     */
+    private Located readManifest(CatalogEntry entry, String fromStore) throws IOException {
+        List<String> failures = new ArrayList<>();
+        IOException last = null;
+        for (CatalogEntry.Copy copy : candidates(entry, fromStore)) {
+            Store store = stores.get(copy.store());
+            try {
+                Manifest manifest = Manifest.read(store.get(copy.manifestKey()));
+                if (!failures.isEmpty()) {
+                    LOG.warn("backup {}: {}; reading the copy in store '{}'", entry.backupId(), String.join("; ", failures),
+                            store.name());
                 }
+                if (copy.failedVerification()) {
+                    LOG.warn("backup {}: the copy in store '{}' failed its last verification; reading it as asked",
+                            entry.backupId(), store.name());
+                }
+                return new Located(store, copy.manifestKey(), manifest);
+            } catch (IOException e) {
+                last = e;
+                failures.add("its manifest in store '" + store.name() + "' cannot be read (" + shortly(e) + ")");
             }
         }
-        throw new IOException("backup " + entry.backupId() + " has copies in " + entry.storeNames()
-                + " but none of those stores is configured (mking.stores)");
+        if (last == null) {
+            throw new IOException(noCopy(entry, fromStore));
+        }
+        throw new StoreReadException("backup " + entry.backupId() + ": " + String.join("; ", failures)
+                + (fromStore != null && entry.copies().size() > 1 ? "; try another store with --from ("
+                + String.join(", ", entry.storeNames()) + ")" : ""), last);
+    }
+
+    /** The first line of what went wrong, without a parser's location dump. */
+    private static String shortly(IOException e) {
+        String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? "not a readable manifest: "
+                + json.getOriginalMessage() : e instanceof FileNotFoundException ? "it is gone" : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    /**
+     * The copies a restore may read, best first: with --from, that store's; else in the order of mking.stores, copies
+     * not known to be bad before those that failed verification (at 3 a.m. the good copy is the one to read).
+     */
+    private List<CatalogEntry.Copy> candidates(CatalogEntry entry, String fromStore) {
+        if (fromStore != null) {
+            return entry.copies().stream().filter(c -> c.store().equals(fromStore)).toList();
+        }
+        List<CatalogEntry.Copy> ordered = new ArrayList<>();
+        for (boolean failed : new boolean[] {false, true}) {
+            for (String name : stores.names()) {
+                entry.copies().stream().filter(copy -> copy.store().equals(name) && copy.failedVerification() == failed)
+                        .forEach(ordered::add);
+            }
+        }
+        return ordered;
+    }
+
+    private static String noCopy(CatalogEntry entry, String fromStore) {
+        return fromStore != null ? "backup " + entry.backupId() + " has no copy in store '" + fromStore + "'; it has copies in "
+                + entry.storeNames() : "backup " + entry.backupId() + " has copies in " + entry.storeNames()
+                + " but none of those stores is configured (mking.stores)";
     }
 
     private Map.Entry<Store, String> findManifestInStores(String backupId, String fromStore) throws IOException {

@@ -229,6 +229,9 @@ public final class Verifier {
             }
             throw new CorruptArtefactException("the manifest of backup " + entry.backupId() + " is gone from store '"
                     + store.name() + "'", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) { // read whole, but not a manifest: damaged
+            throw new CorruptArtefactException("the manifest of backup " + entry.backupId() + " in store '" + store.name()
+                    + "' is damaged (truncated or altered: " + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
             throw new StoreReadException("cannot read the manifest of backup " + entry.backupId()
                     + " from store '" + store.name() + "': " + e.getMessage(), e);

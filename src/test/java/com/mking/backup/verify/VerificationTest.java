@@ -170,6 +170,59 @@ class VerificationTest {
     }
 
     /**
+     * A manifest truncated in one store: restore reads the other store's copy, verify fails that copy (not "cannot
+     * check"); once every copy has failed, a restore is refused naming the newest good backup.
+     */
+    @Test
+    void aDamagedManifestIsPassedOverAndABackupWithNoGoodCopyIsRefused() throws Exception {
+        installation.set("mking.stores", "local,spare").set("mking.store.spare.type", "local")
+                .set("mking.store.spare.path", installation.home().resolve("spare").toString())
+                .withPgLogicalJob("items", database, "local,spare", "0 0 3 * * ?");
+        CliResult first = installation.cli("run", "items");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+        String damaged = first.backupId("items");
+        CliResult second = installation.cli("run", "items");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        String good = second.backupId("items");
+        Path backupDir;
+        try (Stream<Path> dirs = Files.walk(installation.localStore())) {
+            backupDir = dirs.filter(p -> p.getFileName().toString().equals(damaged)).findFirst().orElseThrow();
+        }
+        Path manifest = backupDir.resolve("manifest.json");
+        byte[] whole = Files.readAllBytes(manifest);
+        Files.write(manifest, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        String copy = database + "_from_spare";
+        CliResult restore = installation.cli("restore", damaged, "--database", copy);
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(restore.err()).contains("its manifest in store 'local' cannot be read (not a readable manifest")
+                .contains("reading the copy in store 'spare'");
+        try (Connection restored = TestDatabases.connect(copy); Statement statement = restored.createStatement();
+             java.sql.ResultSet count = statement.executeQuery("SELECT count(*) FROM items")) {
+            count.next();
+            assertThat(count.getInt(1)).isEqualTo(10000);
+        }
+        CliResult verify = installation.cli("verify", damaged);
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.out()).containsPattern("local +FAILED").contains("is damaged (truncated or altered")
+                .doesNotContainPattern("spare +FAILED");
+
+        Path spareData;
+        try (Stream<Path> files = Files.walk(installation.home().resolve("spare"))) {
+            spareData = files.filter(p -> p.toString().contains(damaged) && p.toString().endsWith(".zst")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(spareData.toFile(), "rw")) {
+            file.seek(file.length() / 3);
+            file.write(0x55);
+        }
+        assertThat(installation.cli("verify", damaged).out()).containsPattern("spare +FAILED");
+        CliResult refused = installation.cli("restore", damaged, "--database", database + "_nothing");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(2);
+        assertThat(refused.err()).contains("every copy of backup " + damaged + " failed verification")
+                .contains("the newest good one, " + good);
+    }
+
+    /**
      * The production profile (encrypted, local + S3): verify-after-write and the post-backup verification
      * together read each copy once: one decoded through every layer with pg_restore --list fed from the same
      * stream, the other compared by its stored SHA-256 (one GET). Both copies are recorded as verified.
