@@ -74,11 +74,19 @@ public final class Checks {
         }
         List<String> good = newest.copies().stream().filter(copy -> !copy.failedVerification())
                 .map(CatalogEntry.Copy::store).toList();
-        String detail = "its copy in " + String.join(", ", bad) + " failed verification ('mking-backup verify "
-                + newest.backupId() + "' says why); " + (good.isEmpty() ? "no copy is good: run the job again now"
-                : "restores read the copy in " + String.join(", ", good) + "; the next backup that verifies clears this");
+        // the words list uses: degraded while a good copy is left, damaged when none is
+        String detail = (bad.size() == 1 ? "its copy in " + bad.get(0) : "its copies in " + and(bad))
+                + " failed verification ('mking-backup verify " + newest.backupId() + "' says why); "
+                + (good.isEmpty() ? "no copy is good: run the job again now"
+                : "restores read the copy in " + and(good) + "; the next backup that verifies clears this");
         return Optional.of(new Alert("damaged:" + job, good.isEmpty() ? Alert.Level.DANGER : Alert.Level.WARNING,
-                "the newest backup of job " + job + " (" + newest.backupId() + ") is damaged", detail));
+                "the newest backup of job " + job + " (" + newest.backupId() + ") is " + (good.isEmpty() ? "damaged" : "degraded"),
+                detail));
+    }
+
+    private static String and(List<String> names) {
+        return names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     /** Fewer restorable copies of a job in a store than the policy wants (the plan: 7 full backups in MinIO). */

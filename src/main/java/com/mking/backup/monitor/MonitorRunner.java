@@ -155,8 +155,12 @@ public final class MonitorRunner {
                 long[] usage = usage(stores.get(name));
                 record(name, usage[0], usage[1], warning, critical);
                 findings.add(new Finding("storage:" + name, Checks.storage(name, usage[0], usage[1], warning, critical)));
+                findings.add(new Finding("store:" + name, Optional.empty()));
             } catch (IOException | RuntimeException e) {
+                // a store that cannot be measured cannot take tonight's backups either: said as loudly as a source
                 LOG.warn("usage of store {} not measured: {}", name, e.getMessage());
+                findings.add(new Finding("store:" + name, Checks.unreachable("store:" + name, "store " + name,
+                        Optional.of(String.valueOf(e.getMessage())))));
             }
         }
         findings.addAll(systemFindings());

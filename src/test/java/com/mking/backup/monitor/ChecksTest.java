@@ -108,13 +108,14 @@ class ChecksTest {
         assertThat(oneBad).hasValueSatisfying(alert -> {
             assertThat(alert.condition()).isEqualTo("damaged:db");
             assertThat(alert.level()).isEqualTo(Alert.Level.WARNING);
-            assertThat(alert.subject()).isEqualTo("the newest backup of job db (b1) is damaged");
+            assertThat(alert.subject()).isEqualTo("the newest backup of job db (b1) is degraded");
             assertThat(alert.detail()).isEqualTo("its copy in local failed verification ('mking-backup verify b1' says why); "
                     + "restores read the copy in minio; the next backup that verifies clears this");
         });
         assertThat(Checks.damaged("db", newest(true, true))).hasValueSatisfying(alert -> {
             assertThat(alert.level()).isEqualTo(Alert.Level.DANGER);
-            assertThat(alert.detail()).contains("local, minio failed verification").endsWith("no copy is good: run the job again now");
+            assertThat(alert.subject()).endsWith("is damaged");
+            assertThat(alert.detail()).contains("its copies in local and minio failed verification").endsWith("no copy is good: run the job again now");
         });
     }
 

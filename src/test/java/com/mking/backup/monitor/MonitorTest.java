@@ -2,6 +2,7 @@ package com.mking.backup.monitor;
 
 import com.mking.backup.support.CliResult;
 import com.mking.backup.support.TestDatabases;
+import com.mking.backup.support.TestCluster;
 import com.mking.backup.support.TestInstallation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +96,15 @@ class MonitorTest {
             CliResult broken = installation.cli("check");
             assertThat(broken.exitCode()).isEqualTo(1);
             assertThat(broken.out()).contains("DANGER   service web is unreachable: HTTP 500");
+
+            // a store nobody answers for (its server down): named as loudly as a source, not only logged
+            installation.set("mking.stores", "local,gone").set("mking.store.gone.type", "minio")
+                    .set("mking.store.gone.endpoint", "http://127.0.0.1:" + TestCluster.freePort())
+                    .set("mking.store.gone.bucket", "nowhere").set("mking.store.gone.access-key", "a")
+                    .set("mking.store.gone.secret-key", "b").set("mking.store.gone.attempts", "1");
+            CliResult storeDown = installation.cli("check");
+            assertThat(storeDown.exitCode()).isEqualTo(1);
+            assertThat(storeDown.out()).contains("DANGER   store gone is unreachable");
         } finally {
             web.stop(0);
         }

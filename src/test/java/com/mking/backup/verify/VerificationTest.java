@@ -99,7 +99,7 @@ class VerificationTest {
         assertThat(verify.exitCode()).isEqualTo(1);
         assertThat(verify.out()).containsPattern("local +FAILED").doesNotContainPattern("spare +FAILED");
         CliResult check = installation.cli("check");
-        assertThat(check.out()).containsPattern("WARNING +the newest backup of job items \\(" + backupId + "\\) is damaged")
+        assertThat(check.out()).containsPattern("WARNING +the newest backup of job items \\(" + backupId + "\\) is degraded")
                 .contains("restores read the copy in spare");
 
         assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))

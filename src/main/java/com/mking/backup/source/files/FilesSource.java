@@ -333,6 +333,11 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
                     + aside : "") + "; move them by hand, or restore again with --force", e);
         }
         RestoreDirectory.deleteTree(scratch);
+        String rootMtime = manifest.details() == null ? null : manifest.details().get(ROOT_MTIME);
+        if (rootMtime != null && restore.includes().isEmpty()) { // the whole tree is back: so is its directory's time
+            Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(Long.parseLong(rootMtime),
+                    java.util.concurrent.TimeUnit.NANOSECONDS));
+        }
         if (merge.movedAside() > 0) {
             reached.put("movedAside", aside.toString());
         }

@@ -356,8 +356,19 @@ class FilesSourceTest extends SourceContractTest {
             CliResult restore = installation.cli("restore", secondId, "--target", tree.toString());
             assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
             assertSameTree(installation.home().resolve("uploads-as-second"), tree);
+            // again over it with --force: the whole tree is back, and its directory's time with it
+            Files.setLastModifiedTime(tree, java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+            CliResult forced = installation.cli("restore", secondId, "--target", tree.toString(), "--force");
+            assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
+            assertThat(run(null, "find", tree.toString(), "-maxdepth", "0", "-printf", "%T@")).isEqualTo(
+                    run(null, "find", installation.home().resolve("uploads-as-second").toString(), "-maxdepth", "0", "-printf", "%T@"));
         } finally {
             run(null, "rm", "-rf", tree.toString());
+            try (Stream<Path> aside = Files.list(tree.getParent())) {
+                for (Path path : aside.filter(p -> p.getFileName().toString().startsWith("uploads.before-restore-")).toList()) {
+                    run(null, "rm", "-rf", path.toString());
+                }
+            }
             Files.move(moved, tree);
         }
     }
