@@ -131,7 +131,8 @@ final class RestoreCommand implements Callable<Integer> {
             if (outcome.succeeded()) {
                 String into = pushTo != null ? "remote " + task.reachedValue("pushedTo").orElse(pushTo)
                         : database != null ? "database " + database + " on " + job.parameter("host", "127.0.0.1") + ":"
-                        + job.parameter("port", "5432") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
+                        + job.parameter("port", "5432") + task.reachedValue("movedAside")
+                        .map(aside -> " (what was there is now database " + aside + ")").orElse("") : "directory " + task.reachedValue("directory").orElse(targetDirectory)
                         + task.reachedValue("server").map(server -> ", redis-server listening on " + server).orElse("")
                         + task.reachedValue(com.mking.backup.source.Source.REACHED_COMPARED).map(compared -> " (matches the backup's " + compared + ")").orElse("")
                         + task.reachedValue("movedAside").map(aside -> " (what was there is now " + aside + ")").orElse("");

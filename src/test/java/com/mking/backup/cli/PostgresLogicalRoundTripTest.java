@@ -158,6 +158,8 @@ class PostgresLogicalRoundTripTest {
         try (Connection connection = TestDatabases.connect("postgres"); Statement statement = connection.createStatement();
              ResultSet aside = statement.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '" + target + "_before_restore_%'")) {
             assertThat(aside.next()).as("the replaced database is kept aside").isTrue();
+            assertThat(forced.out()).as("and the summary names it").contains("(what was there is now database "
+                    + aside.getString(1) + ")");
             try (Connection old = TestDatabases.connect(aside.getString(1)); Statement query = old.createStatement();
                  ResultSet rows = query.executeQuery("SELECT count(*) FROM precious")) {
                 rows.next();

@@ -324,7 +324,8 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
         }
         // an existing directory (empty, or --force) keeps its own mode, owner and mount: the restored tree moves into it
         Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + LocalDateTime.now().format(ASIDE_STAMP));
-        TreeMerge merge = new TreeMerge(aside, delete(request), restore.includes(), scratch.getFileName().toString());
+        TreeMerge merge = new TreeMerge(aside, delete(request), restore.includes(), scratch.getFileName().toString(),
+                excludes(job));
         try {
             merge.merge(scratch, target);
         } catch (IOException | RuntimeException e) {

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Puts a restored tree into a target that already holds files ({@code --force}): each restored entry takes its place;
  * what was there is moved into {@code aside} at the same relative path, never deleted. With {@code delete}, what the
- * target holds where the snapshot (or its selected part) has nothing is moved aside too.
+ * target holds where the snapshot (or its selected part) has nothing is moved aside too, except what the job excludes
+ * (as rsync's --delete leaves excluded files): the snapshot has nothing there because it never looked.
  */
 final class TreeMerge {
 
@@ -22,13 +23,15 @@ final class TreeMerge {
     private final List<PathMatcher> includes;
     /** The restored tree's own directory when it sits inside the target: never moved aside. */
     private final String scratchName;
+    private final List<PathMatcher> excludes;
     private int movedAside;
 
-    TreeMerge(Path aside, boolean delete, List<PathMatcher> includes, String scratchName) {
+    TreeMerge(Path aside, boolean delete, List<PathMatcher> includes, String scratchName, List<String> excludes) {
         this.aside = aside;
         this.delete = delete;
         this.includes = includes;
         this.scratchName = scratchName;
+        this.excludes = TreeScanner.matchers(excludes);
     }
 
     int movedAside() {
@@ -51,7 +54,8 @@ final class TreeMerge {
                     String name = old.getFileName().toString();
                     String path = relative.isEmpty() ? name : relative + "/" + name;
                     boolean restoredTree = relative.isEmpty() && name.equals(scratchName);
-                    if (!restoredTree && !names.contains(name) && SnapshotRestore.selected(path, includes)) {
+                    if (!restoredTree && !names.contains(name) && SnapshotRestore.selected(path, includes)
+                            && !TreeScanner.excluded(excludes, name, path)) {
                         moveAside(old, path);
                     }
                 }

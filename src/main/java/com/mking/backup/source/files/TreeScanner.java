@@ -45,9 +45,11 @@ final class TreeScanner {
     /** @param excludes globs: on a name alone, or (when they hold a '/') on the path relative to the root */
     TreeScanner(Path root, List<String> excludes) {
         this.root = root;
-        for (String glob : excludes) {
-            this.excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
-        }
+        this.excludes.addAll(matchers(excludes));
+    }
+
+    static List<PathMatcher> matchers(List<String> globs) {
+        return globs.stream().map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob)).toList();
     }
 
     void scan(Visitor visitor) throws IOException {
@@ -133,6 +135,11 @@ final class TreeScanner {
     }
 
     private boolean excluded(String name, String path) {
+        return excluded(excludes, name, path);
+    }
+
+    /** Whether an entry is one the job leaves out: a glob matches its name, or its path relative to the root. */
+    static boolean excluded(List<PathMatcher> excludes, String name, String path) {
         for (PathMatcher matcher : excludes) {
             if (matcher.matches(Path.of(name)) || matcher.matches(Path.of(path))) {
                 return true;

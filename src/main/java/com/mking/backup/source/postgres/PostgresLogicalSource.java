@@ -233,6 +233,7 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
             throws IOException {
         String target = database(request).name();
         String scratch = target + RESTORING_SUFFIX;
+        Map<String, String> reached = new java.util.HashMap<>();
         withServer(job, statement -> {
             if (!succeeded) {
                 statement.execute("DROP DATABASE IF EXISTS " + quote(scratch));
@@ -243,13 +244,14 @@ public final class PostgresLogicalSource extends PostgresSource implements com.m
                     String aside = target + "_before_restore_" + LocalDateTime.now().format(ASIDE_STAMP);
                     LOG.warn("moving existing database '{}' aside as '{}'", target, aside);
                     statement.execute("ALTER DATABASE " + quote(target) + " RENAME TO " + quote(aside));
+                    reached.put("movedAside", aside);
                 } else {
                     statement.execute("DROP DATABASE " + quote(target));
                 }
             }
             statement.execute("ALTER DATABASE " + quote(scratch) + " RENAME TO " + quote(target));
         });
-        return Map.of();
+        return reached;
     }
 
     /** Who is connected to {@code database}: user@address and application, one entry per session. */

@@ -362,6 +362,13 @@ class FilesSourceTest extends SourceContractTest {
             assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
             assertThat(run(null, "find", tree.toString(), "-maxdepth", "0", "-printf", "%T@")).isEqualTo(
                     run(null, "find", installation.home().resolve("uploads-as-second").toString(), "-maxdepth", "0", "-printf", "%T@"));
+            // --delete moves aside what the snapshot lacks, but not what the job excludes (rsync's --delete does the same)
+            Files.writeString(tree.resolve("extra.txt"), "not in the snapshot");
+            Files.writeString(tree.resolve("editor.swp"), "excluded by the job: never looked at");
+            CliResult deleting = installation.cli("restore", secondId, "--target", tree.toString(), "--force", "--delete");
+            assertThat(deleting.exitCode()).as(deleting.all()).isEqualTo(0);
+            assertThat(tree.resolve("extra.txt")).doesNotExist();
+            assertThat(tree.resolve("editor.swp")).hasContent("excluded by the job: never looked at");
         } finally {
             run(null, "rm", "-rf", tree.toString());
             try (Stream<Path> aside = Files.list(tree.getParent())) {
