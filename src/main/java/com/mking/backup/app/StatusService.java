@@ -60,7 +60,7 @@ public final class StatusService {
                 }
             }
             statuses.add(new JobStatus(job.name(), job.source(), job.cron(), last == null ? null : last.startTime(),
-                    last == null ? null : last.status(), success == null ? null : success.endTime(), protection, archive,
+                    last == null ? null : last.state(), success == null ? null : success.endTime(), protection, archive,
                     archiveError));
         }
         return statuses;

@@ -50,6 +50,25 @@ public record CatalogEntry(String backupId, String job, String source, String me
         return copies.stream().anyMatch(copy -> copy.store().equals(store) && copy.failedVerification());
     }
 
+    /**
+     * The run's status, except for a successful one whose copies went bad or away: {@code degraded} when a copy failed
+     * verification and another is good (restores read the good one), {@code damaged} when every copy left failed
+     * (nothing restores it), {@code deleted} when no copy is left (retention or prune). What {@code list} and
+     * {@code status} show.
+     */
+    public String state() {
+        if (!"success".equals(status)) {
+            return status;
+        }
+        if (copies.isEmpty()) {
+            return "deleted";
+        }
+        if (!hasGoodCopy()) {
+            return "damaged";
+        }
+        return hasFailedCopy() ? "degraded" : "success";
+    }
+
     /** Whether {@code store} holds a copy of this backup that did not fail its latest verification. */
     public boolean goodIn(String store) {
         return copies.stream().anyMatch(copy -> copy.store().equals(store) && !copy.failedVerification());

@@ -33,25 +33,6 @@ final class ListCommand implements Callable<Integer> {
     private static final List<String> STATUSES = List.of("success", "degraded", "damaged", "deleted", "failed", "running", "aborted",
             "skipped");
 
-    /**
-     * A run's status, except for a successful one whose copies went bad or away: {@code degraded} when a copy failed
-     * verification and another is good (restores read the good one; {@code verify ID} names the bad one),
-     * {@code damaged} when every copy left failed (nothing restores it), {@code deleted} when no copy is left (retention
-     * or prune). None is shown as a success.
-     */
-    static String shownStatus(CatalogEntry entry) {
-        if (!"success".equals(entry.status())) {
-            return entry.status();
-        }
-        if (entry.copies().isEmpty()) {
-            return "deleted";
-        }
-        if (!entry.hasGoodCopy()) {
-            return "damaged";
-        }
-        return entry.hasFailedCopy() ? "degraded" : "success";
-    }
-
     /** Names the jobs there are to list: the route files' and those only the catalog still holds backups of. */
     static String unknownJob(String job, List<String> routeJobs, List<String> catalogJobs) {
         java.util.Set<String> all = new java.util.TreeSet<>(routeJobs);
@@ -74,14 +55,14 @@ final class ListCommand implements Callable<Integer> {
             // damaged and deleted backups are successful runs whose copies went bad or away: all successes are read then
             List<CatalogEntry> entries = status == null || !SUCCESSES.contains(status) ? catalog.list(job, null, status, limit)
                     : catalog.list(job, null, "success", Integer.MAX_VALUE).stream()
-                    .filter(entry -> shownStatus(entry).equals(status)).limit(limit).toList();
+                    .filter(entry -> entry.state().equals(status)).limit(limit).toList();
             if (job != null && runtime.jobs().find(job).isEmpty() && catalog.list(job, null, null, 1).isEmpty()) {
                 throw new IllegalArgumentException(unknownJob(job, runtime.jobs().jobs().stream().map(JobSpec::name).toList(),
                         catalog.jobNames()));
             }
             if (json) {
                 // "status" is the run's; "state" is the STATUS column: degraded, damaged or deleted for a success gone bad
-                System.out.println(JsonOutput.of(entries.stream().map(e -> JsonOutput.with(e, "state", shownStatus(e))).toList()));
+                System.out.println(JsonOutput.of(entries.stream().map(e -> JsonOutput.with(e, "state", e.state())).toList()));
                 return MkingBackup.OK;
             }
             System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", "ID", "JOB", "STATUS", "STARTED (UTC)",
@@ -91,7 +72,7 @@ final class ListCommand implements Callable<Integer> {
                         + "run: mking-backup catalog-rebuild");
             }
             for (CatalogEntry e : entries) {
-                System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), shownStatus(e),
+                System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), e.state(),
                         e.startTime() == null ? "" : e.startTime().withNano(0).toString().replace('T', ' '),
                         e.rawSize() == null ? "" : Progress.human(e.rawSize()),
                         e.storedSize() == null ? "" : Progress.human(e.storedSize()),

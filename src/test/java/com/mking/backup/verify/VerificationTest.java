@@ -105,6 +105,8 @@ class VerificationTest {
         assertThat(installation.cli("list").out().lines().filter(line -> line.startsWith(backupId)))
                 .singleElement().asString().contains(" degraded ");
         assertThat(installation.cli("list", "--status", "degraded").out()).contains(backupId);
+        assertThat(installation.cli("status").out().lines().filter(line -> line.startsWith("items ")))
+                .singleElement().asString().contains(" degraded ");
         assertThat(installation.cli("list", "--status", "damaged").out()).doesNotContain(backupId);
         assertThat(installation.cli("list", "--json").out()).as("the only backup so far: the run's status and the state")
                 .contains("\"backupId\" : \"" + backupId + "\"").contains("\"status\" : \"success\"")

@@ -77,11 +77,25 @@ final class TreeMerge {
                 Files.delete(from);
                 continue;
             }
-            if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+            if (identicalFiles(from, to)) {
+                Files.delete(to); // the same bytes: nothing to keep aside (a tree restored over itself costs no double space)
+            } else if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
                 moveAside(to, path);
             }
             Files.move(from, to);
         }
+    }
+
+    /**
+     * Two regular files of the same size and content, or two symlinks to the same target: mode, owner and times come
+     * from the restored one.
+     */
+    private static boolean identicalFiles(Path restored, Path existing) throws IOException {
+        if (Files.isSymbolicLink(restored) && Files.isSymbolicLink(existing)) {
+            return Files.readSymbolicLink(restored).equals(Files.readSymbolicLink(existing));
+        }
+        return Files.isRegularFile(restored, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)
+                && Files.size(restored) == Files.size(existing) && Files.mismatch(restored, existing) == -1;
     }
 
     private void moveAside(Path old, String relative) throws IOException {

@@ -360,6 +360,7 @@ class FilesSourceTest extends SourceContractTest {
             Files.setLastModifiedTime(tree, java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
             CliResult forced = installation.cli("restore", secondId, "--target", tree.toString(), "--force");
             assertThat(forced.exitCode()).as(forced.all()).isEqualTo(0);
+            assertThat(forced.out()).as("identical files are replaced, not kept aside twice").doesNotContain("what was there");
             assertThat(run(null, "find", tree.toString(), "-maxdepth", "0", "-printf", "%T@")).isEqualTo(
                     run(null, "find", installation.home().resolve("uploads-as-second").toString(), "-maxdepth", "0", "-printf", "%T@"));
             // --delete moves aside what the snapshot lacks, but not what the job excludes (rsync's --delete does the same)
