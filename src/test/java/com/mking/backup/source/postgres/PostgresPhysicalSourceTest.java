@@ -122,11 +122,11 @@ class PostgresPhysicalSourceTest extends SourceContractTest {
         assertThat(target).as("no data directory is left of a recovery that failed").doesNotExist();
     }
 
-    /** verify marked it failed, and recover never starts from a base backup whose verification failed. */
+    /** verify marked the copy failed, and recover never starts from a copy whose verification failed. */
     @Override
     protected void assertCorruptBackupRefused(com.mking.backup.support.CliResult restore) {
         assertThat(restore.exitCode()).as(restore.all()).isEqualTo(2);
-        assertThat(restore.err()).contains("failed its verification");
+        assertThat(restore.err()).contains("its copy in store 'local' failed verification");
     }
 
     @Override
