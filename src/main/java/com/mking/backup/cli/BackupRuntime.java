@@ -328,7 +328,8 @@ public final class BackupRuntime implements AutoCloseable {
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return (routesDir == null ? java.util.Optional.<ConfigException>empty() : templateError(message, routesDir, templates))
-                .orElseGet(() -> new ConfigException("start-up", message, "check application.properties and routes/*.yaml"));
+                .orElseGet(() -> new ConfigException("start-up", message, "check application.properties and "
+                        + (routesDir == null ? "routes" : routesDir.toString()) + "/*.yaml"));
     }
 
     /** The job templates the context has (one per source kind). */

@@ -102,6 +102,15 @@ class ConfigurationErrorTest {
                 .contains("put back the key file from your copy of the keys");
     }
 
+    /** A route file that is not YAML: the fix names the directory really read (--routes, here the test's). */
+    @Test
+    void aRouteFileThatIsNotYamlIsNamedWithTheDirectoryRead() throws Exception {
+        Files.writeString(installation.routes().resolve("broken.yaml"), "- templatedRoute: [unclosed\n");
+        CliResult result = installation.cli("list");
+        assertConfigError(result, "start-up", "broken.yaml");
+        assertThat(result.err()).contains("check application.properties and " + installation.routes() + "/*.yaml");
+    }
+
     /** Not a configuration error: the operation failed (exit 1), and the message says where it looked. */
     @Test
     void unreachableAuditDatabase() throws Exception {
