@@ -48,7 +48,9 @@ public final class StatusService {
             CatalogEntry success = catalog.list(job.name(), null, "success", 1).stream().findFirst().orElse(null);
             // a gap that could not be checked fully (a setting the role may not read) is a doubt, not a finding
             String protection = checks.protection(job).map(alert -> (alert.level() == com.mking.backup.alert.Alert.Level.DANGER
-                    ? "NOT PROTECTED: " : "MAY NOT BE PROTECTED: ") + alert.detail()).orElse("ok");
+                    ? "NOT PROTECTED: " : "MAY NOT BE PROTECTED: ") + alert.detail())
+                    // nothing to restore from yet is not "ok", whatever the source's own settings
+                    .orElse(success == null ? "no backup to restore yet" : "ok");
             ArchiveStatus archive = null;
             String archiveError = null;
             if (jobs.capability(job, ContinuousArchive.class).isPresent()) {

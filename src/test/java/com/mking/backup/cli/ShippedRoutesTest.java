@@ -23,7 +23,8 @@ class ShippedRoutesTest {
             CliResult list = installation.cli("list");
             assertThat(list.exitCode()).as(list.all()).isZero();
             CliResult status = installation.cli("status");
-            assertThat(status.out()).contains("pg-logical").contains("pg-physical").contains("redis");
+            assertThat(status.out()).contains("pg-logical").contains("pg-physical").contains("redis")
+                    .as("nothing ran yet: not ok").contains("no backup to restore yet");
             // the same answer for a route file, by the status route
             try (BackupRuntime runtime = installation.runtime(false)) {
                 List<?> statuses = runtime.producer().requestBody("direct:status", null, List.class);
