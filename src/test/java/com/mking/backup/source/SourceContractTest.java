@@ -14,7 +14,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -187,12 +186,7 @@ public abstract class SourceContractTest {
                 manifest.artefacts().get(manifest.artefacts().size() - 1)));
         byte[] original = Files.readAllBytes(data);
         try {
-            try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-                file.seek(file.length() / 2);
-                int b = file.read();
-                file.seek(file.length() / 2);
-                file.write(b ^ 0x55);
-            }
+            com.mking.backup.support.Damage.flipMiddleByte(data);
             CliResult verify = installation.cli("verify", backupId);
             assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
             assertThat(verify.out()).contains("FAILED");

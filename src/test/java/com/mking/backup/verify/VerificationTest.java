@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -213,10 +212,7 @@ class VerificationTest {
         try (Stream<Path> files = Files.walk(installation.home().resolve("spare"))) {
             spareData = files.filter(p -> p.toString().contains(damaged) && p.toString().endsWith(".zst")).findFirst().orElseThrow();
         }
-        try (RandomAccessFile file = new RandomAccessFile(spareData.toFile(), "rw")) {
-            file.seek(file.length() / 3);
-            file.write(0x55);
-        }
+        com.mking.backup.support.Damage.flipMiddleByte(spareData);
         assertThat(installation.cli("verify", damaged).out()).containsPattern("spare +FAILED");
         CliResult refused = installation.cli("restore", damaged, "--database", database + "_nothing");
         assertThat(refused.exitCode()).as(refused.all()).isEqualTo(2);
@@ -383,16 +379,13 @@ class VerificationTest {
         }
     }
 
-    /** Changes one byte a third into the local store's data file; returns its path. */
+    /** Changes the byte in the middle of the local store's data file; returns its path. */
     private Path damageTheLocalCopy() throws Exception {
         Path data;
         try (Stream<Path> files = Files.walk(installation.localStore())) {
             data = files.filter(p -> p.toString().endsWith(".zst")).findFirst().orElseThrow();
         }
-        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-            file.seek(file.length() / 3);
-            file.write(0x55);
-        }
+        com.mking.backup.support.Damage.flipMiddleByte(data);
         return data;
     }
 }

@@ -250,12 +250,7 @@ class FilesSourceTest extends SourceContractTest {
         try (Stream<Path> files = Files.walk(installation.localStore().resolve("damaged-photos").resolve("packs"))) {
             pack = files.filter(Files::isRegularFile).findFirst().orElseThrow();
         }
-        try (RandomAccessFile file = new RandomAccessFile(pack.toFile(), "rw")) {
-            file.seek(file.length() / 2);
-            int b = file.read();
-            file.seek(file.length() / 2);
-            file.write(b ^ 0x55);
-        }
+        com.mking.backup.support.Damage.flipMiddleByte(pack);
         CliResult verify = installation.cli("verify", firstId);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
         assertThat(verify.out()).containsPattern("local +FAILED");
@@ -387,12 +382,7 @@ class FilesSourceTest extends SourceContractTest {
         Path pack = packKeys().stream().map(Path::of).max(java.util.Comparator.comparingLong(p -> p.toFile().length()))
                 .orElseThrow();
         byte[] original = Files.readAllBytes(pack);
-        try (RandomAccessFile file = new RandomAccessFile(pack.toFile(), "rw")) {
-            file.seek(file.length() / 2);
-            int b = file.read();
-            file.seek(file.length() / 2);
-            file.write(b ^ 0x55);
-        }
+        com.mking.backup.support.Damage.flipMiddleByte(pack);
         try {
             CliResult verify = installation.cli("verify", secondId);
             assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);

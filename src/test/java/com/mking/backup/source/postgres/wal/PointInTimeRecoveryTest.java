@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -182,13 +181,7 @@ class PointInTimeRecoveryTest {
             assertThat(row.next()).isTrue();
             data = installation.localStore().resolve(row.getString(1));
         }
-        byte original;
-        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-            file.seek(file.length() / 2);
-            original = file.readByte();
-            file.seek(file.length() / 2);
-            file.writeByte(original ^ 0x5A);
-        }
+        byte original = com.mking.backup.support.Damage.flipMiddleByte(data);
         try {
             CliResult verify = installation.cli("verify", newest);
             assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
@@ -206,10 +199,7 @@ class PointInTimeRecoveryTest {
             assertThat(fromLocal.exitCode()).as(fromLocal.all()).isNotZero();
             assertThat(fromLocal.err()).contains("its copy in store 'local' failed verification");
         } finally {
-            try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-                file.seek(file.length() / 2);
-                file.writeByte(original);
-            }
+            com.mking.backup.support.Damage.restoreMiddleByte(data, original);
         }
         CliResult mended = installation.cli("verify", newest);
         assertThat(mended.exitCode()).as(mended.all()).isEqualTo(0);
@@ -298,12 +288,7 @@ class PointInTimeRecoveryTest {
         Path manifestFile = installation.localStore().resolve(WalArchive.prefix(JOB) + victim + ".json");
         var manifest = com.mking.backup.pipeline.Manifest.read(Files.newInputStream(manifestFile));
         Path data = installation.localStore().resolve(WalArchive.prefix(JOB) + manifest.artefact().storedName());
-        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
-            file.seek(file.length() / 2);
-            byte b = file.readByte();
-            file.seek(file.length() / 2);
-            file.writeByte(b ^ 0x5A); // same size, different ciphertext
-        }
+        com.mking.backup.support.Damage.flipMiddleByte(data); // same size, different ciphertext
         CliResult verify = installation.cli("wal-verify", JOB, "--from", "local");
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
         assertThat(verify.out()).contains("BAD " + victim).contains("SHA-256 mismatch");
