@@ -2,7 +2,9 @@ package com.mking.backup.source.files;
 
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.mking.backup.pipeline.Compression;
+import com.mking.backup.pipeline.ReadAheadIterator;
 import com.mking.backup.pipeline.Sha256;
+import com.mking.backup.pipeline.WriteBehind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,12 +88,14 @@ final class SnapshotBackup {
 
     private void spoolIndex(Path spool) throws IOException {
         try (OutputStream spooled = Compression.ZSTD.compress(new BufferedOutputStream(Files.newOutputStream(spool)), 1, 0);
-             SequenceWriter index = SnapshotIndex.entryWriter(spooled); PeekingEntries old = new PeekingEntries()) {
+             SequenceWriter index = SnapshotIndex.entryWriter(spooled);
+             WriteBehind<FileEntry> written = new WriteBehind<>(index::write, "mking-index-write-" + job);
+             PeekingEntries old = new PeekingEntries()) {
             scanner.scan((scanned, file) -> {
                 FileEntry was = old.advanceTo(scanned.path(), () -> deleted++);
                 FileEntry entry = entry(scanned, file, was);
                 if (entry != null) {
-                    index.write(entry);
+                    written.accept(entry);
                 }
             });
             old.advanceTo(null, () -> deleted++);
@@ -338,21 +341,20 @@ final class SnapshotBackup {
                 .mapToLong(FileEntry.Blob::length).sum();
     }
 
-    /** The previous index, advanced in step with the walk. */
     /**
-     * The previous index, one entry ahead. An index that cannot be read to its end (a damaged copy) ends where it broke:
+     * The previous index, one entry ahead, decoded on a thread of its own while the walk stats files on this one. An index that cannot be read to its end (a damaged copy) ends where it broke:
      * every file after that point is read and stored again, as in a first snapshot, instead of failing every later run.
      */
     private final class PeekingEntries implements AutoCloseable {
         private InputStream raw;
-        private Iterator<FileEntry> entries;
+        private ReadAheadIterator<FileEntry> entries;
         private FileEntry next;
         private long read;
 
         PeekingEntries() {
             try {
                 raw = previous.openIndex();
-                entries = SnapshotIndex.entries(raw); // reads the first bytes already
+                entries = new ReadAheadIterator<>(SnapshotIndex.entries(raw), "mking-index-read-" + job); // reads the first bytes already
                 next = pull();
             } catch (IOException | RuntimeException e) {
                 broken(e);
@@ -383,6 +385,9 @@ final class SnapshotBackup {
 
         @Override
         public void close() throws IOException {
+            if (entries != null) {
+                entries.close();
+            }
             if (raw != null) {
                 raw.close();
             }
