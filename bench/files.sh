@@ -11,6 +11,9 @@
 #   restic backup     (its defaults; repository on the local disk; Debian's package)
 #   restic backup     to a repository on the same S3Proxy (its s3 backend: what an off-site restic copy costs here)
 #   rsync -a          (into a directory, the seed's method)
+# "restic, both": restic's local and S3 runs added up: restic writes one repository per run, and ours keeps both copies.
+# The fixed cost of a command: the same no-change run, production and restic, on a directory of one file (JVM and
+# Camel start-up, catalog, audit, exit: what a command costs whatever the tree).
 # Whole commands timed with /usr/bin/time (wall, CPU, peak RSS); the median of the repetitions. Then the first and no-change
 # backups as the daemon runs them: Quartz fires them in a running daemon (wall time from their audit rows). Writes
 # bench/results/<timestamp>-files.md. Needs restic, rsync, /usr/bin/time, PostgreSQL on 127.0.0.1:5432 (audit).
@@ -40,6 +43,8 @@ if [ ! -d "$tree" ]; then
   echo "copying $source_tree to $tree (once) ..." >&2
   mkdir -p "$(dirname "$tree")" && cp -a "$source_tree" "$tree"
 fi
+tiny="$work/tiny-tree"
+mkdir -p "$tiny" && echo "one file" > "$tiny/one.txt"
 files=$(find "$tree" -type f | wc -l)
 entries=$(find "$tree" | wc -l)
 size=$(du -sh --apparent-size "$tree" | cut -f1)
@@ -65,14 +70,17 @@ mking.store.minio.bucket=bench$r
 mking.encryption.key-dir=$work/keys
 mking.encryption.key-id=bench
 PROPS
-  for variant in routes:local,minio routes-local:local; do
+  for variant in routes:local,minio routes-local:local routes-tiny:local,minio; do
+    mkdir -p "$work/$r/${variant%%:*}"
+    local directory="$tree"
+    if [ "${variant%%:*}" = routes-tiny ]; then directory="$tiny"; fi
     cat > "$work/$r/${variant%%:*}/files.yaml" <<YAML
 - templatedRoute:
     routeTemplateRef: files
     parameters:
       - {name: job, value: "bench-files-${variant%%:*}"}
       - {name: cron, value: "0 0 1 * * ?"}
-      - {name: directory, value: "$tree"}
+      - {name: directory, value: "$directory"}
       - {name: exclude, value: none}
       - {name: stores, value: "${variant#*:}"}
 YAML
@@ -80,6 +88,7 @@ YAML
   ours=("$home/bin/mking-backup" --config "$work/$r/bench.properties")
   restic -r "$work/$r/restic" init >/dev/null
   restic -r "s3:http://127.0.0.1:$s3port/restic$r" init >/dev/null
+  restic -r "$work/$r/restic-tiny" init >/dev/null
   "${ours[@]}" --routes "$work/$r/routes" check >/dev/null 2>&1 || true # the audit schema, before any timing
   for step in first unchanged touched; do
     if [ "$step" = touched ]; then
@@ -91,11 +100,20 @@ YAML
     timed "$step" restic restic -r "$work/$r/restic" backup --quiet "$tree"
     timed "$step" restic-s3 restic -r "s3:http://127.0.0.1:$s3port/restic$r" backup --quiet "$tree"
     timed "$step" rsync rsync -a "$tree/" "$work/$r/rsync/"
+    paste -d' ' <(tail -1 "$work/out/$step.restic") <(tail -1 "$work/out/$step.restic-s3") \
+      | awk '{ printf "%.2f %.2f %d\n", $1 + $4, $2 + $5, ($3 > $6 ? $3 : $6) }' >> "$work/out/$step.restic-both"
+    if [ "$step" = first ]; then # the one-file tree's first snapshot, untimed; its no-change runs are timed below
+      "${ours[@]}" --routes "$work/$r/routes-tiny" run bench-files-routes-tiny >/dev/null 2>&1
+      restic -r "$work/$r/restic-tiny" backup --quiet "$tiny"
+    else
+      timed "$step" tiny "${ours[@]}" --routes "$work/$r/routes-tiny" run bench-files-routes-tiny
+      timed "$step" restic-tiny restic -r "$work/$r/restic-tiny" backup --quiet "$tiny"
+    fi
   done
   psql "${main[@]}" -d "$audit" -Atqc "SELECT job_name, stored_size_bytes FROM backup_executions WHERE status = 'success'
     ORDER BY id" >> "$work/out/audit"
   du -sb "$work/$r/store" "$work/$r/restic" | awk '{ print $1 }' > "$work/out/sizes.$r"
-  rm -rf "$work/$r/store" "$work/$r/rsync" "$work/$r/restic" "$work/$r/data"
+  rm -rf "$work/$r/store" "$work/$r/rsync" "$work/$r/restic" "$work/$r/restic-tiny" "$work/$r/data"
   dropdb "${main[@]}" --if-exists "$audit" 2>/dev/null
 }
 for r in $(seq 1 "$pairs"); do repetition "$r"; done
@@ -152,38 +170,45 @@ md="$home/bench/results/$stamp-files.md"
   echo "running daemon (no JVM start; as scheduled backups run), wall time from each run's audit row (start to end); the"
   echo "\"new job\" row is a second production job whose first snapshot comes after the others' runs (a daemon already warm)."
   echo
-  echo "| run | mking-backup production | local store only | restic backup | restic → S3 | rsync -a | production / restic | production / restic → S3 |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| run | mking-backup production | local store only | restic backup | restic → S3 | restic, both | rsync -a | production / restic | production / restic → S3 | production / restic, both |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for step in first unchanged touched; do
     row="| $step "
-    for side in production local restic restic-s3 rsync; do
+    for side in production local restic restic-s3 restic-both rsync; do
       row+=$(printf '| %.1f s, CPU %.1f s, %d MiB ' "$(column_median "$step.$side" 1)" "$(column_median "$step.$side" 2)" \
         $(( $(column_median "$step.$side" 3) / 1024 )))
     done
     row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" \
-      -v c="$(column_median "$step.restic-s3" 1)" 'BEGIN { printf "| %.2f× | %.2f× |", a / b, a / c }')
+      -v c="$(column_median "$step.restic-s3" 1)" -v d="$(column_median "$step.restic-both" 1)" \
+      'BEGIN { printf "| %.2f× | %.2f× | %.2f× |", a / b, a / c, a / d }')
     echo "$row"
   done
+  printf '| fixed cost: unchanged, a one-file tree | %.2f s, CPU %.2f s, %d MiB | | %.2f s | | | | | | |\n' \
+    "$(column_median unchanged.tiny 1)" "$(column_median unchanged.tiny 2)" $(( $(column_median unchanged.tiny 3) / 1024 )) \
+    "$(column_median unchanged.restic-tiny 1)"
   # in the daemon: the first run (a first snapshot), the no-change runs after it (the first of them: a fresh daemon's)
   first_d=$(head -1 "$work/out/daemon.routes") first_dl=$(head -1 "$work/out/daemon.routes-local")
   warm=$(tail -n +3 "$work/out/daemon.routes" | median) warm_l=$(tail -n +3 "$work/out/daemon.routes-local" | median)
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-  printf '| first, scheduled in the daemon (no JVM start; audit times) | %.1f s | %.1f s | | | | %s× (local only: %s×) | %s× |\n' \
+  printf '| first, scheduled in the daemon (no JVM start; audit times) | %.1f s | %.1f s | | | | | %s× (local only: %s×) | %s× | %s× |\n' \
     "$first_d" "$first_dl" "$(ratio "$first_d" "$(column_median first.restic 1)")" "$(ratio "$first_dl" "$(column_median first.restic 1)")" \
-    "$(ratio "$first_d" "$(column_median first.restic-s3 1)")"
+    "$(ratio "$first_d" "$(column_median first.restic-s3 1)")" "$(ratio "$first_d" "$(column_median first.restic-both 1)")"
   first_w=$(head -1 "$work/out/daemon.warm")
-  printf '| first of a new job, scheduled in a daemon that ran files jobs before | %.1f s | | | | | %s× | %s× |\n' \
-    "$first_w" "$(ratio "$first_w" "$(column_median first.restic 1)")" "$(ratio "$first_w" "$(column_median first.restic-s3 1)")"
-  printf '| unchanged, scheduled in the daemon (warm) | %.2f s (a fresh daemon'"'"'s first: %.2f s) | %.2f s | | | | %s× | %s× |\n' \
-    "$warm" "$(sed -n 2p "$work/out/daemon.routes")" "$warm_l" "$(ratio "$warm" "$(column_median unchanged.restic 1)")" \
-    "$(ratio "$warm" "$(column_median unchanged.restic-s3 1)")"
+  printf '| first of a new job, scheduled in a daemon that ran files jobs before | %.1f s | | | | | | %s× | %s× | %s× |\n' \
+    "$first_w" "$(ratio "$first_w" "$(column_median first.restic 1)")" "$(ratio "$first_w" "$(column_median first.restic-s3 1)")" \
+    "$(ratio "$first_w" "$(column_median first.restic-both 1)")"
+  printf '| unchanged, scheduled in the daemon (warm) | %.2f s (a fresh daemon'"'"'s first: %.2f s) | %.2f s (%s× restic) | | | | | %s× | %s× | %s× |\n' \
+    "$warm" "$(sed -n 2p "$work/out/daemon.routes")" "$warm_l" "$(ratio "$warm_l" "$(column_median unchanged.restic 1)")" \
+    "$(ratio "$warm" "$(column_median unchanged.restic 1)")" "$(ratio "$warm" "$(column_median unchanged.restic-s3 1)")" \
+    "$(ratio "$warm" "$(column_median unchanged.restic-both 1)")"
   echo
   echo "Stored bytes of the last repetition (local store of both mking-backup jobs, restic repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
   echo
   echo "Every run (wall s, CPU s, peak RSS KiB):"
   echo
   for step in first unchanged touched; do
-    for side in production local restic restic-s3 rsync; do
+    for side in production local restic restic-s3 rsync tiny restic-tiny; do
+      [ -f "$work/out/$step.$side" ] || continue
       echo "- $step, $side: $(tr '\n' ';' < "$work/out/$step.$side" | sed 's/;$//; s/;/; /g')"
     done
   done

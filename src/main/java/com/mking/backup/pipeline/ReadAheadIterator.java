@@ -20,7 +20,7 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
     private static final int BATCHES = 4;
 
     /** Items, then either the end ({@code failure} null, {@code last}) or a failure. */
-    private record Batch<T>(List<T> items, RuntimeException failure, boolean last) {
+    private record Batch<T>(List<T> items, Throwable failure, boolean last) {
     }
 
     private final BlockingQueue<Batch<T>> batches = new ArrayBlockingQueue<>(BATCHES);
@@ -46,10 +46,8 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
                 }
             }
             hand(new Batch<>(items, null, true));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // the caller must never wait for items that will not come
             hand(new Batch<>(items, e, true));
-        } catch (Error e) { // the caller must never wait for items that will not come
-            hand(new Batch<>(items, new IllegalStateException(e.toString(), e), true));
         }
     }
 
@@ -68,10 +66,13 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
     public boolean hasNext() {
         while (!current.hasNext()) {
             if (pending != null && pending.failure() != null) {
-                RuntimeException failure = pending.failure();
+                Throwable failure = pending.failure();
                 pending = null;
                 ended = true;
-                throw failure;
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
             }
             if (ended || (pending != null && pending.last())) {
                 ended = true;

@@ -52,6 +52,26 @@ class ReadAheadIteratorTest {
         assertThat(seen).isEqualTo(IntStream.range(0, 1_000).boxed().toList());
     }
 
+    /** An Error (out of memory) is not taken for a damaged index: it reaches the caller as it is. */
+    @Test
+    void anErrorReachesTheCallerUnchanged() {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        Iterator<Integer> failing = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                throw oom;
+            }
+
+            @Override
+            public Integer next() {
+                return 0;
+            }
+        };
+        try (ReadAheadIterator<Integer> ahead = new ReadAheadIterator<>(failing, "test-ahead")) {
+            assertThatThrownBy(ahead::hasNext).isSameAs(oom);
+        }
+    }
+
     /** A walk that fails stops reading the previous index: the thread waiting to hand over more ends. */
     @Test
     void closingEarlyEndsTheThread() {
