@@ -102,13 +102,9 @@ YAML
     timed "$step" rsync rsync -a "$tree/" "$work/$r/rsync/"
     paste -d' ' <(tail -1 "$work/out/$step.restic") <(tail -1 "$work/out/$step.restic-s3") \
       | awk '{ printf "%.2f %.2f %d\n", $1 + $4, $2 + $5, ($3 > $6 ? $3 : $6) }' >> "$work/out/$step.restic-both"
-    if [ "$step" = first ]; then # the one-file tree's first snapshot, untimed; its no-change runs are timed below
-      "${ours[@]}" --routes "$work/$r/routes-tiny" run bench-files-routes-tiny >/dev/null 2>&1
-      restic -r "$work/$r/restic-tiny" backup --quiet "$tiny"
-    else
-      timed "$step" tiny "${ours[@]}" --routes "$work/$r/routes-tiny" run bench-files-routes-tiny
-      timed "$step" restic-tiny restic -r "$work/$r/restic-tiny" backup --quiet "$tiny"
-    fi
+    # the one-file tree: its first snapshot, then no-change runs (the table's fixed cost)
+    timed "$step" tiny "${ours[@]}" --routes "$work/$r/routes-tiny" run bench-files-routes-tiny
+    timed "$step" restic-tiny restic -r "$work/$r/restic-tiny" backup --quiet "$tiny"
   done
   psql "${main[@]}" -d "$audit" -Atqc "SELECT job_name, stored_size_bytes FROM backup_executions WHERE status = 'success'
     ORDER BY id" >> "$work/out/audit"
@@ -155,6 +151,7 @@ daemon_runs() {
 }
 daemon_runs
 
+mib() { awk -v k="$1" 'BEGIN { printf "%d", k / 1024 }'; } # a median of an even count may be fractional
 stamp=$(date -u +%Y-%m-%dT%H%M)
 mkdir -p "$home/bench/results"
 md="$home/bench/results/$stamp-files.md"
@@ -176,7 +173,7 @@ md="$home/bench/results/$stamp-files.md"
     row="| $step "
     for side in production local restic restic-s3 restic-both rsync; do
       row+=$(printf '| %.1f s, CPU %.1f s, %d MiB ' "$(column_median "$step.$side" 1)" "$(column_median "$step.$side" 2)" \
-        $(( $(column_median "$step.$side" 3) / 1024 )))
+        "$(mib "$(column_median "$step.$side" 3)")")
     done
     row+=$(awk -v a="$(column_median "$step.production" 1)" -v b="$(column_median "$step.restic" 1)" \
       -v c="$(column_median "$step.restic-s3" 1)" -v d="$(column_median "$step.restic-both" 1)" \
@@ -184,7 +181,7 @@ md="$home/bench/results/$stamp-files.md"
     echo "$row"
   done
   printf '| fixed cost: unchanged, a one-file tree | %.2f s, CPU %.2f s, %d MiB | | %.2f s | | | | | | |\n' \
-    "$(column_median unchanged.tiny 1)" "$(column_median unchanged.tiny 2)" $(( $(column_median unchanged.tiny 3) / 1024 )) \
+    "$(column_median unchanged.tiny 1)" "$(column_median unchanged.tiny 2)" "$(mib "$(column_median unchanged.tiny 3)")" \
     "$(column_median unchanged.restic-tiny 1)"
   # in the daemon: the first run (a first snapshot), the no-change runs after it (the first of them: a fresh daemon's)
   first_d=$(head -1 "$work/out/daemon.routes") first_dl=$(head -1 "$work/out/daemon.routes-local")
@@ -202,7 +199,7 @@ md="$home/bench/results/$stamp-files.md"
     "$(ratio "$warm" "$(column_median unchanged.restic 1)")" "$(ratio "$warm" "$(column_median unchanged.restic-s3 1)")" \
     "$(ratio "$warm" "$(column_median unchanged.restic-both 1)")"
   echo
-  echo "Stored bytes of the last repetition (local store of both mking-backup jobs, restic repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
+  echo "Stored bytes of the last repetition (the local store of mking-backup's three jobs: production, local-only, one-file; restic's local repository): $(tr '\n' ' ' < "$work/out/sizes.$pairs")"
   echo
   echo "Every run (wall s, CPU s, peak RSS KiB):"
   echo

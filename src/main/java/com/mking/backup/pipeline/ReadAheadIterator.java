@@ -46,19 +46,25 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
                 }
             }
             hand(new Batch<>(items, null, true));
-        } catch (RuntimeException | Error e) { // the caller must never wait for items that will not come
-            hand(new Batch<>(items, e, true));
+        } catch (Throwable e) { // whatever it is, the caller must never wait for items that will not come
+            hand(new Batch<>(items, e instanceof RuntimeException || e instanceof Error ? e : new IllegalStateException(e), true));
         }
     }
 
-    /** Waits for room in the queue, until the caller closes this (then the batch is dropped and the thread ends). */
+    /** Waits for room in the queue until the caller closes this (then the batch is dropped and the thread ends). */
     private void hand(Batch<T> batch) {
-        try {
-            while (!closed && !batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-                // the caller is busy: wait on
+        boolean interrupted = false;
+        while (!closed) {
+            try {
+                if (batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // nobody but close() may end this thread: the caller waits for this batch
             }
-        } catch (InterruptedException e) {
-            closed = true; // only close() interrupts
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -82,7 +88,7 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
                 pending = batches.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while reading ahead", e);
+                throw new Interrupted();
             }
             current = pending.items().iterator();
         }
@@ -95,6 +101,13 @@ public final class ReadAheadIterator<T> implements Iterator<T>, AutoCloseable {
             throw new NoSuchElementException();
         }
         return current.next();
+    }
+
+    /** The caller's thread was interrupted while it waited for items (not a failure of the source). */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super("interrupted while reading ahead");
+        }
     }
 
     /** Stops the reading thread; the caller closes the source's stream, which ends a read it is blocked in. */

@@ -1,6 +1,7 @@
 package com.mking.backup.pipeline;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -9,7 +10,8 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Hands items to a consumer running on a thread of its own, in batches through a bounded queue: encoding a stream of
  * records (JSON, compression) on one core while the caller produces them on the other. A failure of the consumer is
- * thrown by the caller's next {@link #accept} or by {@link #close}, which waits for every item to be consumed.
+ * thrown by the caller's next {@link #accept}, or by {@link #close}, which waits for every item to be consumed (and,
+ * when the caller is interrupted, for the consumer to stop: what it writes to is closed after it).
  */
 public final class WriteBehind<T> implements AutoCloseable {
 
@@ -27,6 +29,9 @@ public final class WriteBehind<T> implements AutoCloseable {
     private final BlockingQueue<List<T>> batches = new ArrayBlockingQueue<>(BATCHES);
     private final Thread writer;
     private volatile Throwable failure;
+    /** The caller was interrupted: the consumer stops without waiting for the end. */
+    private volatile boolean abandoned;
+    private boolean failureThrown;
     private List<T> filling = new ArrayList<>(BATCH);
     private boolean closed;
 
@@ -36,21 +41,22 @@ public final class WriteBehind<T> implements AutoCloseable {
         writer.start();
     }
 
-    @SuppressWarnings("unchecked")
     private void consumeAll(Consumer<T> consumer) {
         try {
             // after a failure, what the caller still hands over is taken and dropped: it never waits on a full queue
-            for (List<T> batch; (batch = batches.take()) != END; ) {
+            for (List<T> batch; !abandoned && (batch = batches.take()) != END; ) {
                 try {
-                    for (int i = 0; i < batch.size() && failure == null; i++) {
+                    for (int i = 0; i < batch.size() && failure == null && !abandoned; i++) {
                         consumer.accept(batch.get(i));
                     }
                 } catch (Throwable e) {
-                    failure = e;
+                    if (failure == null) {
+                        failure = e;
+                    }
                 }
             }
         } catch (InterruptedException e) {
-            failure = e; // nobody interrupts this thread: not expected
+            // only close() interrupts, after it set abandoned
         }
     }
 
@@ -58,12 +64,13 @@ public final class WriteBehind<T> implements AutoCloseable {
         rethrowFailure();
         filling.add(item);
         if (filling.size() == BATCH) {
-            hand(filling);
+            List<T> full = filling;
             filling = new ArrayList<>(BATCH);
+            hand(full);
         }
     }
 
-    /** Hands over what is left and waits for the consumer to finish; throws its failure, if any. */
+    /** Hands over what is left and waits for the consumer to finish; throws its failure, if the caller has not seen it. */
     @Override
     @SuppressWarnings("unchecked")
     public void close() throws IOException {
@@ -71,15 +78,30 @@ public final class WriteBehind<T> implements AutoCloseable {
             return;
         }
         closed = true;
-        if (!filling.isEmpty()) {
-            hand(filling);
-        }
-        hand((List<T>) END);
+        boolean interrupted = false;
         try {
-            writer.join();
-        } catch (InterruptedException e) {
+            if (!filling.isEmpty()) {
+                hand(filling);
+            }
+            hand((List<T>) END);
+        } catch (InterruptedIOException e) {
+            interrupted = true;
+        }
+        while (true) {
+            if (interrupted) {
+                abandoned = true;
+                writer.interrupt();
+            }
+            try {
+                writer.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing behind");
+            throw new InterruptedIOException("interrupted while the index was written");
         }
         rethrowFailure();
     }
@@ -89,12 +111,17 @@ public final class WriteBehind<T> implements AutoCloseable {
             batches.put(batch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing behind");
+            throw new InterruptedIOException("interrupted while the index was written");
         }
     }
 
+    /** Throws the consumer's failure once (a second throw of the same instance would suppress itself). */
     private void rethrowFailure() throws IOException {
         Throwable cause = failure;
+        if (cause == null || failureThrown) {
+            return;
+        }
+        failureThrown = true;
         if (cause instanceof IOException e) {
             throw e;
         }
@@ -104,8 +131,6 @@ public final class WriteBehind<T> implements AutoCloseable {
         if (cause instanceof Error e) {
             throw e;
         }
-        if (cause != null) {
-            throw new IOException(cause);
-        }
+        throw new IOException(cause);
     }
 }

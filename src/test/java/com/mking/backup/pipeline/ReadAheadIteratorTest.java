@@ -72,6 +72,32 @@ class ReadAheadIteratorTest {
         }
     }
 
+    /** A run being stopped is not a damaged index: the caller sees Interrupted, with its interrupt flag kept. */
+    @Test
+    void anInterruptedCallerIsToldSo() {
+        Iterator<Integer> slow = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }
+
+            @Override
+            public Integer next() {
+                return 0;
+            }
+        };
+        try (ReadAheadIterator<Integer> ahead = new ReadAheadIterator<>(slow, "slow-ahead")) {
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(ahead::hasNext).isInstanceOf(ReadAheadIterator.Interrupted.class);
+            assertThat(Thread.interrupted()).isTrue();
+        }
+    }
+
     /** A walk that fails stops reading the previous index: the thread waiting to hand over more ends. */
     @Test
     void closingEarlyEndsTheThread() {

@@ -371,6 +371,8 @@ final class SnapshotBackup {
                     return entries.next();
                 }
                 return null;
+            } catch (ReadAheadIterator.Interrupted e) {
+                throw e; // the run is being stopped: the index is not damaged
             } catch (RuntimeException e) { // Jackson's iterator wraps the stream's IOException (authentication, SHA-256)
                 broken(e);
                 return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +30,15 @@ final class SnapshotIndex {
     private SnapshotIndex() {
     }
 
+    /** Flushed when closed, not after each entry: a flush per entry ended a zstd block and made a write call for each. */
     static SequenceWriter entryWriter(OutputStream out) throws IOException {
-        return JSON.writerFor(FileEntry.class).withRootValueSeparator("\n").writeValues(out);
+        return JSON.writerFor(FileEntry.class).withRootValueSeparator("\n")
+                .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE).writeValues(out);
     }
 
     static SequenceWriter packWriter(OutputStream out) throws IOException {
-        return JSON.writerFor(PackRecord.class).withRootValueSeparator("\n").writeValues(out);
+        return JSON.writerFor(PackRecord.class).withRootValueSeparator("\n")
+                .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE).writeValues(out);
     }
 
     static MappingIterator<FileEntry> entries(InputStream in) throws IOException {
