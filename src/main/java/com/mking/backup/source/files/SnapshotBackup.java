@@ -342,8 +342,9 @@ final class SnapshotBackup {
     }
 
     /**
-     * The previous index, one entry ahead, decoded on a thread of its own while the walk stats files on this one. An index that cannot be read to its end (a damaged copy) ends where it broke:
-     * every file after that point is read and stored again, as in a first snapshot, instead of failing every later run.
+     * The previous index, one entry ahead, decoded on a thread of its own while the walk stats files on this one. An
+     * index that cannot be read to its end (a damaged copy) ends where it broke: every file after that point is read and
+     * stored again, as in a first snapshot, instead of failing every later run.
      */
     private final class PeekingEntries implements AutoCloseable {
         private InputStream raw;
@@ -354,7 +355,8 @@ final class SnapshotBackup {
         PeekingEntries() {
             try {
                 raw = previous.openIndex();
-                entries = new ReadAheadIterator<>(SnapshotIndex.entries(raw), "mking-index-read-" + job); // reads the first bytes already
+                // the JSON reader reads the first bytes here; the rest is decoded ahead
+                entries = new ReadAheadIterator<>(SnapshotIndex.entries(raw), "mking-index-read-" + job);
                 next = pull();
             } catch (IOException | RuntimeException e) {
                 broken(e);
