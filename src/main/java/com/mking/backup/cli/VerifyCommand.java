@@ -67,7 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
                         case FAILED -> ": " + result.error();
                         case NOT_VERIFIED -> " (cannot check it here; its status is unchanged): " + result.error();
                     };
-                    System.out.printf("%s %-8s %s%s%n", id, result.store(), switch (result.outcome()) {
+                    System.out.printf("%s %-8s %s%s%n", result.backupId(), result.store(), switch (result.outcome()) {
                         case PASSED -> "passed";
                         case FAILED -> "FAILED";
                         case NOT_VERIFIED -> "NOT VERIFIED";

@@ -50,8 +50,11 @@ public final class VerifyRoutes extends RouteBuilder {
                     }
                     String backupId = exchange.getMessage().getHeader(BACKUP_ID, String.class);
                     var entry = catalog.find(backupId).orElseThrow(() -> new IllegalArgumentException("no backup " + backupId));
-                    exchange.getMessage().setBody(verifier.verify(entry,
-                            exchange.getMessage().getHeader(READ_ALL, false, Boolean.class)));
+                    List<Verifier.CopyResult> results = verifier.verify(entry,
+                            exchange.getMessage().getHeader(READ_ALL, false, Boolean.class));
+                    // a damaged pack is shared: the older snapshots referencing it are recorded failed in that store too
+                    List<Verifier.CopyResult> sharing = verifier.sharingTheDamage(entry, results, catalog.restorable(entry.job()));
+                    exchange.getMessage().setBody(java.util.stream.Stream.concat(results.stream(), sharing.stream()).toList());
                 })
                 .setProperty("results", body())
                 .split(body())
@@ -77,9 +80,17 @@ public final class VerifyRoutes extends RouteBuilder {
                 .process(exchange -> {
                     List<Verifier.CopyResult> results = ((List<?>) exchange.getProperty("results", List.class)).stream()
                             .map(Verifier.CopyResult.class::cast).toList();
-                    List<String> failures = results.stream().filter(Verifier.CopyResult::failed)
-                            .map(r -> r.store() + ": " + r.error()).toList();
-                    List<String> unchecked = results.stream().filter(r -> r.outcome() == Verifier.Outcome.NOT_VERIFIED)
+                    String backupId = exchange.getMessage().getHeader(BACKUP_ID, String.class);
+                    List<Verifier.CopyResult> own = results.stream().filter(r -> r.backupId().equals(backupId)).toList();
+                    List<String> failures = new java.util.ArrayList<>(own.stream().filter(Verifier.CopyResult::failed)
+                            .map(r -> r.store() + ": " + r.error()).toList());
+                    List<String> sharing = results.stream().filter(r -> !r.backupId().equals(backupId))
+                            .map(r -> r.backupId() + " in " + r.store()).toList();
+                    if (!sharing.isEmpty()) {
+                        failures.add(sharing.size() + " other backup(s) reference the damaged data and are marked failed "
+                                + "there: " + String.join(", ", sharing));
+                    }
+                    List<String> unchecked = own.stream().filter(r -> r.outcome() == Verifier.Outcome.NOT_VERIFIED)
                             .map(r -> r.store() + ": " + r.error()).toList();
                     // a copy that could not be checked here leaves the backup's status as it was
                     exchange.setProperty("backupVerification", !failures.isEmpty() ? "failed" : unchecked.isEmpty() ? "passed" : null);

@@ -33,6 +33,13 @@ public interface SharedData {
     String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll) throws IOException;
 
     /**
+     * Why one backup's copy in {@code store} cannot be restored from there because shared data it references was found
+     * damaged (verifying another backup that shares it), or empty. Cheap: reads no shared data, only what is marked.
+     */
+    java.util.Optional<String> referencesDamaged(String job, Store store, String manifestKey, Manifest manifest)
+            throws IOException;
+
+    /**
      * The shared objects one backup's copy in {@code store} references, each with its stored size and SHA-256 (an offline
      * export copies them beside the backup and checks each against these). May decode the backup's own index (its key is
      * needed then).

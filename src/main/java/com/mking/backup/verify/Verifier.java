@@ -191,6 +191,43 @@ public final class Verifier {
         }
     }
 
+    /**
+     * After copies of {@code verified} failed: the job's other backups whose copy in such a store references shared data
+     * now marked damaged there (a snapshot's pack), each as a failed result, so that retention, {@code list} and restores
+     * stop counting on a copy that cannot be restored. Copies already failed there, and stores the others cannot be
+     * read in, are left as they are.
+     */
+    public List<CopyResult> sharingTheDamage(CatalogEntry verified, List<CopyResult> results, List<CatalogEntry> others) {
+        Optional<com.mking.backup.source.SharedData> shared = sources.get(verified.source())
+                .capability(com.mking.backup.source.SharedData.class);
+        List<String> failedStores = results.stream().filter(CopyResult::failed).map(CopyResult::store)
+                .filter(stores::contains).distinct().toList();
+        if (shared.isEmpty() || failedStores.isEmpty()) {
+            return List.of();
+        }
+        List<CopyResult> damaged = new java.util.ArrayList<>();
+        for (CatalogEntry other : others) {
+            for (CatalogEntry.Copy copy : other.copies()) {
+                if (other.backupId().equals(verified.backupId()) || !failedStores.contains(copy.store())
+                        || other.failedIn(copy.store())) {
+                    continue;
+                }
+                Instant started = clock.instant();
+                try {
+                    Store store = stores.get(copy.store());
+                    Optional<String> why = shared.get().referencesDamaged(other.job(), store, copy.manifestKey(),
+                            Manifest.read(store.get(copy.manifestKey())));
+                    why.ifPresent(reason -> damaged.add(new CopyResult(other.backupId(), copy.store(), Outcome.FAILED, false,
+                            false, reason + " (found verifying backup " + verified.backupId() + ")", started, clock.instant())));
+                } catch (IOException | RuntimeException e) { // its own verification will tell
+                    LOG.warn("backup {} in store '{}': could not check it for the damaged packs ({})", other.backupId(),
+                            copy.store(), e.getMessage());
+                }
+            }
+        }
+        return damaged;
+    }
+
     /** The bytes are exactly what was backed up, yet the tool here cannot read them (an older version?) or cannot run. */
     private static CopyResult intactButNotChecked(String backupId, String store, String why, Instant started, Instant finished) {
         return new CopyResult(backupId, store, Outcome.NOT_VERIFIED, true, false, "the copy is intact (SHA-256 and "

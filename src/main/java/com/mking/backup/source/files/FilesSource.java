@@ -466,8 +466,34 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     @Override
     public String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll)
             throws IOException {
+        Optional<String> damaged = referencesDamaged(job.name(), store, manifestKey, manifest);
+        if (damaged.isPresent()) {
+            throw new com.mking.backup.pipeline.CorruptArtefactException(damaged.get(), null);
+        }
         return new SnapshotCheck(lookup.find(ArtefactReader.class)).check(job.name(), store, manifestKey, manifest,
                 Integer.parseInt(job.parameter("verifySampleFiles", "20")), readAll);
+    }
+
+    /** A pack of the snapshot's table marked damaged in the store ({@code <id>.damaged}, left by a failed verification). */
+    @Override
+    public Optional<String> referencesDamaged(String job, Store store, String manifestKey, Manifest manifest) throws IOException {
+        Set<String> damaged = new HashSet<>();
+        for (String key : store.list(PackRecord.prefix(job))) {
+            if (key.endsWith(PackRecord.DAMAGED)) {
+                damaged.add(PackRecord.idOf(key));
+            }
+        }
+        if (damaged.isEmpty()) {
+            return Optional.empty();
+        }
+        for (StoredObject pack : sharedObjects(job, store, manifestKey, manifest)) {
+            String id = PackRecord.idOf(pack.key());
+            if (damaged.contains(id)) {
+                return Optional.of("it references pack " + id + ", which failed verification in store '" + store.name()
+                        + "' (" + PackRecord.damagedMarker(job, id) + "): its files there cannot be restored from this store");
+            }
+        }
+        return Optional.empty();
     }
 
     /** The packs the snapshot's {@code packs.idx} lists (decoded: the snapshot's key is needed). */

@@ -246,16 +246,33 @@ class FilesSourceTest extends SourceContractTest {
         CliResult first = installation.cli("run", "damaged-photos");
         assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
         String firstId = first.backupId("damaged-photos");
+        CliResult unchanged = installation.cli("run", "damaged-photos"); // shares the first one's pack
+        assertThat(unchanged.exitCode()).as(unchanged.all()).isEqualTo(0);
+        String sharingId = unchanged.backupId("damaged-photos");
         Path pack;
         try (Stream<Path> files = Files.walk(installation.localStore().resolve("damaged-photos").resolve("packs"))) {
             pack = files.filter(Files::isRegularFile).findFirst().orElseThrow();
         }
         com.mking.backup.support.Damage.flipMiddleByte(pack);
-        CliResult verify = installation.cli("verify", firstId);
+        CliResult verify = installation.cli("verify", sharingId);
         assertThat(verify.exitCode()).as(verify.all()).isEqualTo(1);
-        assertThat(verify.out()).containsPattern("local +FAILED");
+        assertThat(verify.out()).containsPattern(sharingId + " +local +FAILED");
         String id = PackRecord.idOf(pack.getFileName().toString());
         assertThat(pack.resolveSibling(id + PackRecord.DAMAGED)).as("the marker beside the pack").exists();
+        // the older snapshot shares the pack: its local copy is recorded failed too, so that retention, list and
+        // restores stop counting on it there (it was 'success' until verified itself, and prune kept it over minio's)
+        assertThat(verify.out()).containsPattern(firstId + " +local +FAILED: it references pack " + id);
+        CliResult listed = installation.cli("list", "--job", "damaged-photos");
+        assertThat(listed.out().lines().filter(line -> line.contains(firstId)).findFirst().orElseThrow())
+                .as(listed.out()).contains("degraded");
+        CliResult again = installation.cli("verify", firstId);
+        assertThat(again.out()).as("found without reading the packs").containsPattern(firstId + " +local +FAILED: it references");
+        assertThat(again.out()).containsPattern(firstId + " +minio +passed");
+        Path older = freshTarget("photos-older-than-damage");
+        CliResult fromGood = installation.cli("restore", firstId, "--target", older.toString());
+        assertThat(fromGood.exitCode()).as(fromGood.all()).isEqualTo(0);
+        assertThat(fromGood.all()).contains("from store 'minio'");
+        assertThat(run(null, "diff", "-r", photos.toString(), older.toString())).isEmpty();
 
         CliResult second = installation.cli("run", "damaged-photos");
         assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
