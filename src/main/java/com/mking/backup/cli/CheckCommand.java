@@ -22,8 +22,8 @@ final class CheckCommand implements Callable<Integer> {
             boolean clear = true;
             for (InterruptedRuns.Aborted aborted : runtime.bean(InterruptedRuns.class).sweep()) {
                 clear = false;
-                System.out.printf("%-8s %s %s of job %s was interrupted: marked aborted, %d leftovers removed%n", "DANGER",
-                        aborted.kind(), aborted.id(), aborted.job(), aborted.leftoversRemoved());
+                System.out.printf("%-8s %s was interrupted: marked aborted, %d leftovers removed%n", "DANGER",
+                        aborted.what(), aborted.leftoversRemoved());
             }
             // not a fault (a store may be there for restores alone): said, without failing the check
             for (String store : runtime.bean(JobCatalog.class).unusedStores()) {

@@ -73,7 +73,7 @@ final class ListCommand implements Callable<Integer> {
             }
             for (CatalogEntry e : entries) {
                 System.out.printf("%-24s %-20s %-8s %-19s %10s %10s %-16s %s%n", e.backupId(), e.job(), e.state(),
-                        e.startTime() == null ? "" : e.startTime().withNano(0).toString().replace('T', ' '),
+                        e.startTime() == null ? "" : com.mking.backup.audit.AuditTimes.shown(e.startTime()),
                         e.rawSize() == null ? "" : Progress.human(e.rawSize()),
                         e.storedSize() == null ? "" : Progress.human(e.storedSize()),
                         e.sha256() == null ? "" : e.sha256().substring(0, 16), String.join(",", e.storeNames()));

@@ -35,8 +35,8 @@ final class StartCommand implements Callable<Integer> {
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
             runtime.startObservability();
             for (InterruptedRuns.Aborted aborted : runtime.bean(InterruptedRuns.class).sweep()) {
-                System.out.printf("found %s %s of job %s interrupted: marked aborted, %d leftovers removed%n", aborted.kind(),
-                        aborted.id(), aborted.job(), aborted.leftoversRemoved());
+                System.out.printf("found %s interrupted: marked aborted, %d leftovers removed%n", aborted.what(),
+                        aborted.leftoversRemoved());
             }
             runtime.startTriggers();
             System.out.println("mking-backup daemon started (pid " + ProcessHandle.current().pid() + "); jobs:");

@@ -63,6 +63,9 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String time(Object value) {
+        if (value instanceof java.time.LocalDateTime time) {
+            return com.mking.backup.audit.AuditTimes.shown(time);
+        }
         return value == null ? "-" : value.toString().replace('T', ' ').replaceFirst("\\.\\d+$", "");
     }
 }

@@ -159,13 +159,14 @@ public final class MkingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("catalog", catalog);
         context.getRegistry().bind("catalogRebuilder", new CatalogRebuilder(stores, catalog,
                 context.createProducerTemplate()));
-        context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, verifier,
-                locks, clock, remoteShell));
         Path decodedCopies = settings.dataDir().resolve("restore");
+        InterruptedRuns interruptedRuns = new InterruptedRuns(jobs, stores, locks, walArchive,
+                context.createProducerTemplate(), clock, decodedCopies);
+        context.getRegistry().bind("backupRunner", new BackupRunner(jobs, sources, stores, writer, verifier,
+                locks, clock, remoteShell, interruptedRuns));
         context.getRegistry().bind("restorer", new Restorer(catalog, jobs, sources, stores, reader, locks, clock, decodedCopies));
         bindServices(context, jobs, catalog, stores, locks, clock);
-        context.getRegistry().bind("interruptedRuns", new InterruptedRuns(jobs, stores, locks, walArchive,
-                context.createProducerTemplate(), clock, decodedCopies));
+        context.getRegistry().bind("interruptedRuns", interruptedRuns);
         context.getRegistry().bind("exportService", new com.mking.backup.app.ExportService(
                 new com.mking.backup.export.Exporter(catalog, stores, sources, walArchive,
                         settings.optional("mking.encryption.key-dir").map(dir -> Settings.home().resolve(dir).toString()).orElse(null),

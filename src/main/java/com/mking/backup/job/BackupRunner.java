@@ -48,10 +48,13 @@ public final class BackupRunner {
     private final AdvisoryLocks locks;
     private final Clock clock;
     private final RemoteShell remoteShell;
+    private final InterruptedRuns interrupted;
 
     public BackupRunner(JobCatalog jobs, SourceRegistry sources, StoreRegistry stores, ArtefactWriter writer,
-                        Verifier verifier, AdvisoryLocks locks, Clock clock, RemoteShell remoteShell) {
+                        Verifier verifier, AdvisoryLocks locks, Clock clock, RemoteShell remoteShell,
+                        InterruptedRuns interrupted) {
         this.remoteShell = remoteShell;
+        this.interrupted = interrupted;
         this.jobs = jobs;
         this.sources = sources;
         this.stores = stores;
@@ -73,6 +76,10 @@ public final class BackupRunner {
             run.skipped("job '" + job.name() + "' is already running (another trigger, CLI or node); this run was skipped",
                     clock.instant());
             LOG.warn(run.error());
+        } else {
+            // this run holds the job's lock: a run of the job still marked running died (killed, crashed); it is marked
+            // aborted now, its leftovers removed, instead of showing as running until a check or a daemon start
+            interrupted.sweepHeld(job.name());
         }
     }
 

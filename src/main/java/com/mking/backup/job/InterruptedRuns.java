@@ -68,7 +68,8 @@ public final class InterruptedRuns {
     }
 
     /** A run found dead and closed. */
-    public record Aborted(String kind, String id, String job, String reason, int leftoversRemoved) {
+    /** @param what "backup ID of job JOB" or "restore task N of backup ID" */
+    public record Aborted(String what, String reason, int leftoversRemoved) {
     }
 
     public List<Aborted> sweep() {
@@ -100,6 +101,24 @@ public final class InterruptedRuns {
         return aborted;
     }
 
+    /**
+     * The job's runs still marked running, for a caller that holds the job's lock and has not recorded its own run yet:
+     * every one of them is dead. Best effort: the run goes on whatever happens here.
+     */
+    public List<Aborted> sweepHeld(String job) {
+        List<Aborted> aborted = new ArrayList<>();
+        try {
+            for (Object row : producer.requestBody(RUNNING_EXECUTIONS, null, List.class)) {
+                if (job.equals(((Map<?, ?>) row).get("job_name"))) {
+                    aborted.add(abortBackup(job, (Map<?, ?>) row));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not look for interrupted runs of job {}: {}", job, e.getMessage());
+        }
+        return aborted;
+    }
+
     private Aborted abortBackup(String job, Map<?, ?> row) {
         String backupId = (String) row.get("backup_id");
         Instant started = ((Timestamp) row.get("start_time")).toLocalDateTime().toInstant(ZoneOffset.UTC);
@@ -109,7 +128,7 @@ public final class InterruptedRuns {
         producer.sendBodyAndHeaders(EXECUTION_ABORTED, null, Map.of("backupId", backupId, "reason", reason));
         LOG.error("backup {} of job {} {}; {} leftovers removed from its stores", backupId, job, reason, removed);
         alert("backup-failed:" + job, "backup " + backupId + " of job " + job + " was aborted", reason);
-        return new Aborted("backup", backupId, job, reason, removed);
+        return new Aborted("backup " + backupId + " of job " + job, reason, removed);
     }
 
     /** Everything under the run's prefix, in every store the job may have written to: manifests first. */
@@ -132,6 +151,9 @@ public final class InterruptedRuns {
                     removed++;
                 }
                 removed += store.removeIncomplete(prefix, clock.instant());
+                // a files job's packs are written outside the run's prefix; the job's lock is held here, so none of its
+                // runs is writing one now (other jobs have no such directory)
+                removed += store.removeIncomplete(job + "/packs/", clock.instant());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("could not remove what an aborted run left under {} in store '{}': {}", prefix, name, e.getMessage());
             }
@@ -158,7 +180,7 @@ public final class InterruptedRuns {
                 LOG.error("restore task {} of backup {} {}", id, row.get("backup_id"), reason);
                 alert("restore-failed:" + row.get("target_path"), "restore of backup " + row.get("backup_id") + " was aborted",
                         reason);
-                aborted.add(new Aborted("restore", id, String.valueOf(row.get("backup_id")), reason, 0));
+                aborted.add(new Aborted("restore task " + id + " of backup " + row.get("backup_id"), reason, 0));
                 Path decoded = Restorer.decodedCopy(decodedCopies, id);
                 try {
                     Files.deleteIfExists(decoded);

@@ -31,7 +31,7 @@ public final class DailyReport {
         boolean healthy = true;
         for (JobSpec job : jobs) {
             JobStats.Stats s = stats.get(job.name());
-            String last = s == null || s.lastSuccess() == null ? "never" : s.lastSuccess().withNano(0).toString().replace('T', ' ');
+            String last = s == null || s.lastSuccess() == null ? "never" : com.mking.backup.audit.AuditTimes.shown(s.lastSuccess());
             String size = s == null || s.lastSizeBytes() == null ? "-" : Bytes.human(s.lastSizeBytes());
             String duration = s == null || s.lastDurationSeconds() == null ? "-" : s.lastDurationSeconds() + " s";
             String verification = s == null || s.lastVerification() == null ? "-" : s.lastVerification();

@@ -48,9 +48,12 @@ public final class RestoreDirectory {
         return scratchOf(target);
     }
 
+    /** How every restore's scratch directory ends: a backup of the tree it lies in leaves it out. */
+    public static final String SCRATCH_SUFFIX = ".mking-restoring";
+
     /** The scratch directory of a restore into {@code target} (the sweep of aborted restores removes it). */
     public static Path scratchOf(Path target) {
-        return target.resolveSibling(target.getFileName() + ".mking-restoring");
+        return target.resolveSibling(target.getFileName() + SCRATCH_SUFFIX);
     }
 
     /**
@@ -58,7 +61,7 @@ public final class RestoreDirectory {
      * files into place stays on one file system (a target that is a mount point).
      */
     public static Path scratchInside(Path target) {
-        return target.resolve(".mking-restoring");
+        return target.resolve(SCRATCH_SUFFIX);
     }
 
     /** Operator mistakes, before anything is read: no target, or a non-empty one without --force. */

@@ -112,6 +112,39 @@ class InterruptedRunTest {
         assertThat(daemon.output()).contains("daemon stopped");
     }
 
+    /**
+     * The job's next run holds its lock, so it marks the dead one aborted at once (it showed as running until a check or
+     * a daemon start) and removes its leftovers, a files job's half-written pack included.
+     */
+    @Test
+    void theJobsNextRunMarksAKilledOneAborted() throws Exception {
+        CliProcess killed = CliProcess.start(installation, List.of(), "run", "slow");
+        await().atMost(Duration.ofSeconds(90)).until(() -> !partials().isEmpty());
+        killed.kill().forEach(ProcessHandle::destroyForcibly);
+        assertThat(status()).isEqualTo("running");
+        Path pack = Files.createDirectories(installation.localStore().resolve("slow/packs/ab")).resolve(".partial-ab12.zst.enc");
+        Files.writeString(pack, "half a pack");
+
+        CliProcess next = CliProcess.start(installation, List.of(), "run", "slow");
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> "aborted".equals(statusOf(killed.pid())));
+            assertThat(pack).doesNotExist();
+            await().atMost(Duration.ofSeconds(30)).until(() -> slack.posts().stream()
+                    .anyMatch(post -> post.contains("DANGER") && post.contains("was aborted")));
+        } finally {
+            next.kill().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The status of the run that process {@code pid} started. */
+    private String statusOf(long pid) throws Exception {
+        try (Connection audit = installation.audit(); Statement statement = audit.createStatement();
+             ResultSet row = statement.executeQuery("SELECT status FROM backup_executions WHERE job_name = 'slow' "
+                     + "AND process_id LIKE '%:" + pid + "'")) {
+            return row.next() ? row.getString(1) : null;
+        }
+    }
+
     private List<Path> partials() throws Exception {
         Path store = installation.localStore().resolve("slow");
         if (!Files.exists(store)) {

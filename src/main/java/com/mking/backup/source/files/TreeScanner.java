@@ -106,6 +106,12 @@ final class TreeScanner {
             if (excluded(name, path)) {
                 continue;
             }
+            if (name.endsWith(com.mking.backup.source.RestoreDirectory.SCRATCH_SUFFIX)) {
+                // a restore's work in progress, or one killed before it could remove it: never data to back up
+                LOG.warn("{}: a restore's scratch directory (a running restore's, or one interrupted), not backed up; "
+                        + "mking-backup check removes an interrupted one", path);
+                continue;
+            }
             Path file = directory.resolve(name);
             FileEntry entry;
             try {
