@@ -261,6 +261,11 @@ public final class BackupRuntime implements AutoCloseable {
         for (JobSpec job : jobs().jobs()) {
             context.getRouteController().startRoute(job.name());
         }
+        org.quartz.Scheduler scheduler = context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class)
+                .getScheduler();
+        if (scheduler != null && !scheduler.isStarted()) {
+            scheduler.start(); // only now: its misfire recovery fires jobs whose routes must be there to take them
+        }
     }
 
     /** Refreshes {@code backup_configurations} from the route files: one active row per declared job. */

@@ -273,7 +273,11 @@ public final class MkingConfiguration implements CamelConfiguration {
         quartz.put("org.quartz.dataSource.audit.user", audit.user());
         quartz.put("org.quartz.dataSource.audit.password", audit.password());
         quartz.put("org.quartz.dataSource.audit.maxConnections", "4");
-        context.getComponent("quartz", QuartzComponent.class).setProperties(quartz);
+        QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
+        component.setProperties(quartz);
+        // started once the jobs' routes are (BackupRuntime.startTriggers): at its start it fires what was missed while
+        // the daemon was down, and a fire reaching a job whose route has not started yet is dropped by camel-quartz
+        component.setAutoStartScheduler(false);
     }
 
     /** Closes the audit database (and stops the embedded server this process started) with the context. */
