@@ -53,6 +53,8 @@ final class SnapshotBackup {
     private long added;
     private long modified;
     private long unchanged;
+    /** Of the unchanged: files whose stat changed, found identical by their SHA-256. */
+    private long sameContent;
     private long deleted;
     private long bytesRead;
     private long bytesPacked;
@@ -152,6 +154,7 @@ final class SnapshotBackup {
         details.put("filesNew", Long.toString(added));
         details.put("filesChanged", Long.toString(modified));
         details.put("filesUnchanged", Long.toString(unchanged));
+        details.put("filesSameContent", Long.toString(sameContent));
         details.put("filesDeleted", Long.toString(deleted));
         details.put("filesAppended", Long.toString(appended));
         details.put("bytesRead", Long.toString(bytesRead));
@@ -186,6 +189,9 @@ final class SnapshotBackup {
                 && !Boolean.TRUE.equals(was.changedWhileRead())) {
             unchanged++;
             stored = scanned.withContent(was.size(), was.sha256(), was.blobs(), false);
+        } else if ((stored = sameContent(scanned, file, was)) != null) {
+            unchanged++;
+            sameContent++;
         } else {
             if (was == null) {
                 added++;
@@ -201,6 +207,38 @@ final class SnapshotBackup {
         bytes += stored.size();
         stored.blobs().forEach(blob -> referenced.add(blob.pack()));
         return stored;
+    }
+
+    /**
+     * A file whose stat changed but not its size (touched, copied back by a restore, rewritten with the same bytes):
+     * hashed first, and when the content is what the previous snapshot stored, that content is kept instead of storing
+     * it again. Null when it differs (it is then read again to be stored), changed while hashed, or cannot be compared.
+     */
+    private FileEntry sameContent(FileEntry scanned, Path file, FileEntry was) throws IOException {
+        if (was == null || !was.isFile() || was.sha256() == null || was.size() != scanned.size() || scanned.size() == 0
+                || Boolean.TRUE.equals(was.changedWhileRead()) || !previous.hasAll(was.blobs())) {
+            return null;
+        }
+        MessageDigest digest;
+        try {
+            digest = headDigest(file, scanned.size());
+        } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
+            return null; // reading it to store it says so
+        }
+        bytesRead += scanned.size();
+        if (digest == null || !Sha256.hex(digest.digest()).equals(was.sha256())) {
+            return null;
+        }
+        FileEntry after;
+        try {
+            after = TreeScanner.stat(file, scanned.path());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+        if (after == null || after.size() != scanned.size() || after.mtime() != scanned.mtime() || after.ctime() != scanned.ctime()) {
+            return null; // written to while hashed: read (and stored) as any changed file
+        }
+        return scanned.withContent(was.size(), was.sha256(), was.blobs(), false);
     }
 
     /**

@@ -289,6 +289,45 @@ class FilesSourceTest extends SourceContractTest {
         assertThat(run(null, "diff", "-r", photos.toString(), target.toString())).isEmpty();
     }
 
+    /**
+     * Files whose stat changed but not their bytes (touched; put back by a restore, with new inodes) are hashed, found
+     * identical and not stored again; a file of the same size with other bytes is stored.
+     */
+    @Test
+    @Order(89)
+    void filesTouchedOrPutBackUnchangedAreNotStoredAgain() throws Exception {
+        Path photos = Files.createDirectories(installation.home().resolve("touched-photos"));
+        Random random = new Random(11);
+        for (int i = 0; i < 4; i++) {
+            byte[] content = new byte[300_000];
+            random.nextBytes(content);
+            Files.write(photos.resolve("photo-" + i + ".jpg"), content);
+        }
+        installation.withJob(kind(), "touched-photos", Map.of("directory", photos.toString(), "stores", "local,minio"));
+        CliResult first = installation.cli("run", "touched-photos");
+        assertThat(first.exitCode()).as(first.all()).isEqualTo(0);
+
+        run(null, "touch", photos.resolve("photo-0.jpg").toString());
+        // as a restore puts a file back: a new inode, the old mtime
+        run(null, "cp", "-p", photos.resolve("photo-1.jpg").toString(), photos.resolve("copy.tmp").toString());
+        Files.move(photos.resolve("copy.tmp"), photos.resolve("photo-1.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        byte[] other = new byte[300_000];
+        random.nextBytes(other);
+        Files.write(photos.resolve("photo-2.jpg"), other); // same size, other bytes
+
+        CliResult second = installation.cli("run", "touched-photos");
+        assertThat(second.exitCode()).as(second.all()).isEqualTo(0);
+        Map<String, String> details = manifestOf(second.backupId("touched-photos")).details();
+        assertThat(details).containsEntry("filesSameContent", "2").containsEntry("filesUnchanged", "3")
+                .containsEntry("filesChanged", "1").containsEntry("bytesPacked", "300000");
+        Path target = freshTarget("touched-restored");
+        CliResult restore = installation.cli("restore", second.backupId("touched-photos"), "--target", target.toString());
+        assertThat(restore.exitCode()).as(restore.all()).isEqualTo(0);
+        assertThat(run(null, "diff", "-r", photos.toString(), target.toString())).isEmpty();
+        assertThat(run(null, "stat", "-c", "%Y", target.resolve("photo-0.jpg").toString()))
+                .as("the new mtime is in the snapshot").isEqualTo(run(null, "stat", "-c", "%Y", photos.resolve("photo-0.jpg").toString()));
+    }
+
     /** Type, file count and bytes of the successful restore into a target whose path ends with {@code targetName}. */
     private List<String> restoreRow(String targetName) throws Exception {
         try (java.sql.Connection audit = installation.audit(); java.sql.Statement statement = audit.createStatement();
