@@ -118,27 +118,39 @@ public final class Checks {
         return failure.map(reason -> new Alert(condition, Alert.Level.DANGER, what + " is unreachable", reason));
     }
 
+    /** Snapshots after a sharp drop that keep its alert up while the tree stays small (a week of daily runs). */
+    public static final int SHRINK_HELD_RUNS = 7;
+
     /**
-     * The newest snapshot of a job holds less than half the median of the runs before it (up to 7), in files or in bytes:
-     * the early sign of a mass deletion or ransomware (seed §2.3.1's uploads). Needs at least 3 earlier runs; sizes are
-     * newest first.
+     * A snapshot of a job holds less than half the median of the runs before it (up to 7), in files or in bytes: the
+     * early sign of a mass deletion or ransomware (seed §2.3.1's uploads). Judged for the newest snapshot and, so that
+     * the alert does not clear itself once the small tree has become the recent median, for each of the
+     * {@value #SHRINK_HELD_RUNS} before it, as long as the newest is still below half of what the tree held before that
+     * drop. Needs at least 3 runs before the drop; sizes are newest first (up to {@value #SHRINK_HELD_RUNS} + 7).
      */
     public static Optional<Alert> shrinkage(String job, List<com.mking.backup.audit.Catalog.SourceSize> newestFirst) {
-        if (newestFirst.size() < 4) {
-            return Optional.empty();
+        com.mking.backup.audit.Catalog.SourceSize latest = newestFirst.isEmpty() ? null : newestFirst.get(0);
+        for (int drop = 0; drop <= SHRINK_HELD_RUNS && drop + 4 <= newestFirst.size(); drop++) {
+            com.mking.backup.audit.Catalog.SourceSize dropped = newestFirst.get(drop);
+            List<com.mking.backup.audit.Catalog.SourceSize> before = newestFirst.subList(drop + 1,
+                    Math.min(drop + 8, newestFirst.size()));
+            long files = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::files).toArray());
+            long bytes = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::bytes).toArray());
+            // where the drop happened: this run below half, the one before it not (later small runs are not drops)
+            boolean shrank = (dropped.files() * 2 < files || dropped.bytes() * 2 < bytes)
+                    && before.get(0).files() * 2 >= files && before.get(0).bytes() * 2 >= bytes;
+            boolean stillSmall = latest.files() * 2 < files || latest.bytes() * 2 < bytes;
+            if (shrank && stillSmall) {
+                String since = drop == 0 ? "" : String.format(" (and the %d backups since, up to %s with %d files, %d bytes)",
+                        drop, latest.backupId(), latest.files(), latest.bytes());
+                return Optional.of(new Alert("shrink:" + job, Alert.Level.DANGER, "job " + job + ": the newest backup "
+                        + "holds far less than before (mass deletion or ransomware?)", String.format("backup %s holds %d "
+                        + "files, %d bytes%s; the median of the %d runs before it is %d files, %d bytes. Older snapshots "
+                        + "still hold the files: check the source before retention prunes them", dropped.backupId(),
+                        dropped.files(), dropped.bytes(), since, before.size(), files, bytes)));
+            }
         }
-        com.mking.backup.audit.Catalog.SourceSize latest = newestFirst.get(0);
-        List<com.mking.backup.audit.Catalog.SourceSize> before = newestFirst.subList(1, Math.min(8, newestFirst.size()));
-        long files = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::files).toArray());
-        long bytes = median(before.stream().mapToLong(com.mking.backup.audit.Catalog.SourceSize::bytes).toArray());
-        if (latest.files() * 2 >= files && latest.bytes() * 2 >= bytes) {
-            return Optional.empty();
-        }
-        return Optional.of(new Alert("shrink:" + job, Alert.Level.DANGER, "job " + job + ": the newest backup holds far "
-                + "less than before (mass deletion or ransomware?)", String.format("backup %s holds %d files, %d bytes; the "
-                + "median of the %d runs before it is %d files, %d bytes. Older snapshots still hold the files: check the "
-                + "source before retention prunes them", latest.backupId(), latest.files(), latest.bytes(), before.size(),
-                files, bytes)));
+        return Optional.empty();
     }
 
     private static long median(long[] values) {

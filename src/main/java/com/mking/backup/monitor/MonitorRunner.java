@@ -134,7 +134,7 @@ public final class MonitorRunner {
             if (jobs.capability(job, com.mking.backup.source.ContinuousArchive.class).isPresent()) {
                 findings.add(new Finding("protection:" + job.name(), protection(job)));
             }
-            List<Catalog.SourceSize> sizes = catalog.sourceSizes(job.name(), 8);
+            List<Catalog.SourceSize> sizes = catalog.sourceSizes(job.name(), Checks.SHRINK_HELD_RUNS + 8);
             if (!sizes.isEmpty()) {
                 findings.add(new Finding("shrink:" + job.name(), Checks.shrinkage(job.name(), sizes)));
             }

@@ -101,6 +101,28 @@ class ChecksTest {
                 steady.get(0), steady.get(1)))).isEmpty();
     }
 
+    /** Four runs at the shrunk size made the small tree the recent median, and the alert cleared itself: not any more. */
+    @Test
+    void aDropStaysAnAlarmForAWeekOfRunsUnlessTheTreeComesBack() {
+        java.util.List<com.mking.backup.audit.Catalog.SourceSize> sizes = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            sizes.add(0, new com.mking.backup.audit.Catalog.SourceSize("before" + i, 461, 900_000_000L));
+        }
+        for (int i = 0; i <= Checks.SHRINK_HELD_RUNS; i++) { // the drop, then a week of daily runs as small
+            sizes.add(0, new com.mking.backup.audit.Catalog.SourceSize("after" + i, 92, 180_000_000L));
+            Optional<Alert> alert = Checks.shrinkage("uploads", sizes);
+            assertThat(alert).as("run %d after the drop", i).isPresent();
+            assertThat(alert.get().detail()).contains("backup after0 holds 92 files").contains("median of the 7 runs before "
+                    + "it is 461 files");
+        }
+        sizes.add(0, new com.mking.backup.audit.Catalog.SourceSize("later", 92, 180_000_000L));
+        assertThat(Checks.shrinkage("uploads", sizes)).as("a week of runs at the new size later").isEmpty();
+        // the files came back: clear at once
+        java.util.List<com.mking.backup.audit.Catalog.SourceSize> restored = new java.util.ArrayList<>(sizes.subList(2, sizes.size()));
+        restored.add(0, new com.mking.backup.audit.Catalog.SourceSize("restored", 460, 899_000_000L));
+        assertThat(Checks.shrinkage("uploads", restored)).isEmpty();
+    }
+
     @Test
     void aDamagedNewestBackupWarnsWhileAnotherCopyIsGoodAndIsDangerWhenNoneIs() {
         assertThat(Checks.damaged("db", newest(false, false))).isEmpty();
