@@ -31,7 +31,14 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("failed: " + e.getMessage());
                 return MkingBackup.FAILED;
             }
-            return summarize(run);
+            int code = summarize(run);
+            if (code == MkingBackup.OK) {
+                // said here too: with no daemon running, nobody else would look before `check`
+                com.mking.backup.monitor.Checks.shrinkage(job, runtime.bean(com.mking.backup.audit.Catalog.class)
+                                .sourceSizes(job, com.mking.backup.monitor.Checks.SHRINK_HELD_RUNS + 8))
+                        .ifPresent(alert -> System.err.println("warning: " + alert.subject() + ": " + alert.detail()));
+            }
+            return code;
         }
     }
 
