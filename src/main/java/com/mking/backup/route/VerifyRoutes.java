@@ -53,7 +53,8 @@ public final class VerifyRoutes extends RouteBuilder {
                     List<Verifier.CopyResult> results = verifier.verify(entry,
                             exchange.getMessage().getHeader(READ_ALL, false, Boolean.class));
                     // a damaged pack is shared: the older snapshots referencing it are recorded failed in that store too
-                    List<Verifier.CopyResult> sharing = verifier.sharingTheDamage(entry, results, catalog.restorable(entry.job()));
+                    List<Verifier.CopyResult> sharing = results.stream().noneMatch(Verifier.CopyResult::failed) ? List.of()
+                            : verifier.sharingTheDamage(entry, results, catalog.restorable(entry.job()));
                     exchange.getMessage().setBody(java.util.stream.Stream.concat(results.stream(), sharing.stream()).toList());
                 })
                 .setProperty("results", body())
