@@ -466,10 +466,6 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     @Override
     public String verifyShared(JobSpec job, Store store, String manifestKey, Manifest manifest, boolean readAll)
             throws IOException {
-        Optional<String> damaged = referencesDamaged(job.name(), store, manifestKey, manifest);
-        if (damaged.isPresent()) {
-            throw new com.mking.backup.pipeline.CorruptArtefactException(damaged.get(), null);
-        }
         return new SnapshotCheck(lookup.find(ArtefactReader.class)).check(job.name(), store, manifestKey, manifest,
                 Integer.parseInt(job.parameter("verifySampleFiles", "20")), readAll);
     }

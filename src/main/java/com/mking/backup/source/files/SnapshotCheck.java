@@ -39,6 +39,12 @@ final class SnapshotCheck {
         try (InputStream raw = reader.openRaw(store, Manifest.dataKey(manifestKey, table), manifest, table)) {
             packs = SnapshotRestore.packTable(raw);
         }
+        java.util.Set<String> marked = new java.util.HashSet<>();
+        for (String key : store.list(PackRecord.prefix(job))) {
+            if (key.endsWith(PackRecord.DAMAGED)) {
+                marked.add(PackRecord.idOf(key));
+            }
+        }
         if (!readAll) { // --read-all decodes every pack below, which compares these too
             for (PackRecord pack : packs.values()) {
                 try {
@@ -46,6 +52,11 @@ final class SnapshotCheck {
                 } catch (CorruptArtefactException e) {
                     markDamaged(job, store, pack.id(), e);
                     throw e;
+                }
+                if (marked.contains(pack.id())) { // put back (from another store, a restored disk): it counts again
+                    store.delete(PackRecord.damagedMarker(job, pack.id()));
+                    LOG.info("job {}: pack {} matches its SHA-256 again in store '{}': its damaged mark is removed (the "
+                            + "backups marked failed for it there are good again once verified)", job, pack.id(), store.name());
                 }
             }
         }
