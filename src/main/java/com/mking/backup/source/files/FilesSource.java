@@ -473,12 +473,7 @@ public final class FilesSource implements Source, SharedData, RestoreTestable {
     /** A pack of the snapshot's table marked damaged in the store ({@code <id>.damaged}, left by a failed verification). */
     @Override
     public Optional<String> referencesDamaged(String job, Store store, String manifestKey, Manifest manifest) throws IOException {
-        Set<String> damaged = new HashSet<>();
-        for (String key : store.list(PackRecord.prefix(job))) {
-            if (key.endsWith(PackRecord.DAMAGED)) {
-                damaged.add(PackRecord.idOf(key));
-            }
-        }
+        Set<String> damaged = PackRecord.damagedIn(store, job);
         if (damaged.isEmpty()) {
             return Optional.empty();
         }

@@ -36,6 +36,17 @@ public record PackRecord(String id, String key, long rawSize, String rawSha256, 
 
     static final String DAMAGED = ".damaged";
 
+    /** Ids of the job's packs marked damaged in {@code store}. */
+    static java.util.Set<String> damagedIn(com.mking.backup.store.Store store, String job) throws java.io.IOException {
+        java.util.Set<String> damaged = new java.util.HashSet<>();
+        for (String key : store.list(prefix(job))) {
+            if (key.endsWith(DAMAGED)) {
+                damaged.add(idOf(key));
+            }
+        }
+        return damaged;
+    }
+
     /** The id of a pack from its key (the file name up to the first dot). */
     static String idOf(String key) {
         String name = key.substring(key.lastIndexOf('/') + 1);

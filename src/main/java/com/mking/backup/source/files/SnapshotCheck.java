@@ -39,12 +39,7 @@ final class SnapshotCheck {
         try (InputStream raw = reader.openRaw(store, Manifest.dataKey(manifestKey, table), manifest, table)) {
             packs = SnapshotRestore.packTable(raw);
         }
-        java.util.Set<String> marked = new java.util.HashSet<>();
-        for (String key : store.list(PackRecord.prefix(job))) {
-            if (key.endsWith(PackRecord.DAMAGED)) {
-                marked.add(PackRecord.idOf(key));
-            }
-        }
+        java.util.Set<String> marked = PackRecord.damagedIn(store, job);
         if (!readAll) { // --read-all decodes every pack below, which compares these too
             for (PackRecord pack : packs.values()) {
                 try {
